@@ -1,0 +1,880 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration: INI files parsed into struct hc_config, errors with file:line. */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "xalloc.h"
+
+#define MAX_INCLUDE_DEPTH 16
+/* libinih keeps at most 49 characters of a section name. */
+#define INIH_MAX_SECTION 49
+
+enum section_kind { SECTION_NONE, SECTION_SERVER, SECTION_SERVICE, SECTION_CHECK,
+                    SECTION_IGNORED };
+
+/* One file being parsed; the reader and the handler share it. */
+struct parse {
+	struct hc_config *cfg;
+	struct hc_errors *errs;
+	const char *file;         /* owned by cfg->files */
+	FILE *fp;
+	int lineno;
+	char *line;
+	size_t cap;
+	bool prev_key;            /* inih would continue this key on an indented line */
+	enum section_kind section;
+	struct hc_check_conf *check;
+	int depth;
+	char **stack;             /* real paths of the files being parsed */
+};
+
+static int parse_file(struct hc_config *cfg, const char *path,
+                      struct hc_where from, int depth, char **stack,
+                      struct hc_errors *errs);
+
+struct hc_config *hc_config_new(void)
+{
+	struct hc_config *cfg = hc_xcalloc(1, sizeof(*cfg));
+	struct hc_server_conf *s = &cfg->server;
+
+	s->details = HC_DETAILS_AUTHORIZED;
+	s->workers = 4;
+	s->max_connections = 256;
+	s->max_connections_per_ip = 64;
+	s->connection_timeout_ms = 10000;
+	/* libmicrohttpd's default 32 KiB pool spends most of a request in
+	 * memset; 4 KiB holds any probe request (DESIGN §6). */
+	s->connection_memory_limit = 4096;
+	s->shutdown_delay_ms = 5000;
+	return cfg;
+}
+
+static void check_free(struct hc_check_conf *c)
+{
+	for (size_t i = 0; i < c->n_settings; i++) {
+		free(c->settings[i].key);
+		free(c->settings[i].value);
+	}
+	free(c->settings);
+	free(c->name);
+	free(c->plugin);
+	free(c->owner);
+	free(c->description);
+	free(c->runbook);
+	free(c->component_type);
+	free(c);
+}
+
+void hc_config_free(struct hc_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->n_checks; i++)
+		check_free(cfg->checks[i]);
+	free(cfg->checks);
+	for (i = 0; i < cfg->server.n_listen; i++)
+		free(cfg->server.listen[i]);
+	free(cfg->server.listen);
+	free(cfg->server.token_file);
+	free(cfg->server.plugin_dir);
+	free(cfg->service.id);
+	free(cfg->service.version);
+	free(cfg->service.release_id);
+	free(cfg->service.description);
+	for (i = 0; i < cfg->n_files; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
+	free(cfg);
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+int hc_parse_duration(const char *s, uint32_t *ms)
+{
+	unsigned long long n, mult;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (strcmp(end, "s") == 0)
+		mult = 1000;
+	else if (strcmp(end, "m") == 0)
+		mult = 60000;
+	else
+		return -1;
+	if (n > UINT32_MAX / mult)
+		return -1;
+	*ms = (uint32_t)(n * mult);
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "readiness, liveness" or "readiness liveness" → HC_GROUP_* bits. */
+static int parse_groups(const char *s, unsigned *out, char *bad, size_t badsz)
+{
+	unsigned groups = 0;
+	const char *p = s;
+
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		if (n == 8 && strncmp(p, "liveness", n) == 0)
+			groups |= HC_GROUP_LIVENESS;
+		else if (n == 9 && strncmp(p, "readiness", n) == 0)
+			groups |= HC_GROUP_READINESS;
+		else if (n == 7 && strncmp(p, "startup", n) == 0)
+			groups |= HC_GROUP_STARTUP;
+		else {
+			snprintf(bad, badsz, "%.*s", (int)n, p);
+			return -1;
+		}
+		p += n;
+	}
+	if (groups == 0) {
+		snprintf(bad, badsz, "%s", s);
+		return -1;
+	}
+	*out = groups;
+	return 0;
+}
+
+/* ADDRESS:PORT with a numeric IPv4 address, "*", or [IPv6]. */
+static int listen_valid(const char *s)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *colon = strrchr(s, ':');
+	unsigned long port;
+	size_t hl;
+
+	if (colon == NULL || parse_uint(colon + 1, 1, 65535, &port) != 0)
+		return -1;
+	hl = (size_t)(colon - s);
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (strcmp(host, "*") == 0)
+		return 0;
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		return inet_pton(AF_INET6, host + 1, buf) == 1 ? 0 : -1;
+	}
+	return inet_pton(AF_INET, host, buf) == 1 ? 0 : -1;
+}
+
+bool hc_check_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > HC_CHECK_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && strchr("._-", name[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Expand ${VAR} from the environment; "$${" stands for a literal "${".
+ * Returns a new string, or NULL after an error for an unset variable. */
+static char *expand_env(const char *v, struct hc_where at, struct hc_errors *errs)
+{
+	size_t cap = strlen(v) + 1, len = 0;
+	char *out = hc_xcalloc(1, cap);
+	const char *p = v;
+
+	while (*p != '\0') {
+		const char *add = p, *close;
+		size_t n = 1;
+
+		if (strncmp(p, "$${", 3) == 0) {
+			add = "${";
+			n = 2;
+			p += 3;
+		} else if (strncmp(p, "${", 2) == 0 &&
+		           (close = strchr(p + 2, '}')) != NULL) {
+			char *name = hc_xasprintf("%.*s", (int)(close - p - 2), p + 2);
+
+			add = getenv(name);
+			if (add == NULL) {
+				hc_errors_add(errs, at, "environment variable %s is not set",
+				              name);
+				free(name);
+				free(out);
+				return NULL;
+			}
+			free(name);
+			n = strlen(add);
+			p = close + 1;
+		} else {
+			p++;
+		}
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			out = hc_xreallocarray(out, cap, 1);
+		}
+		memcpy(out + len, add, n);
+		len += n;
+		out[len] = '\0';
+	}
+	return out;
+}
+
+/* ---- checks ---------------------------------------------------------- */
+
+enum check_key { CK_PLUGIN, CK_GROUPS, CK_INTERVAL, CK_TIMEOUT, CK_SEVERITY,
+                 CK_RISE, CK_FALL, CK_OWNER, CK_DESCRIPTION, CK_RUNBOOK,
+                 CK_COMPONENT_TYPE, CK_ENABLED, CK_COUNT };
+
+static const char *const check_keys[CK_COUNT] = {
+	"plugin", "groups", "interval", "timeout", "severity", "rise", "fall",
+	"owner", "description", "runbook", "component_type", "enabled",
+};
+
+struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
+                                     const char *name)
+{
+	for (size_t i = 0; i < cfg->n_checks; i++)
+		if (strcmp(cfg->checks[i]->name, name) == 0)
+			return cfg->checks[i];
+	return NULL;
+}
+
+struct hc_check_conf *hc_config_add_check(struct hc_config *cfg,
+                                          const char *name,
+                                          struct hc_where at,
+                                          struct hc_errors *errs)
+{
+	struct hc_check_conf *c, *old;
+
+	if (!hc_check_name_valid(name)) {
+		hc_errors_add(errs, at,
+		              "bad check name '%s': use 1 to %d of A-Z a-z 0-9 . _ -",
+		              name, HC_CHECK_NAME_MAX);
+		return NULL;
+	}
+	old = hc_config_find(cfg, name);
+	if (old != NULL) {
+		hc_errors_add(errs, at, "duplicate check '%s' (first defined at %s:%d)",
+		              name, old->at.file, old->at.line);
+		return NULL;
+	}
+	c = hc_xcalloc(1, sizeof(*c));
+	c->name = hc_xstrdup(name);
+	c->at = at;
+	c->groups = HC_GROUP_READINESS;
+	c->interval_ms = 10000;
+	c->timeout_ms = 2000;
+	c->severity = HC_SEVERITY_CRITICAL;
+	c->rise = 1;
+	c->fall = 1;
+	c->enabled = true;
+	cfg->checks = hc_xreallocarray(cfg->checks, cfg->n_checks + 1,
+	                               sizeof(*cfg->checks));
+	cfg->checks[cfg->n_checks++] = c;
+	return c;
+}
+
+static void set_string(char **dst, const char *value)
+{
+	free(*dst);
+	*dst = hc_xstrdup(value);
+}
+
+static int set_plugin_key(struct hc_check_conf *c, const char *key,
+                          const char *value, struct hc_where at,
+                          struct hc_errors *errs)
+{
+	struct hc_setting *s;
+
+	for (size_t i = 0; i < c->n_settings; i++) {
+		if (strcmp(c->settings[i].key, key) == 0) {
+			hc_errors_add(errs, at, "%s is set twice in check '%s' (first at %s:%d)",
+			              key, c->name, c->settings[i].at.file,
+			              c->settings[i].at.line);
+			return -1;
+		}
+	}
+	c->settings = hc_xreallocarray(c->settings, c->n_settings + 1,
+	                               sizeof(*c->settings));
+	s = &c->settings[c->n_settings++];
+	s->key = hc_xstrdup(key);
+	s->value = hc_xstrdup(value);
+	s->at = at;
+	return 0;
+}
+
+static int set_core_key(struct hc_check_conf *c, enum check_key k,
+                        const char *value, struct hc_where at,
+                        struct hc_errors *errs)
+{
+	unsigned long n;
+	char bad[64];
+
+	switch (k) {
+	case CK_PLUGIN:
+		set_string(&c->plugin, value);
+		c->plugin_at = at;
+		return 0;
+	case CK_GROUPS:
+		if (parse_groups(value, &c->groups, bad, sizeof(bad)) == 0)
+			return 0;
+		hc_errors_add(errs, at, "groups: unknown group '%s' (use liveness, readiness, startup)",
+		              bad);
+		return -1;
+	case CK_INTERVAL:
+	case CK_TIMEOUT:
+		if (hc_parse_duration(value, k == CK_INTERVAL ? &c->interval_ms
+		                                              : &c->timeout_ms) != 0 ||
+		    (k == CK_INTERVAL ? c->interval_ms : c->timeout_ms) == 0) {
+			hc_errors_add(errs, at, "%s: bad duration '%s' (use a positive number with ms, s or m, e.g. 2s)",
+			              check_keys[k], value);
+			return -1;
+		}
+		*(k == CK_INTERVAL ? &c->interval_at : &c->timeout_at) = at;
+		return 0;
+	case CK_SEVERITY:
+		if (strcmp(value, "critical") == 0 || strcmp(value, "warn") == 0) {
+			c->severity = value[0] == 'c' ? HC_SEVERITY_CRITICAL : HC_SEVERITY_WARN;
+			return 0;
+		}
+		hc_errors_add(errs, at, "severity: '%s' is neither critical nor warn", value);
+		return -1;
+	case CK_RISE:
+	case CK_FALL:
+		if (parse_uint(value, 1, 100, &n) == 0) {
+			*(k == CK_RISE ? &c->rise : &c->fall) = (unsigned)n;
+			return 0;
+		}
+		hc_errors_add(errs, at, "%s: '%s' is not a count from 1 to 100",
+		              check_keys[k], value);
+		return -1;
+	case CK_OWNER:
+		set_string(&c->owner, value);
+		return 0;
+	case CK_DESCRIPTION:
+		set_string(&c->description, value);
+		return 0;
+	case CK_RUNBOOK:
+		set_string(&c->runbook, value);
+		return 0;
+	case CK_COMPONENT_TYPE:
+		set_string(&c->component_type, value);
+		return 0;
+	case CK_ENABLED:
+		if (parse_bool(value, &c->enabled) == 0)
+			return 0;
+		hc_errors_add(errs, at, "enabled: '%s' is neither yes nor no", value);
+		return -1;
+	case CK_COUNT:
+		break;
+	}
+	return -1;
+}
+
+int hc_check_set(struct hc_check_conf *c, const char *key, const char *value,
+                 struct hc_where at, struct hc_errors *errs)
+{
+	for (int k = 0; k < CK_COUNT; k++) {
+		if (strcmp(key, check_keys[k]) != 0)
+			continue;
+		if (c->core_seen & (1u << k)) {
+			hc_errors_add(errs, at, "%s is set twice in check '%s'", key,
+			              c->name);
+			return -1;
+		}
+		c->core_seen |= 1u << k;
+		return set_core_key(c, (enum check_key)k, value, at, errs);
+	}
+	/* Everything else belongs to the plugin, which says what it accepts
+	 * once it is loaded. */
+	return set_plugin_key(c, key, value, at, errs);
+}
+
+int hc_check_finish(struct hc_check_conf *c, struct hc_errors *errs)
+{
+	bool has_interval = c->interval_at.file != NULL;
+	bool has_timeout = c->timeout_at.file != NULL;
+
+	if (c->plugin == NULL) {
+		hc_errors_add(errs, c->at, "check '%s' names no plugin (add plugin = NAME)",
+		              c->name);
+		return -1;
+	}
+	if (has_interval && has_timeout && c->timeout_ms >= c->interval_ms) {
+		hc_errors_add(errs, c->timeout_at,
+		              "timeout (%u ms) must be shorter than interval (%u ms)",
+		              c->timeout_ms, c->interval_ms);
+		return -1;
+	}
+	if (!has_interval && c->timeout_ms > c->interval_ms)
+		c->interval_ms = c->timeout_ms;
+	if (!has_timeout && c->timeout_ms > c->interval_ms)
+		c->timeout_ms = c->interval_ms;
+	return 0;
+}
+
+/* ---- [server] and [service] ------------------------------------------ */
+
+enum server_key { SK_LISTEN, SK_DETAILS, SK_TOKEN_FILE, SK_PLUGIN_DIR, SK_WORKERS,
+                  SK_MAX_CONNECTIONS, SK_MAX_CONNECTIONS_PER_IP,
+                  SK_CONNECTION_TIMEOUT, SK_CONNECTION_MEMORY_LIMIT,
+                  SK_SHUTDOWN_DELAY, SK_INCLUDE, SK_COUNT };
+
+static const char *const server_keys[SK_COUNT] = {
+	"listen", "details", "token_file", "plugin_dir", "workers",
+	"max_connections", "max_connections_per_ip", "connection_timeout",
+	"connection_memory_limit", "shutdown_delay", "include",
+};
+
+static int server_uint(const char *key, const char *value, unsigned long min,
+                       unsigned long max, unsigned *out, struct hc_where at,
+                       struct hc_errors *errs)
+{
+	unsigned long n;
+
+	if (parse_uint(value, min, max, &n) == 0) {
+		*out = (unsigned)n;
+		return 0;
+	}
+	hc_errors_add(errs, at, "%s: '%s' is not a number from %lu to %lu", key,
+	              value, min, max);
+	return -1;
+}
+
+static int server_duration(const char *key, const char *value, uint32_t *out,
+                           struct hc_where at, struct hc_errors *errs)
+{
+	if (hc_parse_duration(value, out) == 0)
+		return 0;
+	hc_errors_add(errs, at, "%s: bad duration '%s' (use ms, s or m, e.g. 5s)",
+	              key, value);
+	return -1;
+}
+
+/* Config files are parsed on the main thread only, so glob's error
+ * callback can leave the cause here. */
+static int glob_failed_errno;
+
+/* A directory that does not exist matches nothing, which is fine; one
+ * that cannot be read hides files the operator meant to include. */
+static int glob_error(const char *path, int err)
+{
+	(void)path;
+	if (err == ENOENT || err == ENOTDIR)
+		return 0;
+	glob_failed_errno = err;
+	return 1;
+}
+
+static int server_include(struct parse *p, const char *pattern, struct hc_where at)
+{
+	const char *slash = strrchr(p->file, '/');
+	char *full;
+	glob_t g;
+	int rc, ret = 0;
+
+	if (pattern[0] == '/' || slash == NULL)
+		full = hc_xstrdup(pattern);
+	else
+		full = hc_xasprintf("%.*s/%s", (int)(slash - p->file), p->file, pattern);
+	glob_failed_errno = 0;
+	rc = glob(full, 0, glob_error, &g);
+	if (rc == GLOB_NOMATCH) {
+		free(full);
+		return 0;
+	}
+	if (rc != 0) {
+		hc_errors_add(p->errs, at, "include: cannot expand %s: %s", full,
+		              glob_failed_errno ? strerror(glob_failed_errno)
+		                                : "out of memory");
+		free(full);
+		return -1;
+	}
+	/* glob() sorts its matches, so conf.d files apply in name order. */
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (parse_file(p->cfg, g.gl_pathv[i], at, p->depth + 1, p->stack,
+		               p->errs) != 0)
+			ret = -1;
+	globfree(&g);
+	free(full);
+	return ret;
+}
+
+static int server_set(struct parse *p, const char *key, const char *value,
+                      struct hc_where at)
+{
+	struct hc_server_conf *s = &p->cfg->server;
+	struct hc_errors *errs = p->errs;
+	unsigned long n;
+	int k;
+
+	for (k = 0; k < SK_COUNT; k++)
+		if (strcmp(key, server_keys[k]) == 0)
+			break;
+	if (k == SK_COUNT) {
+		hc_errors_add(errs, at, "unknown key '%s' in [server]", key);
+		return -1;
+	}
+	/* listen and include may repeat; any other key given twice is a
+	 * mistake one of the two lines would silently lose. */
+	if (k != SK_LISTEN && k != SK_INCLUDE && (s->seen & (1u << k))) {
+		hc_errors_add(errs, at, "%s is set twice in [server]", key);
+		return -1;
+	}
+	s->seen |= 1u << k;
+	switch ((enum server_key)k) {
+	case SK_LISTEN:
+		if (listen_valid(value) != 0) {
+			hc_errors_add(errs, at, "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
+			              value);
+			return -1;
+		}
+		s->listen = hc_xreallocarray(s->listen, s->n_listen + 1,
+		                             sizeof(*s->listen));
+		s->listen[s->n_listen++] = hc_xstrdup(value);
+		return 0;
+	case SK_DETAILS:
+		if (strcmp(value, "never") == 0)
+			s->details = HC_DETAILS_NEVER;
+		else if (strcmp(value, "authorized") == 0)
+			s->details = HC_DETAILS_AUTHORIZED;
+		else if (strcmp(value, "always") == 0)
+			s->details = HC_DETAILS_ALWAYS;
+		else {
+			hc_errors_add(errs, at, "details: '%s' is not never, authorized or always",
+			              value);
+			return -1;
+		}
+		return 0;
+	case SK_TOKEN_FILE:
+		set_string(&s->token_file, value);
+		return 0;
+	case SK_PLUGIN_DIR:
+		set_string(&s->plugin_dir, value);
+		return 0;
+	case SK_WORKERS:
+		return server_uint(key, value, 1, 256, &s->workers, at, errs);
+	case SK_MAX_CONNECTIONS:
+		return server_uint(key, value, 1, 65536, &s->max_connections, at, errs);
+	case SK_MAX_CONNECTIONS_PER_IP:
+		return server_uint(key, value, 0, 65536, &s->max_connections_per_ip,
+		                   at, errs);
+	case SK_CONNECTION_TIMEOUT:
+		return server_duration(key, value, &s->connection_timeout_ms, at, errs);
+	case SK_CONNECTION_MEMORY_LIMIT:
+		if (parse_uint(value, 2048, 1048576, &n) != 0) {
+			hc_errors_add(errs, at, "%s: '%s' is not a byte count from 2048 to 1048576",
+			              key, value);
+			return -1;
+		}
+		s->connection_memory_limit = n;
+		return 0;
+	case SK_SHUTDOWN_DELAY:
+		return server_duration(key, value, &s->shutdown_delay_ms, at, errs);
+	case SK_INCLUDE:
+		return server_include(p, value, at);
+	case SK_COUNT:
+		break;
+	}
+	return -1;
+}
+
+static int service_set(struct parse *p, const char *key, const char *value,
+                       struct hc_where at)
+{
+	static const char *const names[] = { "id", "version", "release_id",
+		                             "description" };
+	struct hc_service_conf *s = &p->cfg->service;
+	char **slots[] = { &s->id, &s->version, &s->release_id, &s->description };
+
+	for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (strcmp(key, names[k]) != 0)
+			continue;
+		if (s->seen & (1u << k)) {
+			hc_errors_add(p->errs, at, "%s is set twice in [service]", key);
+			return -1;
+		}
+		s->seen |= 1u << k;
+		set_string(slots[k], value);
+		return 0;
+	}
+	hc_errors_add(p->errs, at, "unknown key '%s' in [service] (known: id, version, release_id, description)",
+	              key);
+	return -1;
+}
+
+/* ---- the reader and handler inih drives ------------------------------- */
+
+static void begin_section(struct parse *p, const char *name, struct hc_where at)
+{
+	p->check = NULL;
+	if (strcmp(name, "server") == 0) {
+		p->section = SECTION_SERVER;
+	} else if (strcmp(name, "service") == 0) {
+		p->section = SECTION_SERVICE;
+	} else if (strncmp(name, "check:", 6) == 0) {
+		p->check = hc_config_add_check(p->cfg, name + 6, at, p->errs);
+		/* The keys of a rejected section would only add noise. */
+		p->section = p->check != NULL ? SECTION_CHECK : SECTION_IGNORED;
+	} else {
+		hc_errors_add(p->errs, at, "unknown section [%s] (expected [server], [service] or [check:NAME])",
+		              name);
+		p->section = SECTION_IGNORED;
+	}
+}
+
+/* Look at a section line as inih will; report what inih would cut or skip. */
+static void read_section_line(struct parse *p, const char *start,
+                              struct hc_where at)
+{
+	const char *end = strchr(start, ']');
+	const char *rest;
+	char *name;
+
+	if (end == NULL) {
+		hc_errors_add(p->errs, at, "section header has no closing ']'");
+		p->section = SECTION_IGNORED;
+		return;
+	}
+	rest = end + 1 + strspn(end + 1, " \t\r\n");
+	if (*rest != '\0' && *rest != ';' && *rest != '#') {
+		hc_errors_add(p->errs, at, "unexpected text after ']'");
+		p->section = SECTION_IGNORED;
+		return;
+	}
+	start++;
+	start += strspn(start, " \t");
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - start > INIH_MAX_SECTION) {
+		hc_errors_add(p->errs, at, "section name is %d characters long; at most %d are read (check names have at most %d)",
+		              (int)(end - start), INIH_MAX_SECTION, HC_CHECK_NAME_MAX);
+		p->section = SECTION_IGNORED;
+		return;
+	}
+	name = hc_xasprintf("%.*s", (int)(end - start), start);
+	begin_section(p, name, at);
+	free(name);
+}
+
+/*
+ * Reader for ini_parse_stream: hands inih one physical line per call, so
+ * inih's line count stays ours, and turns each libinih quirk into an error
+ * instead of a silent change of meaning: a line inih would cut (it reads at
+ * most num - 1 bytes), an indented line inih would glue onto the previous
+ * value, a section name inih would cut, a line inih would skip.
+ * A line with an error reaches inih blank.
+ */
+static char *config_reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	struct hc_where at;
+	const char *start;
+	ssize_t len = getline(&p->line, &p->cap, p->fp);
+
+	if (len < 0)
+		return NULL;
+	at = (struct hc_where){ p->file, ++p->lineno };
+	start = p->line;
+	if (p->lineno == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
+		start += 3;
+	if (len > num - 1) {
+		hc_errors_add(p->errs, at, "line is %zd bytes long; lines are limited to %d bytes (move long values into a file)",
+		              len - (p->line[len - 1] == '\n'), num - 2);
+		goto blank;
+	}
+	if (start[0] == ' ' || start[0] == '\t') {
+		start += strspn(start, " \t");
+		if (p->prev_key && !strchr(";#\r\n", *start) && *start != '\0') {
+			hc_errors_add(p->errs, at, "indented line would continue the previous value; multi-line values are not supported (remove the indentation)");
+			goto blank;
+		}
+	}
+	if (*start == '\0' || strchr(";#\r\n", *start) != NULL) {
+		/* blank or comment: inih skips it */
+	} else if (*start == '[') {
+		p->prev_key = false;
+		read_section_line(p, start, at);
+	} else if (strcspn(start, "=:") == strlen(start)) {
+		hc_errors_add(p->errs, at, "expected 'key = value' or a [section]");
+		goto blank;
+	} else if (strchr("=:", start[0]) != NULL) {
+		hc_errors_add(p->errs, at, "missing key name before '%c'", start[0]);
+		goto blank;
+	} else {
+		p->prev_key = true;
+	}
+	memcpy(str, p->line, (size_t)len + 1);
+	return str;
+blank:
+	str[0] = '\n';
+	str[1] = '\0';
+	return str;
+}
+
+static int config_handler(void *user, const char *section, const char *key,
+                          const char *raw)
+{
+	struct parse *p = user;
+	struct hc_where at = { p->file, p->lineno };
+	char *value;
+
+	(void)section; /* the reader tracks sections, empty ones included */
+	if (p->section == SECTION_IGNORED)
+		return 1;
+	value = expand_env(raw, at, p->errs);
+	if (value == NULL)
+		return 1;
+	switch (p->section) {
+	case SECTION_NONE:
+		hc_errors_add(p->errs, at, "key '%s' outside any section", key);
+		break;
+	case SECTION_SERVER:
+		server_set(p, key, value, at);
+		break;
+	case SECTION_SERVICE:
+		service_set(p, key, value, at);
+		break;
+	case SECTION_CHECK:
+		hc_check_set(p->check, key, value, at, p->errs);
+		break;
+	case SECTION_IGNORED:
+		break;
+	}
+	free(value);
+	return 1;
+}
+
+/* Keep a file name for the life of the config; hc_where points into it. */
+static const char *intern_file(struct hc_config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->n_files; i++)
+		if (strcmp(cfg->files[i], path) == 0)
+			return cfg->files[i];
+	cfg->files = hc_xreallocarray(cfg->files, cfg->n_files + 1,
+	                              sizeof(*cfg->files));
+	cfg->files[cfg->n_files] = hc_xstrdup(path);
+	return cfg->files[cfg->n_files++];
+}
+
+static int open_config(const char *path, struct hc_where from, FILE **fp,
+                       struct hc_errors *errs)
+{
+	struct stat st;
+
+	*fp = fopen(path, "re");
+	if (*fp == NULL) {
+		hc_errors_add(errs, from, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(*fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		hc_errors_add(errs, from, "cannot read %s: not a regular file", path);
+		fclose(*fp);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_file(struct hc_config *cfg, const char *path,
+                      struct hc_where from, int depth, char **stack,
+                      struct hc_errors *errs)
+{
+	struct parse p = { .cfg = cfg, .errs = errs, .depth = depth, .stack = stack };
+	size_t before = errs->n;
+	char *real;
+
+	if (depth >= MAX_INCLUDE_DEPTH) {
+		hc_errors_add(errs, from, "includes nest deeper than %d files",
+		              MAX_INCLUDE_DEPTH);
+		return -1;
+	}
+	if (open_config(path, from, &p.fp, errs) != 0)
+		return -1;
+	real = realpath(path, NULL);
+	for (int i = 0; real != NULL && i < depth; i++) {
+		if (strcmp(stack[i], real) == 0) {
+			hc_errors_add(errs, from, "include loop: %s is already being read",
+			              path);
+			free(real);
+			fclose(p.fp);
+			return -1;
+		}
+	}
+	stack[depth] = real != NULL ? real : hc_xstrdup(path);
+	p.file = intern_file(cfg, path);
+	ini_parse_stream(config_reader, &p, config_handler, &p);
+	free(p.line);
+	fclose(p.fp);
+	free(stack[depth]);
+	stack[depth] = NULL;
+	return errs->n == before ? 0 : -1;
+}
+
+int hc_config_load(struct hc_config *cfg, const char *path,
+                   struct hc_errors *errs)
+{
+	char *stack[MAX_INCLUDE_DEPTH] = { 0 };
+	size_t before = errs->n;
+
+	parse_file(cfg, path, (struct hc_where){ NULL, 0 }, 0, stack, errs);
+	for (size_t i = 0; i < cfg->n_checks; i++)
+		hc_check_finish(cfg->checks[i], errs);
+	return errs->n == before ? 0 : -1;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/* Check instances: a plugin's init/check/teardown behind the core's rules (keys, secrets, results). */
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "instance.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define SECRET_FILE_MAX 65536
+
+int64_t hc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void host_log(void *handle, int level, const char *fmt, ...)
+	HC_PRINTF(3, 4);
+
+static const struct hc_host host_table = {
+	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0,
+	host_log, hc_now_ns, { 0, 0, 0, 0, 0, 0, 0, 0 },
+};
+
+/* Rewrite buf with every occurrence of a secret replaced by "***", cut to
+ * size: copying into a fresh buffer keeps the bounds obvious. */
+static void scrub(char *const *secrets, size_t n, char *buf, size_t size)
+{
+	char *out;
+	size_t o = 0;
+
+	if (n == 0 || size == 0)
+		return;
+	out = hc_xcalloc(1, size);
+	for (const char *p = buf; *p != '\0' && o + 1 < size;) {
+		size_t i, sl = 0;
+
+		for (i = 0; i < n; i++) {
+			sl = strlen(secrets[i]);
+			if (sl > 0 && strncmp(p, secrets[i], sl) == 0)
+				break;
+		}
+		if (i < n) {
+			for (const char *m = "***"; *m != '\0' && o + 1 < size; m++)
+				out[o++] = *m;
+			p += sl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	memcpy(buf, out, o);
+	buf[o] = '\0';
+	free(out);
+}
+
+void hc_instance_scrub(const struct hc_instance *in, char *buf, size_t size)
+{
+	scrub(in->secrets, in->n_secrets, buf, size);
+}
+
+static void host_log(void *handle, int level, const char *fmt, ...)
+{
+	const struct hc_instance *in = handle;
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (in == NULL) {
+		hc_log(level, "plugin: %s", line);
+		return;
+	}
+	hc_instance_scrub(in, line, sizeof(line));
+	hc_log(level, "check %s: %s", in->conf->name, line);
+}
+
+static const struct hc_key *find_key(const struct hc_plugin *d, const char *name)
+{
+	for (const struct hc_key *k = d->keys; k != NULL && k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+/* "host, port" for an error message. */
+static void key_list(const struct hc_plugin *d, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (const struct hc_key *k = d->keys; k != NULL && k->name != NULL; k++) {
+		int n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", k->name);
+
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	if (len == 0)
+		snprintf(buf, size, "none");
+}
+
+/* The content of a secret file, without its trailing newline. */
+static char *read_secret(const char *path, const char *key, struct hc_where at,
+                         struct hc_errors *errs)
+{
+	const char *slash = at.line > 0 ? strrchr(at.file, '/') : NULL;
+	char *buf = hc_xcalloc(1, SECRET_FILE_MAX + 1), *full;
+	FILE *fp;
+	size_t n;
+
+	/* Like include, a relative path is relative to the file naming it,
+	 * not to wherever the daemon was started. */
+	if (path[0] != '/' && slash != NULL)
+		full = hc_xasprintf("%.*s/%s", (int)(slash - at.file), at.file, path);
+	else
+		full = hc_xstrdup(path);
+	fp = fopen(full, "re");
+	if (fp == NULL) {
+		hc_errors_add(errs, at, "%s_file: cannot read %s: %s", key, full,
+		              strerror(errno));
+		free(full);
+		free(buf);
+		return NULL;
+	}
+	free(full);
+	n = fread(buf, 1, SECRET_FILE_MAX + 1, fp);
+	fclose(fp);
+	if (n > SECRET_FILE_MAX) {
+		hc_errors_add(errs, at, "%s_file: %s is larger than %d bytes", key,
+		              path, SECRET_FILE_MAX);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Where the plugin's init message points: the first of the check's keys
+ * it names, else the plugin line. */
+static struct hc_where blame(const struct hc_check_conf *conf, const char *msg)
+{
+	for (size_t i = 0; i < conf->n_settings; i++) {
+		const char *key = conf->settings[i].key, *hit = msg;
+		size_t kl = strlen(key);
+
+		while ((hit = strstr(hit, key)) != NULL) {
+			if ((hit == msg || !word_char(hit[-1])) &&
+			    !word_char(hit[kl]))
+				return conf->settings[i].at;
+			hit += kl;
+		}
+	}
+	return conf->plugin_at;
+}
+
+/* The keys init gets, with NAME_file secrets read. Values are borrowed from
+ * conf or owned by in->secrets. Returns the count, or -1. */
+static int collect_keys(struct hc_instance *in, struct hc_kv *kv,
+                        struct hc_errors *errs)
+{
+	const struct hc_check_conf *conf = in->conf;
+	const struct hc_plugin *d = in->module->desc;
+	size_t before = errs->n;
+	int n = 0;
+	char keys[256];
+
+	for (size_t i = 0; i < conf->n_settings; i++) {
+		const struct hc_setting *s = &conf->settings[i];
+		const struct hc_key *k = find_key(d, s->key);
+		size_t kl = strlen(s->key);
+		char *base;
+
+		if (k != NULL) {
+			kv[n++] = (struct hc_kv){ s->key, s->value };
+			if (k->flags & HC_KEY_SECRET)
+				in->secrets[in->n_secrets++] = hc_xstrdup(s->value);
+			continue;
+		}
+		base = kl > 5 && strcmp(s->key + kl - 5, "_file") == 0
+		               ? hc_xasprintf("%.*s", (int)kl - 5, s->key)
+		               : NULL;
+		k = base != NULL ? find_key(d, base) : NULL;
+		if (k != NULL && (k->flags & HC_KEY_SECRET)) {
+			char *secret = read_secret(s->value, base, s->at, errs);
+
+			if (secret != NULL) {
+				in->secrets[in->n_secrets++] = secret;
+				kv[n++] = (struct hc_kv){ k->name, secret };
+			}
+		} else {
+			key_list(d, keys, sizeof(keys));
+			hc_errors_add(errs, s->at, "plugin %s has no key '%s' (its keys: %s)",
+			              d->name, s->key, keys);
+		}
+		free(base);
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (strcmp(kv[i].key, kv[j].key) == 0)
+				hc_errors_add(errs, conf->plugin_at,
+				              "check '%s' gives %s twice (as %s and %s_file)",
+				              conf->name, kv[i].key, kv[i].key, kv[i].key);
+	return errs->n == before ? n : -1;
+}
+
+static void instance_free(struct hc_instance *in)
+{
+	for (size_t i = 0; i < in->n_secrets; i++) {
+		/* Do not leave secrets lying in freed heap memory. */
+		memset(in->secrets[i], 0, strlen(in->secrets[i]));
+		free(in->secrets[i]);
+	}
+	free(in->secrets);
+	free(in);
+}
+
+int hc_instance_create(const struct hc_check_conf *conf,
+                       struct hc_registry *reg, struct hc_instance **out,
+                       struct hc_errors *errs)
+{
+	struct hc_init_ctx ctx = { 0 };
+	struct hc_instance *in;
+	struct hc_kv *kv;
+	char msg[512], err[512] = "";
+	int n, rc;
+
+	in = hc_xcalloc(1, sizeof(*in));
+	in->conf = conf;
+	in->module = hc_registry_get(reg, conf->plugin, msg, sizeof(msg));
+	if (in->module == NULL) {
+		hc_errors_add(errs, conf->plugin_at, "%s", msg);
+		instance_free(in);
+		return -1;
+	}
+	in->secrets = hc_xcalloc(conf->n_settings + 1, sizeof(*in->secrets));
+	kv = hc_xcalloc(conf->n_settings + 1, sizeof(*kv));
+	n = collect_keys(in, kv, errs);
+	if (n < 0) {
+		free(kv);
+		instance_free(in);
+		return -1;
+	}
+	ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, in, conf->name,
+		                    kv, (size_t)n, err, sizeof(err) };
+	rc = in->module->desc->init(&ctx, &in->data);
+	free(kv);
+	if (rc != HC_OK) {
+		err[sizeof(err) - 1] = '\0';
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "init failed with code %d and no message", rc);
+		hc_instance_scrub(in, err, sizeof(err));
+		hc_errors_add(errs, blame(conf, err), "plugin %s: %s", conf->plugin, err);
+		instance_free(in);
+		return -1;
+	}
+	*out = in;
+	return 0;
+}
+
+void hc_instance_destroy(struct hc_instance *in)
+{
+	if (in == NULL)
+		return;
+	in->module->desc->teardown(in->data);
+	instance_free(in);
+}
+
+/* What every outcome gets, however it came about. */
+static void outcome_finish(const struct hc_instance *in, struct hc_outcome *out)
+{
+	out->time_ns = wall_ns();
+	hc_instance_scrub(in, out->message, sizeof(out->message));
+	/* severity = warn: this dependency can degrade the service, not
+	 * take it down. */
+	if (out->status == HC_FAIL && in->conf->severity == HC_SEVERITY_WARN)
+		out->status = HC_WARN;
+}
+
+void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
+                     struct hc_outcome *out)
+{
+	struct hc_result r;
+	struct hc_check_ctx ctx = { sizeof(ctx), in->conf->timeout_ms, &host_table,
+		                    in, deadline_ns, ++in->runs };
+	int64_t start;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	start = hc_now_ns();
+	rc = in->module->desc->check(in->data, &ctx, &r);
+	memset(out, 0, sizeof(*out));
+	out->latency_ms = (double)(hc_now_ns() - start) / 1e6;
+	r.message[sizeof(r.message) - 1] = '\0';
+	r.unit[sizeof(r.unit) - 1] = '\0';
+	r.measurement[sizeof(r.measurement) - 1] = '\0';
+	out->status = r.status;
+	snprintf(out->message, sizeof(out->message), "%s", r.message);
+	if (rc != HC_OK) {
+		out->status = HC_FAIL;
+		if (r.message[0] == '\0')
+			snprintf(out->message, sizeof(out->message),
+			         "plugin error %d", rc);
+	} else if (r.status < HC_PASS || r.status > HC_FAIL) {
+		out->status = HC_FAIL;
+		snprintf(out->message, sizeof(out->message),
+		         "plugin returned unknown status %d", (int)r.status);
+	}
+	if (r.has_value) {
+		out->value = r.value;
+		snprintf(out->unit, sizeof(out->unit), "%s", r.unit);
+	} else {
+		out->value = out->latency_ms;
+		snprintf(out->unit, sizeof(out->unit), "ms");
+	}
+	snprintf(out->measurement, sizeof(out->measurement), "%s",
+	         r.has_value && r.measurement[0] ? r.measurement : "responseTime");
+	outcome_finish(in, out);
+}
+
+void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->status = HC_FAIL;
+	snprintf(out->message, sizeof(out->message), "timed out after %u ms",
+	         in->conf->timeout_ms);
+	out->latency_ms = in->conf->timeout_ms;
+	out->value = out->latency_ms;
+	snprintf(out->unit, sizeof(out->unit), "ms");
+	snprintf(out->measurement, sizeof(out->measurement), "responseTime");
+	outcome_finish(in, out);
+}

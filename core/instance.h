@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* Check instances: a plugin's init/check/teardown behind the core's rules (keys, secrets, results). */
+#ifndef HC_INSTANCE_H
+#define HC_INSTANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <healthcheckd/plugin.h>
+
+#include "config.h"
+#include "errors.h"
+#include "loader.h"
+
+/* The outcome of one run as the core reports it. */
+struct hc_outcome {
+	int status;               /* HC_PASS, HC_WARN or HC_FAIL, after severity */
+	char message[256];        /* scrubbed of the instance's secrets */
+	double value;             /* observedValue: the plugin's, or latency_ms */
+	char unit[16];
+	char measurement[32];     /* never empty: "responseTime" by default */
+	double latency_ms;        /* measured by the core around check */
+	int64_t time_ns;          /* CLOCK_REALTIME when the run ended */
+};
+
+/* One [check:NAME]: the plugin's instance and what the core keeps beside it. */
+struct hc_instance {
+	const struct hc_check_conf *conf; /* borrowed: the config outlives it */
+	const struct hc_module *module;
+	void *data;               /* the plugin's instance */
+	char **secrets;           /* values to scrub from its messages */
+	size_t n_secrets;
+	uint64_t runs;
+};
+
+/* CLOCK_MONOTONIC in ns: the clock of deadlines. */
+int64_t hc_now_ns(void);
+
+/* Load conf's plugin through reg, check every key against the plugin's
+ * table, read NAME_file secrets, call init. Errors name file and line.
+ * Returns 0 and *out, or -1. */
+int hc_instance_create(const struct hc_check_conf *conf,
+                       struct hc_registry *reg, struct hc_instance **out,
+                       struct hc_errors *errs);
+/* Call the plugin's teardown and free the instance. Never while a check
+ * call of it may still be running. */
+void hc_instance_destroy(struct hc_instance *in);
+
+/* Run check once with the deadline, on the calling thread. */
+void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
+                     struct hc_outcome *out);
+/* The outcome of a run that passed its deadline without returning. */
+void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out);
+
+/* Replace every secret of the instance in buf with "***". */
+void hc_instance_scrub(const struct hc_instance *in, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* Plugin loading: dlopen, the ABI checks of DESIGN §4, and the set of loaded plugins. */
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "xalloc.h"
+
+typedef const struct hc_plugin *(*describe_fn)(void);
+
+/* "dir/tcp.so" → "tcp" */
+static char *module_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	if (n > 3 && strcmp(base + n - 3, ".so") == 0)
+		n -= 3;
+	return hc_xasprintf("%.*s", (int)n, base);
+}
+
+/* Everything after the version fields may have another layout in another
+ * major version, so it is read only once the versions agree. */
+static int check_descriptor(const char *path, const char *name,
+                            const struct hc_plugin *d, char *err, size_t errsz)
+{
+	if (d == NULL) {
+		snprintf(err, errsz, "%s: mangled plugin: hc_plugin_describe() returned NULL",
+		         path);
+		return -1;
+	}
+	if (d->magic != HC_PLUGIN_MAGIC) {
+		snprintf(err, errsz, "%s: mangled plugin: magic 0x%08x is not 0x%08x",
+		         path, d->magic, HC_PLUGIN_MAGIC);
+		return -1;
+	}
+	if (d->abi_major != HC_ABI_MAJOR) {
+		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%d: rebuild it against healthcheckd-plugin %d.x",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, HC_ABI_MINOR,
+		         HC_ABI_MAJOR);
+		return -1;
+	}
+	if (d->abi_minor > HC_ABI_MINOR) {
+		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%d: upgrade healthcheckd or rebuild the plugin against ABI %d.%d",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, HC_ABI_MINOR,
+		         HC_ABI_MAJOR, HC_ABI_MINOR);
+		return -1;
+	}
+	if (d->struct_size < offsetof(struct hc_plugin, reserved)) {
+		snprintf(err, errsz, "%s: mangled plugin: descriptor is %u bytes, ABI %u.%u needs at least %zu",
+		         path, d->struct_size, d->abi_major, d->abi_minor,
+		         offsetof(struct hc_plugin, reserved));
+		return -1;
+	}
+	if (d->name == NULL || d->init == NULL || d->check == NULL ||
+	    d->teardown == NULL) {
+		snprintf(err, errsz, "%s: mangled plugin: the descriptor lacks a name, init, check or teardown",
+		         path);
+		return -1;
+	}
+	if (strcmp(d->name, name) != 0) {
+		snprintf(err, errsz, "%s: plugin calls itself '%.64s' but the file is %s.so: the file of plugin NAME must be NAME.so",
+		         path, d->name, name);
+		return -1;
+	}
+	return 0;
+}
+
+struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
+{
+	struct hc_module *m;
+	describe_fn describe;
+	char *name;
+	void *dl;
+
+	/* RTLD_LOCAL: two plugins linking different versions of a library
+	 * (or defining the same helper) never see each other's symbols. */
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",
+		         path, dlerror(), path);
+		return NULL;
+	}
+	*(void **)&describe = dlsym(dl, "hc_plugin_describe");
+	if (describe == NULL) {
+		snprintf(err, errsz, "%s: not a healthcheckd plugin (it exports no hc_plugin_describe)",
+		         path);
+		dlclose(dl);
+		return NULL;
+	}
+	name = module_name(path);
+	m = NULL;
+	if (check_descriptor(path, name, describe(), err, errsz) == 0) {
+		m = hc_xcalloc(1, sizeof(*m));
+		m->path = hc_xstrdup(path);
+		m->name = name;
+		m->dl = dl;
+		m->desc = describe();
+		return m;
+	}
+	/* The message is written; nothing of the library is referenced now. */
+	free(name);
+	dlclose(dl);
+	return NULL;
+}
+
+void hc_module_close(struct hc_module *m)
+{
+	if (m == NULL)
+		return;
+	dlclose(m->dl);
+	free(m->path);
+	free(m->name);
+	free(m);
+}
+
+void hc_registry_init(struct hc_registry *r, const char *dir)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = hc_xstrdup(dir);
+}
+
+void hc_registry_add(struct hc_registry *r, struct hc_module *m)
+{
+	r->mods = hc_xreallocarray(r->mods, r->n + 1, sizeof(*r->mods));
+	r->mods[r->n++] = m;
+}
+
+/* Plugin names come from config files: keep them to names that cannot
+ * leave the plugin directory. */
+static int plugin_name_valid(const char *name)
+{
+	if (*name == '\0' || strlen(name) > 64)
+		return 0;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+struct hc_module *hc_registry_get(struct hc_registry *r, const char *name,
+                                  char *err, size_t errsz)
+{
+	struct hc_module *m;
+	char *path;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->mods[i]->name, name) == 0)
+			return r->mods[i];
+	if (!plugin_name_valid(name)) {
+		snprintf(err, errsz, "bad plugin name '%.64s': use letters, digits, _ and -",
+		         name);
+		return NULL;
+	}
+	path = hc_xasprintf("%s/%s.so", r->dir, name);
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		snprintf(err, errsz, "unknown plugin '%s' (there is no %s)", name, path);
+		free(path);
+		return NULL;
+	}
+	m = hc_module_open(path, err, errsz);
+	free(path);
+	if (m != NULL)
+		hc_registry_add(r, m);
+	return m;
+}
+
+void hc_registry_free(struct hc_registry *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		hc_module_close(r->mods[i]);
+	free(r->mods);
+	free(r->dir);
+	memset(r, 0, sizeof(*r));
+}

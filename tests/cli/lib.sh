@@ -1,0 +1,59 @@
+# Shared helpers for the command-line tests (sourced, not run).
+# Each test script: `. "$HC_SRCDIR/tests/cli/lib.sh"`, then `t_run ...` and
+# the t_expect_* assertions; a failed assertion ends the script with exit 1.
+
+: "${HEALTHCHECKD:?run through make check}"
+T_TMP=$(mktemp -d)
+trap 't_cleanup' EXIT
+T_PIDS=()
+
+t_cleanup() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	rm -rf "$T_TMP"
+}
+
+# t_run CMD...: run, keeping stdout, stderr and the exit code.
+t_run() {
+	set +e
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	T_RC=$?
+	set -e
+	T_OUT=$(cat "$T_TMP/out")
+	T_ERR=$(cat "$T_TMP/err")
+}
+
+t_fail() {
+	echo "FAIL: $*" >&2
+	echo "--- exit code: $T_RC" >&2
+	echo "--- stdout:" >&2; printf '%s\n' "$T_OUT" >&2
+	echo "--- stderr:" >&2; printf '%s\n' "$T_ERR" >&2
+	exit 1
+}
+
+t_expect_rc() { [ "$T_RC" -eq "$1" ] || t_fail "expected exit code $1"; }
+t_expect_out() { grep -Eq -- "$1" <<<"$T_OUT" || t_fail "stdout lacks /$1/"; }
+t_expect_err() { grep -Eq -- "$1" <<<"$T_ERR" || t_fail "stderr lacks /$1/"; }
+t_expect_out_exact() { [ "$T_OUT" = "$1" ] || t_fail "stdout is not exactly: $1"; }
+t_expect_err_exact() { [ "$T_ERR" = "$1" ] || t_fail "stderr is not exactly: $1"; }
+t_expect_no() { ! grep -Fq -- "$1" "$T_TMP/out" "$T_TMP/err" || t_fail "output contains '$1'"; }
+
+# t_ok NAME: report a passed case (for the log).
+t_ok() { echo "ok - $1"; }
+
+# Start "$HANGPEER MODE" in the background and set T_PORT to its port.
+t_hangpeer() {
+	"$HANGPEER" "$1" >"$T_TMP/port.$1" &
+	T_PIDS+=($!)
+	local i
+	for i in $(seq 1 100); do
+		T_PORT=$(head -n1 "$T_TMP/port.$1" 2>/dev/null || true)
+		[ -n "$T_PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "hangpeer $1 did not start" >&2
+	exit 1
+}
+
+# Milliseconds on the monotonic-enough wall clock, for deadline margins.
+t_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

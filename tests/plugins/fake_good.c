@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <healthcheckd/plugin.h>
+
+static const struct hc_key keys[] = {
+	{ "path", "file whose first word says what the next check reports", 0 },
+	{ "password", "a secret, echoed by 'leak' to test scrubbing", HC_KEY_SECRET },
+	{ NULL, NULL, 0 }
+};
+
+struct fake {
+	char path[512];
+	char password[128];
+};
+
+static int fake_init(const struct hc_init_ctx *ctx, void **instance)
+{
+	const char *path = hc_kv_get(ctx, "path");
+	const char *password = hc_kv_get(ctx, "password");
+	struct fake *f;
+
+	if (path == NULL)
+		return hc_init_error(ctx, "path is required");
+	if (path[0] != '/')
+		return hc_init_error(ctx, "path: '%s' is not absolute", path);
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return HC_ENOMEM;
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	snprintf(f->password, sizeof(f->password), "%s", password ? password : "");
+	*instance = f;
+	return HC_OK;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static int fake_check(void *instance, const struct hc_check_ctx *ctx,
+                      struct hc_result *r)
+{
+	struct fake *f = instance;
+	char word[32] = "";
+	long ms = 0;
+	FILE *fp = fopen(f->path, "r");
+
+	if (fp == NULL)
+		return hc_result_set(r, HC_FAIL, "cannot open %s", f->path);
+	if (fscanf(fp, "%31s %ld", word, &ms) < 1)
+		word[0] = '\0';
+	fclose(fp);
+	if (strcmp(word, "pass") == 0)
+		return hc_result_set(r, HC_PASS, "all good (run %llu)",
+		                     (unsigned long long)ctx->run);
+	if (strcmp(word, "warn") == 0)
+		return hc_result_set(r, HC_WARN, "degraded");
+	if (strcmp(word, "fail") == 0)
+		return hc_result_set(r, HC_FAIL, "dependency down");
+	if (strcmp(word, "error") == 0) {
+		hc_result_set(r, HC_PASS, "plugin broke");
+		return HC_EIO;
+	}
+	if (strcmp(word, "leak") == 0) {
+		ctx->host->log(ctx->handle, HC_LOG_WARNING, "password is %s", f->password);
+		return hc_result_set(r, HC_FAIL, "auth failed for password %s", f->password);
+	}
+	if (strcmp(word, "observe") == 0) {
+		hc_result_observe(r, 42.5, "%");
+		snprintf(r->measurement, sizeof(r->measurement), "utilization");
+		return hc_result_set(r, HC_PASS, "observed");
+	}
+	if (strcmp(word, "sleep") == 0) {
+		sleep_ms(ms);
+		return hc_result_set(r, HC_PASS, "slept %ld ms", ms);
+	}
+	if (strcmp(word, "hang") == 0) {
+		for (;;)
+			sleep_ms(1000);
+	}
+	return hc_result_set(r, HC_FAIL, "unknown word '%s' in %s", word, f->path);
+}
+
+static void fake_teardown(void *instance)
+{
+	free(instance);
+}
+
+HC_PLUGIN_DEFINE("fake_good", "1.0.0", "test plugin driven by a file", keys,
+                 fake_init, fake_check, fake_teardown)

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of core/config.c: values, defaults and the libinih quirks. */
+#include "autoconfig.h"
+
+#include "unit.h"
+
+#include "config.h"
+
+static struct hc_config *load(const char *text, struct hc_errors *errs)
+{
+	char *path = unit_write_file("t.ini", text);
+	struct hc_config *cfg = hc_config_new();
+
+	hc_config_load(cfg, path, errs);
+	free(path);
+	return cfg;
+}
+
+static void durations_take_ms_s_m(void **state)
+{
+	uint32_t ms;
+
+	(void)state;
+	assert_int_equal(hc_parse_duration("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(hc_parse_duration("10s", &ms), 0);
+	assert_int_equal(ms, 10000);
+	assert_int_equal(hc_parse_duration("2m", &ms), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(hc_parse_duration("0s", &ms), 0);
+	assert_int_equal(ms, 0);
+}
+
+static void durations_refuse_the_rest(void **state)
+{
+	uint32_t ms;
+
+	(void)state;
+	assert_int_equal(hc_parse_duration("10", &ms), -1);
+	assert_int_equal(hc_parse_duration("1h", &ms), -1);
+	assert_int_equal(hc_parse_duration("-1s", &ms), -1);
+	assert_int_equal(hc_parse_duration(" 1s", &ms), -1);
+	assert_int_equal(hc_parse_duration("1.5s", &ms), -1);
+	assert_int_equal(hc_parse_duration("", &ms), -1);
+	assert_int_equal(hc_parse_duration("99999999m", &ms), -1);
+}
+
+static void check_names_follow_the_rule(void **state)
+{
+	(void)state;
+	assert_true(hc_check_name_valid("orders-db.primary_1"));
+	assert_true(hc_check_name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabc"));
+	assert_false(hc_check_name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabcd"));
+	assert_false(hc_check_name_valid(""));
+	assert_false(hc_check_name_valid("a b"));
+	assert_false(hc_check_name_valid("a/b"));
+}
+
+static void empty_config_has_the_defaults(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("", &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg->n_checks, 0);
+	assert_int_equal(cfg->server.details, HC_DETAILS_AUTHORIZED);
+	assert_int_equal(cfg->server.shutdown_delay_ms, 5000);
+	assert_int_equal(cfg->server.connection_memory_limit, 4096);
+	assert_null(cfg->server.plugin_dir);
+	hc_config_free(cfg);
+}
+
+static void check_defaults_follow_design(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\n", &errs);
+	struct hc_check_conf *c;
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	c = hc_config_find(cfg, "a");
+	assert_non_null(c);
+	assert_int_equal(c->interval_ms, 10000);
+	assert_int_equal(c->timeout_ms, 2000);
+	assert_int_equal(c->groups, HC_GROUP_READINESS);
+	assert_int_equal(c->severity, HC_SEVERITY_CRITICAL);
+	assert_int_equal(c->rise, 1);
+	assert_int_equal(c->fall, 1);
+	assert_true(c->enabled);
+	assert_int_equal(c->n_settings, 0);
+	hc_config_free(cfg);
+}
+
+static void unset_interval_grows_to_timeout(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\ntimeout = 30s\n"
+	                             "[check:b]\nplugin = x\ninterval = 1s\n",
+	                             &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(hc_config_find(cfg, "a")->interval_ms, 30000);
+	assert_int_equal(hc_config_find(cfg, "b")->timeout_ms, 1000);
+	hc_config_free(cfg);
+}
+
+static void plugin_keys_keep_order_and_line(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\nhost = h\n\nport = 5\n", &errs);
+	struct hc_check_conf *c = cfg->checks[0];
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(c->n_settings, 2);
+	assert_string_equal(c->settings[0].key, "host");
+	assert_string_equal(c->settings[1].value, "5");
+	assert_int_equal(c->settings[1].at.line, 5);
+	assert_int_equal(c->plugin_at.line, 2);
+	hc_config_free(cfg);
+}
+
+static void groups_take_commas_and_spaces(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\ngroups = liveness,startup  readiness\n",
+	                             &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg->checks[0]->groups,
+	                 HC_GROUP_LIVENESS | HC_GROUP_STARTUP | HC_GROUP_READINESS);
+	hc_config_free(cfg);
+}
+
+static void space_semicolon_starts_a_comment(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\nowner = team-a ; the owners\n"
+	                             "runbook = http://x/a;b\n", &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(cfg->checks[0]->owner, "team-a");
+	assert_string_equal(cfg->checks[0]->runbook, "http://x/a;b");
+	hc_config_free(cfg);
+}
+
+static void environment_expands(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg;
+
+	(void)state;
+	setenv("HC_UNIT_COMMIT", "abc123", 1);
+	cfg = load("[service]\nrelease_id = v-${HC_UNIT_COMMIT}-x\ndescription = cost $${HOME} $5\n",
+	           &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(cfg->service.release_id, "v-abc123-x");
+	assert_string_equal(cfg->service.description, "cost ${HOME} $5");
+	hc_config_free(cfg);
+}
+
+static void listen_repeats_and_takes_v6(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[server]\nlisten = 127.0.0.1:1\nlisten = [::]:8080\nlisten = *:9\n",
+	                             &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg->server.n_listen, 3);
+	assert_string_equal(cfg->server.listen[1], "[::]:8080");
+	hc_config_free(cfg);
+}
+
+static void indentation_after_a_section_is_harmless(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\n  plugin = x\n  ; a comment\n", &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(cfg->checks[0]->plugin, "x");
+	hc_config_free(cfg);
+}
+
+static void a_198_byte_line_is_read_whole(void **state)
+{
+	struct hc_errors errs = { 0 };
+	char text[512];
+	struct hc_config *cfg;
+
+	(void)state;
+	/* "owner = " is 8 bytes: 190 more make the longest line inih keeps. */
+	snprintf(text, sizeof(text), "[check:a]\nplugin = x\nowner = %0190d\n", 0);
+	cfg = load(text, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(strlen(cfg->checks[0]->owner), 190);
+	hc_config_free(cfg);
+	snprintf(text, sizeof(text), "[check:a]\nplugin = x\nowner = %0191d\n", 0);
+	cfg = load(text, &errs);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msgs[0], ":3: line is 199 bytes long"));
+	hc_errors_clear(&errs);
+	hc_config_free(cfg);
+}
+
+static void set_reports_where(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = hc_config_new();
+	struct hc_check_conf *c = hc_config_add_check(cfg, "a", (struct hc_where){ "x", 1 }, &errs);
+
+	(void)state;
+	assert_int_equal(hc_check_set(c, "rise", "7", (struct hc_where){ "--set", 0 }, &errs), 0);
+	assert_int_equal(c->rise, 7);
+	assert_int_equal(hc_check_set(c, "fall", "x", (struct hc_where){ "--set", 0 }, &errs), -1);
+	assert_string_equal(errs.msgs[0], "--set: fall: 'x' is not a count from 1 to 100");
+	hc_errors_clear(&errs);
+	hc_config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(durations_take_ms_s_m),
+		cmocka_unit_test(durations_refuse_the_rest),
+		cmocka_unit_test(check_names_follow_the_rule),
+		cmocka_unit_test(empty_config_has_the_defaults),
+		cmocka_unit_test(check_defaults_follow_design),
+		cmocka_unit_test(unset_interval_grows_to_timeout),
+		cmocka_unit_test(plugin_keys_keep_order_and_line),
+		cmocka_unit_test(groups_take_commas_and_spaces),
+		cmocka_unit_test(space_semicolon_starts_a_comment),
+		cmocka_unit_test(environment_expands),
+		cmocka_unit_test(listen_repeats_and_takes_v6),
+		cmocka_unit_test(indentation_after_a_section_is_harmless),
+		cmocka_unit_test(a_198_byte_line_is_read_whole),
+		cmocka_unit_test(set_reports_where),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
