@@ -421,8 +421,10 @@ int main(int argc, char **argv)
 
 	/* hiredis and others write to sockets without MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_IGN);
-	if (parse_args(argc, argv, &o) != 0)
-		return EXIT_CONFIG;
+	if (parse_args(argc, argv, &o) != 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
 	hc_log_init(o.verbose);
 	switch (o.mode) {
 	case MODE_HELP:
@@ -447,6 +449,7 @@ int main(int argc, char **argv)
 		rc = EXIT_CONFIG;
 		break;
 	}
+out:
 	free(o.sets);
 	free(o.only);
 	return rc;

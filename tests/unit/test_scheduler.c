@@ -18,7 +18,7 @@ struct fixture {
 
 /* A fixture with a call still running stays reachable from here, so
  * LeakSanitizer does not report what that thread may still use. */
-static struct fixture *kept;
+static struct fixture *volatile kept;
 
 static int teardown(void **state)
 {
