@@ -108,11 +108,12 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 	pthread_mutex_lock(&run_lock);
 	for (size_t i = 0; i < n; i++) {
 		struct call *c = calls[i];
-		struct timespec ts = to_timespec(c->deadline_ns);
+		int64_t limit = c->deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL;
+		struct timespec ts = to_timespec(limit);
 
-		/* A result is taken at the deadline, not when the call
-		 * returns. */
-		while (!c->done && hc_now_ns() < c->deadline_ns)
+		/* A result is taken at the deadline (and its grace), not
+		 * whenever the call returns. */
+		while (!c->done && hc_now_ns() < limit)
 			pthread_cond_timedwait(&cond, &run_lock, &ts);
 		pthread_mutex_lock(&c->lock);
 		if (c->done)

@@ -52,6 +52,9 @@ extern "C" {
 #define HC_ABI_MAJOR 1
 #define HC_ABI_MINOR 0
 
+/* How long past hc_check_ctx.deadline_ns the core still takes a result. */
+#define HC_DEADLINE_GRACE_MS 20
+
 /* First field of struct hc_plugin; anything else means a mangled file. */
 #define HC_PLUGIN_MAGIC 0x48435031u /* "HCP1" */
 
@@ -140,8 +143,10 @@ struct hc_init_ctx {
 /*
  * What check receives (core-owned, valid during the call only).
  * The plugin must return by deadline_ns: turn it into the client library's
- * own timeouts (hc_remaining_ms helps). A check still running at the
- * deadline is reported as failed by the core.
+ * own timeouts (hc_remaining_ms helps). The core waits HC_DEADLINE_GRACE_MS
+ * past the deadline, so a plugin that gives up at the deadline still
+ * reports its own message; a call still running after that is reported as
+ * "timed out after N ms" and its result, when it comes, is discarded.
  */
 struct hc_check_ctx {
 	uint32_t struct_size;
@@ -206,8 +211,9 @@ struct hc_plugin {
 const struct hc_plugin *hc_plugin_describe(void);
 
 /*
- * Define hc_plugin_describe() for a plugin. Positional initializers, so the
- * macro compiles as C11 and as C++11.
+ * Define hc_plugin_describe() for a plugin; write a ';' after it, as after
+ * a declaration (the macro ends with one, so the ';' is never stray).
+ * Positional initializers, so the macro compiles as C11 and as C++11.
  */
 #define HC_PLUGIN_DEFINE(name_, version_, description_, keys_, init_, check_, \
                          teardown_)                                          \
@@ -220,7 +226,8 @@ const struct hc_plugin *hc_plugin_describe(void);
 			{ 0, 0, 0, 0, 0, 0, 0, 0 }                           \
 		};                                                           \
 		return &hc_descriptor_;                                      \
-	}
+	}                                                                    \
+	const struct hc_plugin *hc_plugin_describe(void)
 
 /* The value of key in the init context, or NULL when the section lacks it.
  * The string is valid during init only. */

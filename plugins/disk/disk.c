@@ -230,4 +230,4 @@ static void disk_teardown(void *instance)
 }
 
 HC_PLUGIN_DEFINE("disk", "1.0.0", "free space of a file system",
-                 disk_keys, disk_init, disk_check, disk_teardown)
+                 disk_keys, disk_init, disk_check, disk_teardown);

@@ -283,4 +283,4 @@ static void tcp_teardown(void *instance)
 }
 
 HC_PLUGIN_DEFINE("tcp", "1.0.0", "connects to a TCP port within the deadline",
-                 tcp_keys, tcp_init, tcp_check, tcp_teardown)
+                 tcp_keys, tcp_init, tcp_check, tcp_teardown);

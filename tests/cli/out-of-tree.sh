@@ -48,7 +48,7 @@ static void hello_teardown(void *instance)
 }
 
 HC_PLUGIN_DEFINE("hello", "0.0.1", "out-of-tree test plugin", keys,
-                 hello_init, hello_check, hello_teardown)
+                 hello_init, hello_check, hello_teardown);
 C
 
 "${CC:-cc}" -std=c11 -pedantic -Wall -Wextra -Werror -shared -fPIC \

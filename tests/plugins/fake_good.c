@@ -94,4 +94,4 @@ static void fake_teardown(void *instance)
 }
 
 HC_PLUGIN_DEFINE("fake_good", "1.0.0", "test plugin driven by a file", keys,
-                 fake_init, fake_check, fake_teardown)
+                 fake_init, fake_check, fake_teardown);

@@ -34,4 +34,4 @@ static void reject_teardown(void *instance)
 }
 
 HC_PLUGIN_DEFINE("fake_reject", "1.0.0", "rejects a bad level", keys,
-                 reject_init, reject_check, reject_teardown)
+                 reject_init, reject_check, reject_teardown);
