@@ -1,0 +1,1 @@
+# memcached plugin: not written yet (issue 4).

@@ -1,0 +1,1 @@
+# mongodb plugin: not written yet (issue 4).

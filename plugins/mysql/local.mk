@@ -1,0 +1,1 @@
+# mysql plugin: not written yet (issue 4).

@@ -1,0 +1,1 @@
+# postgres plugin: not written yet (issue 4).

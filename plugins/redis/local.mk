@@ -1,0 +1,1 @@
+# redis plugin: not written yet (issue 4).

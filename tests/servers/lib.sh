@@ -1,0 +1,70 @@
+# Shared helpers of the tests/servers/NAME.sh scripts (sourced, not run).
+#
+# Contract of every tests/servers/NAME.sh:
+#   NAME.sh start DIR   start a throwaway server with all its state under DIR
+#                       (created if missing), listening on 127.0.0.1 only, on a
+#                       free port; wait until it answers; write DIR/env, shell
+#                       assignments the tests source (NAME_PORT=..., and for
+#                       servers with accounts NAME_USER, NAME_PASSWORD...).
+#                       Exit 0 when it answers, non-zero with a message.
+#   NAME.sh stop DIR    stop exactly the processes start started (by pidfile),
+#                       wait until the port is closed. Idempotent.
+# Servers never bind anything but loopback and never outlive the test run.
+
+# srv_free_port: print a TCP port nothing listens on right now.
+srv_free_port() {
+	local port i
+	for i in $(seq 1 200); do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "srv_free_port: no free port found" >&2
+	return 1
+}
+
+# srv_port_open PORT: does something accept on 127.0.0.1:PORT?
+srv_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# srv_wait SECONDS CMD...: run CMD every 0.1 s until it succeeds.
+srv_wait() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# srv_wait_closed PORT SECONDS: wait until nothing accepts on PORT. PID 1 in
+# containers may reap late, so a stopped server is judged by its port, not
+# by kill -0.
+srv_wait_closed() {
+	local deadline=$((SECONDS + $2))
+	while srv_port_open "$1"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# srv_kill_pidfile FILE: SIGTERM the process named in FILE, if any.
+srv_kill_pidfile() {
+	local pid
+	[ -s "$1" ] || return 0
+	pid=$(head -n1 "$1")
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+}
+
+# srv_as_user USER CMD...: run CMD as USER when we are root (servers such as
+# PostgreSQL refuse to run as root), as ourselves otherwise.
+srv_as_user() {
+	local user=$1
+	shift
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u "$user" -- "$@"
+	else
+		"$@"
+	fi
+}
