@@ -48,6 +48,7 @@ struct hc_config *hc_config_new(void)
 	struct hc_config *cfg = hc_xcalloc(1, sizeof(*cfg));
 	struct hc_server_conf *s = &cfg->server;
 
+	atomic_init(&cfg->refs, 1);
 	s->details = HC_DETAILS_AUTHORIZED;
 	s->workers = 4;
 	s->max_connections = 256;
@@ -76,11 +77,18 @@ static void check_free(struct hc_check_conf *c)
 	free(c);
 }
 
-void hc_config_free(struct hc_config *cfg)
+struct hc_config *hc_config_ref(struct hc_config *cfg)
+{
+	atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
+	return cfg;
+}
+
+void hc_config_unref(struct hc_config *cfg)
 {
 	size_t i;
 
-	if (cfg == NULL)
+	if (cfg == NULL ||
+	    atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (i = 0; i < cfg->n_checks; i++)
 		check_free(cfg->checks[i]);

@@ -3,6 +3,7 @@
 #ifndef HC_CONFIG_H
 #define HC_CONFIG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,8 +65,10 @@ struct hc_service_conf {
 	uint32_t seen;
 };
 
-/* Everything a config file says. Owns every string in it. */
+/* Everything a config file says. Owns every string in it. Reference-counted:
+ * the daemon and every snapshot built from it hold one. */
 struct hc_config {
+	atomic_int refs;
 	struct hc_server_conf server;
 	struct hc_service_conf service;
 	struct hc_check_conf **checks; /* in the order the files define them */
@@ -74,9 +77,12 @@ struct hc_config {
 	size_t n_files;
 };
 
-/* A config holding only the defaults of DESIGN §5 (no checks). */
+/* A config holding only the defaults of DESIGN §5 (no checks), with one
+ * reference. */
 struct hc_config *hc_config_new(void);
-void hc_config_free(struct hc_config *cfg);
+struct hc_config *hc_config_ref(struct hc_config *cfg);
+/* Drop a reference; the last one frees everything. Thread-safe. */
+void hc_config_unref(struct hc_config *cfg);
 
 /* Parse path (and what it includes) into cfg. Every problem is appended to
  * errs as "FILE:LINE: message"; returns 0, or -1 if any was found. */

@@ -345,15 +345,23 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
 	outcome_finish(in, out);
 }
 
-void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
+void hc_outcome_make(const struct hc_instance *in, int status,
+                     const char *message, struct hc_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->status = HC_FAIL;
-	snprintf(out->message, sizeof(out->message), "timed out after %u ms",
-	         in->conf->timeout_ms);
-	out->latency_ms = in->conf->timeout_ms;
-	out->value = out->latency_ms;
+	out->status = status;
+	snprintf(out->message, sizeof(out->message), "%s", message);
 	snprintf(out->unit, sizeof(out->unit), "ms");
 	snprintf(out->measurement, sizeof(out->measurement), "responseTime");
 	outcome_finish(in, out);
+}
+
+void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "timed out after %u ms", in->conf->timeout_ms);
+	hc_outcome_make(in, HC_FAIL, msg, out);
+	out->latency_ms = in->conf->timeout_ms;
+	out->value = out->latency_ms;
 }

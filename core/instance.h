@@ -49,6 +49,10 @@ void hc_instance_destroy(struct hc_instance *in);
 /* Run check once with the deadline, on the calling thread. */
 void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
                      struct hc_outcome *out);
+/* An outcome the core makes itself (a heartbeat, a missing one): severity
+ * and scrubbing applied as to a plugin's. */
+void hc_outcome_make(const struct hc_instance *in, int status,
+                     const char *message, struct hc_outcome *out);
 /* The outcome of a run that passed its deadline without returning. */
 void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out);
 

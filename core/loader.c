@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "heartbeat.h"
 #include "loader.h"
 #include "xalloc.h"
 
@@ -116,7 +117,8 @@ void hc_module_close(struct hc_module *m)
 {
 	if (m == NULL)
 		return;
-	dlclose(m->dl);
+	if (m->dl != NULL)
+		dlclose(m->dl);
 	free(m->path);
 	free(m->name);
 	free(m);
@@ -126,6 +128,7 @@ void hc_registry_init(struct hc_registry *r, const char *dir)
 {
 	memset(r, 0, sizeof(*r));
 	r->dir = hc_xstrdup(dir);
+	hc_registry_add(r, hc_heartbeat_module());
 }
 
 void hc_registry_add(struct hc_registry *r, struct hc_module *m)

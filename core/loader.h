@@ -7,7 +7,7 @@
 
 #include <healthcheckd/plugin.h>
 
-/* A loaded plugin library. desc points into the library: valid until
+/* A loaded plugin library (dl NULL: built into the core). desc points into the library: valid until
  * hc_module_close, which must not run while any thread may be inside it. */
 struct hc_module {
 	char *path;
@@ -31,6 +31,7 @@ struct hc_registry {
 	size_t n;
 };
 
+/* An empty registry for plugins in dir, holding the built-in ones. */
 void hc_registry_init(struct hc_registry *r, const char *dir);
 /* The plugin called name: loaded from DIR/name.so on first use. NULL with a
  * message in err if there is no such file or it is refused. */

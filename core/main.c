@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "instance.h"
 #include "loader.h"
 #include "log.h"
@@ -178,7 +179,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static const char *plugin_dir(const struct options *o, const struct hc_config *cfg)
+/* --plugin-dir, else HEALTHCHECKD_PLUGIN_DIR, else NULL. */
+static const char *plugin_dir_override(const struct options *o)
 {
 	const char *env = getenv("HEALTHCHECKD_PLUGIN_DIR");
 
@@ -186,6 +188,13 @@ static const char *plugin_dir(const struct options *o, const struct hc_config *c
 		return o->plugin_dir;
 	if (env != NULL && env[0] != '\0')
 		return env;
+	return NULL;
+}
+
+static const char *plugin_dir(const struct options *o, const struct hc_config *cfg)
+{
+	if (plugin_dir_override(o) != NULL)
+		return plugin_dir_override(o);
 	if (cfg != NULL && cfg->server.plugin_dir != NULL)
 		return cfg->server.plugin_dir;
 	return HC_PLUGINDIR;
@@ -264,10 +273,11 @@ static int run_once(const struct options *o, const struct hc_config *cfg,
 
 	hc_run_once(insts, n, outs, stuck);
 	for (size_t i = 0; i < n; i++)
-		rows[i] = (struct hc_row){ insts[i]->conf, &outs[i] };
+		rows[i] = (struct hc_row){ insts[i]->conf, &outs[i], outs[i].status, 1,
+			                   outs[i].status == HC_FAIL };
 	worst = hc_worst_status(rows, n);
 	if (o->json) {
-		char *body = hc_render_health_json(&cfg->service, rows, n, true);
+		char *body = hc_render_health_json(&cfg->service, rows, n, worst, NULL, true);
 
 		printf("%s\n", body);
 		free(body);
@@ -346,7 +356,7 @@ static int list_plugins_of(const struct options *o)
 		rc = list_plugins(plugin_dir(o, cfg));
 	}
 	hc_errors_clear(&errs);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 	return rc;
 }
 
@@ -410,7 +420,7 @@ out:
 	free(sel);
 	hc_registry_free(&reg);
 	hc_errors_clear(&errs);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 	return rc;
 }
 
@@ -444,10 +454,13 @@ int main(int argc, char **argv)
 		rc = run_checks(&o);
 		break;
 	case MODE_SERVE:
-	default:
-		fprintf(stderr, "healthcheckd: serving the HTTP endpoints is not in this version yet; use -t or --once (see --help)\n");
-		rc = EXIT_CONFIG;
+	default: {
+		struct hc_daemon_opts d = { o.config ? o.config : DEFAULT_CONFIG,
+			                    plugin_dir_override(&o) };
+
+		rc = hc_daemon_run(&d);
 		break;
+	}
 	}
 out:
 	free(o.sets);

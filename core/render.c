@@ -4,12 +4,45 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "render.h"
 #include "xalloc.h"
+
+/* A growing string; out of memory ends the process, as everywhere here. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) HC_PRINTF(2, 3);
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)(n > 0 ? n : 0) + 1) * 2;
+		b->p = hc_xreallocarray(b->p, b->cap, 1);
+	}
+}
+
+static const char *const group_word[HC_N_GROUPS] = { "livez", "readyz", "startupz" };
+static const char *const group_name[HC_N_GROUPS] = { "liveness", "readiness", "startup" };
+static const unsigned group_bit[HC_N_GROUPS] = { HC_GROUP_LIVENESS, HC_GROUP_READINESS,
+	                                         HC_GROUP_STARTUP };
 
 const char *hc_status_name(int status)
 {
@@ -18,21 +51,26 @@ const char *hc_status_name(int status)
 		return "pass";
 	case HC_WARN:
 		return "warn";
+	case HC_PENDING:
+		return "pending";
 	default:
 		return "fail";
 	}
+}
+
+/* A status as the outside sees it: pending is a failure. */
+static int effective(int status)
+{
+	return status == HC_PENDING ? HC_FAIL : status;
 }
 
 int hc_worst_status(const struct hc_row *rows, size_t n)
 {
 	int worst = HC_PASS;
 
-	for (size_t i = 0; i < n; i++) {
-		int s = rows[i].out != NULL ? rows[i].out->status : HC_FAIL;
-
-		if (s > worst)
-			worst = s;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (effective(rows[i].status) > worst)
+			worst = effective(rows[i].status);
 	return worst;
 }
 
@@ -54,7 +92,7 @@ void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n)
 			        rows[i].conf->name, "fail", "-", "pending");
 		else
 			fprintf(fp, "%-*s  %-4s  %7.1f ms  %s\n", width,
-			        rows[i].conf->name, hc_status_name(o->status),
+			        rows[i].conf->name, hc_status_name(rows[i].status),
 			        o->latency_ms, o->message);
 	}
 }
@@ -88,22 +126,21 @@ static json_t *check_json(const struct hc_row *row)
 	json_object_set_new(j, "componentType",
 	                    json_string(c->component_type ? c->component_type
 	                                                  : "component"));
-	if (o == NULL) {
-		json_object_set_new(j, "status", json_string("fail"));
-		json_object_set_new(j, "output", json_string("pending"));
-	} else {
-		json_object_set_new(j, "status", json_string(hc_status_name(o->status)));
-		if (isfinite(o->value)) {
-			json_object_set_new(j, "observedValue",
-			                    json_real(o->value));
-			set_if(j, "observedUnit", o->unit);
-		}
+	json_object_set_new(j, "status",
+	                    json_string(hc_status_name(effective(row->status))));
+	if (o != NULL && isfinite(o->value)) {
+		json_object_set_new(j, "observedValue", json_real(o->value));
+		set_if(j, "observedUnit", o->unit);
+	}
+	if (o != NULL) {
 		format_time(o->time_ns, when, sizeof(when));
 		json_object_set_new(j, "time", json_string(when));
-		/* The draft asks for output on warn and fail only. */
-		if (o->status != HC_PASS)
-			set_if(j, "output", o->message);
 	}
+	/* The draft asks for output on warn and fail only. */
+	if (row->status == HC_PENDING)
+		json_object_set_new(j, "output", json_string("pending"));
+	else if (row->status != HC_PASS && o != NULL)
+		set_if(j, "output", o->message);
 	set_if(j, "description", c->description);
 	set_if(j, "owner", c->owner);
 	set_if(j, "runbook", c->runbook);
@@ -111,19 +148,19 @@ static json_t *check_json(const struct hc_row *row)
 }
 
 char *hc_render_health_json(const struct hc_service_conf *svc,
-                            const struct hc_row *rows, size_t n,
-                            bool detailed)
+                            const struct hc_row *rows, size_t n, int status,
+                            const char *output, bool detailed)
 {
 	json_t *root = json_object(), *checks;
 	char *body;
 
-	json_object_set_new(root, "status",
-	                    json_string(hc_status_name(hc_worst_status(rows, n))));
+	json_object_set_new(root, "status", json_string(hc_status_name(effective(status))));
 	if (detailed) {
 		set_if(root, "version", svc->version);
 		set_if(root, "releaseId", svc->release_id);
 		set_if(root, "serviceId", svc->id);
 		set_if(root, "description", svc->description);
+		set_if(root, "output", output);
 		checks = json_object();
 		for (size_t i = 0; i < n; i++) {
 			const char *m = rows[i].out != NULL ? rows[i].out->measurement
@@ -142,4 +179,209 @@ char *hc_render_health_json(const struct hc_service_conf *svc,
 	if (body == NULL)
 		body = hc_xstrdup("{\"status\": \"fail\"}");
 	return body;
+}
+
+static bool excluded(const struct hc_probe_query *q, const char *name, bool *used)
+{
+	for (size_t i = 0; i < q->n_exclude; i++) {
+		if (strcmp(q->exclude[i], name) == 0) {
+			used[i] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One kube-apiserver style line for a row. */
+static void probe_line(struct sbuf *b, const struct hc_row *r, bool detailed)
+{
+	const char *name = r->conf->name;
+
+	switch (r->status) {
+	case HC_PASS:
+		sb_printf(b, "[+]%s ok\n", name);
+		break;
+	case HC_WARN:
+		sb_printf(b, "[+]%s warn\n", name);
+		break;
+	case HC_PENDING:
+		sb_printf(b, "[-]%s pending\n", name);
+		break;
+	default:
+		sb_printf(b, "[-]%s failed: %s\n", name,
+		          detailed && r->out ? r->out->message : "reason withheld");
+		break;
+	}
+}
+
+/* Why readiness fails whatever the checks say, or NULL. */
+static const char *readiness_block(const struct hc_snapshot *s)
+{
+	if (s->shutting_down)
+		return "shutting down";
+	if (!s->started)
+		return "start-up not complete";
+	return NULL;
+}
+
+char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q,
+                      int *code, const char **type)
+{
+	struct hc_row *rows = hc_xcalloc(s->n + 1, sizeof(*rows));
+	bool *used = hc_xcalloc(q->n_exclude + 1, sizeof(*used));
+	const char *block = NULL;
+	struct sbuf b = { 0 };
+	size_t n = 0;
+	int status;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct hc_row *r = &s->rows[i];
+
+		if (!(r->conf->groups & group_bit[q->group]))
+			continue;
+		if (q->only != NULL && strcmp(q->only, r->conf->name) != 0)
+			continue;
+		if (excluded(q, r->conf->name, used))
+			sb_printf(&b, "[+]%s excluded: ok\n", r->conf->name);
+		else {
+			rows[n++] = *r;
+			probe_line(&b, r, q->detailed);
+		}
+	}
+	if (q->only != NULL && n == 0) {
+		free(rows);
+		free(used);
+		free(b.p);
+		*code = 404;
+		*type = HC_TYPE_TEXT;
+		return hc_xasprintf("no check '%s' in %s\n", q->only, group_word[q->group]);
+	}
+	status = hc_worst_status(rows, n);
+	if (q->group == HC_READINESS && q->only == NULL &&
+	    (block = readiness_block(s)) != NULL) {
+		status = HC_FAIL;
+		sb_printf(&b, "[-]%s failed: %s\n", s->shutting_down ? "shutdown" : "startup",
+		          block);
+	}
+	for (size_t i = 0; i < q->n_exclude; i++)
+		if (!used[i])
+			sb_printf(&b, "warn: some health checks cannot be excluded: no matches for \"%s\"\n",
+			          q->exclude[i]);
+	*code = status == HC_FAIL ? 503 : 200;
+	if (q->json) {
+		free(b.p);
+		b.p = hc_render_health_json(&s->cfg->service, rows, n, status, block,
+		                            q->detailed);
+		*type = HC_TYPE_HEALTH_JSON;
+	} else if (status != HC_FAIL && !q->verbose) {
+		free(b.p);
+		b.p = hc_xstrdup("ok");
+		*type = HC_TYPE_TEXT;
+	} else {
+		sb_printf(&b, "%s check %s\n", group_word[q->group],
+		          status == HC_FAIL ? "failed" : "passed");
+		*type = HC_TYPE_TEXT;
+	}
+	free(rows);
+	free(used);
+	return b.p;
+}
+
+/* The status /readyz etc. answer with, as a metric: 1 pass/warn, 0 fail. */
+static int group_up(const struct hc_snapshot *s, enum hc_group g)
+{
+	if (g == HC_READINESS && readiness_block(s) != NULL)
+		return 0;
+	return s->group_status[g] != HC_FAIL;
+}
+
+static void metric_head(struct sbuf *b, const char *name, const char *type,
+                        const char *help)
+{
+	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+char *hc_render_metrics(const struct hc_snapshot *s)
+{
+	static const int statuses[] = { HC_PASS, HC_WARN, HC_FAIL, HC_PENDING };
+	struct sbuf b = { 0 };
+	size_t i;
+
+	metric_head(&b, "healthcheckd_check_status", "gauge",
+	            "Status of the check: 1 for its current status, 0 for the others.");
+	for (i = 0; i < s->n; i++)
+		for (size_t k = 0; k < 4; k++)
+			sb_printf(&b, "healthcheckd_check_status{check=\"%s\",status=\"%s\"} %d\n",
+			          s->rows[i].conf->name, hc_status_name(statuses[k]),
+			          s->rows[i].status == statuses[k]);
+	metric_head(&b, "healthcheckd_check_up", "gauge",
+	            "1 when the check passes or warns, 0 when it fails or is pending.");
+	for (i = 0; i < s->n; i++)
+		sb_printf(&b, "healthcheckd_check_up{check=\"%s\"} %d\n", s->rows[i].conf->name,
+		          s->rows[i].status == HC_PASS || s->rows[i].status == HC_WARN);
+	metric_head(&b, "healthcheckd_check_duration_seconds", "gauge",
+	            "How long the last run of the check took.");
+	for (i = 0; i < s->n; i++)
+		if (s->rows[i].out != NULL)
+			sb_printf(&b, "healthcheckd_check_duration_seconds{check=\"%s\"} %.6f\n",
+			          s->rows[i].conf->name, s->rows[i].out->latency_ms / 1000);
+	metric_head(&b, "healthcheckd_check_last_run_timestamp_seconds", "gauge",
+	            "When the last run of the check ended, in seconds since the epoch.");
+	for (i = 0; i < s->n; i++)
+		if (s->rows[i].out != NULL)
+			sb_printf(&b, "healthcheckd_check_last_run_timestamp_seconds{check=\"%s\"} %.3f\n",
+			          s->rows[i].conf->name, (double)s->rows[i].out->time_ns / 1e9);
+	metric_head(&b, "healthcheckd_check_runs_total", "counter", "Runs of the check.");
+	for (i = 0; i < s->n; i++)
+		sb_printf(&b, "healthcheckd_check_runs_total{check=\"%s\"} %llu\n",
+		          s->rows[i].conf->name, (unsigned long long)s->rows[i].runs);
+	metric_head(&b, "healthcheckd_check_failures_total", "counter",
+	            "Runs of the check that failed.");
+	for (i = 0; i < s->n; i++)
+		sb_printf(&b, "healthcheckd_check_failures_total{check=\"%s\"} %llu\n",
+		          s->rows[i].conf->name, (unsigned long long)s->rows[i].failures);
+	metric_head(&b, "healthcheckd_status", "gauge",
+	            "1 when the group's endpoint answers 200, 0 when it answers 503.");
+	for (int g = 0; g < HC_N_GROUPS; g++)
+		sb_printf(&b, "healthcheckd_status{group=\"%s\"} %d\n", group_name[g],
+		          group_up(s, (enum hc_group)g));
+	metric_head(&b, "healthcheckd_build_info", "gauge",
+	            "Version, commit and plugin ABI of this healthcheckd.");
+	sb_printf(&b, "healthcheckd_build_info{version=\"%s\",commit=\"%s\",abi=\"%d.%d\"} 1\n",
+	          PACKAGE_VERSION, HC_COMMIT, HC_ABI_MAJOR, HC_ABI_MINOR);
+	return b.p;
+}
+
+static void set_body(struct hc_body *body, int code, const char *type, char *text)
+{
+	body->code = code;
+	body->type = type;
+	body->text = text;
+	body->len = strlen(text);
+}
+
+void hc_render_snapshot(struct hc_snapshot *s)
+{
+	int worst = hc_worst_status(s->rows, s->n);
+
+	for (int g = 0; g < HC_N_GROUPS; g++) {
+		for (int v = 0; v < HC_N_VARIANTS; v++) {
+			for (int d = 0; d < 2; d++) {
+				struct hc_probe_query q = { .group = (enum hc_group)g,
+					                    .verbose = v == HC_VERBOSE,
+					                    .json = v == HC_JSON,
+					                    .detailed = d };
+				const char *type;
+				int code;
+				char *text = hc_render_probe(s, &q, &code, &type);
+
+				set_body(&s->group[g][v][d], code, type, text);
+			}
+		}
+	}
+	for (int d = 0; d < 2; d++)
+		set_body(&s->health[d], worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
+		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst,
+		                               NULL, d));
+	set_body(&s->metrics, 200, HC_TYPE_METRICS, hc_render_metrics(s));
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Rendering results: the text lines of --once and the application/health+json body. */
+/* Rendering results: --once text, k8s probe text, application/health+json, Prometheus text. */
 #ifndef HC_RENDER_H
 #define HC_RENDER_H
 
@@ -8,28 +8,50 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "instance.h"
+#include "state.h"
 
-/* One row to render: a check and its latest outcome (NULL: pending). */
-struct hc_row {
-	const struct hc_check_conf *conf;
-	const struct hc_outcome *out;
-};
-
-/* "pass", "warn", "fail" (anything else: "fail"). */
+/* "pass", "warn", "fail" or "pending". */
 const char *hc_status_name(int status);
 
 /* The worst status of the rows; a pending row counts as fail. */
 int hc_worst_status(const struct hc_row *rows, size_t n);
 
-/* One line per row: name, status, latency, message. */
+/* One line per row: name, status, latency, message (--once). */
 void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n);
 
 /* The /health body (IETF draft-inadarei-api-health-check). detailed adds
- * the service fields and every check; without it only the status.
+ * the service fields and every check; without it only the status. output,
+ * when not NULL, is the top-level output (why the status is what it is).
  * Returns a malloc'd string. */
 char *hc_render_health_json(const struct hc_service_conf *svc,
-                            const struct hc_row *rows, size_t n,
-                            bool detailed);
+                            const struct hc_row *rows, size_t n, int status,
+                            const char *output, bool detailed);
+
+/* What a probe request asks for (/livez, /readyz, /startupz). */
+struct hc_probe_query {
+	enum hc_group group;
+	bool verbose;
+	bool detailed;            /* authorized to see messages */
+	bool json;                /* Accept: application/(health+)json */
+	const char *const *exclude; /* ?exclude=NAME, repeatable */
+	size_t n_exclude;
+	const char *only;         /* /readyz/NAME: that check alone */
+};
+
+/* The body of a probe request and its HTTP status (200 or 503); 404 when
+ * q->only names no check of the group. Returns a malloc'd string;
+ * *type is the Content-Type. */
+char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q,
+                      int *code, const char **type);
+
+/* Prometheus text exposition 0.0.4. */
+char *hc_render_metrics(const struct hc_snapshot *s);
+
+/* Fill every pre-rendered body of a snapshot (done once, when published). */
+void hc_render_snapshot(struct hc_snapshot *s);
+
+#define HC_TYPE_TEXT "text/plain; charset=utf-8"
+#define HC_TYPE_HEALTH_JSON "application/health+json"
+#define HC_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 #endif

@@ -4,11 +4,15 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "heartbeat.h"
 #include "log.h"
+#include "render.h"
 #include "scheduler.h"
 #include "xalloc.h"
 
@@ -131,4 +135,554 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 		call_unref(calls[i]);
 	pthread_cond_destroy(&cond);
 	free(calls);
+}
+
+/* ---- the daemon's scheduler ------------------------------------------- */
+
+struct hc_sched {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;      /* the scheduler thread sleeps on it */
+	pthread_cond_t work;      /* idle workers sleep on it */
+	pthread_cond_t idle;      /* a check stopped running, a worker exited */
+	struct hc_config *cfg;    /* a reference */
+	struct hc_check **checks;
+	size_t n;
+	struct hc_check **heap;   /* by due_ns; running checks are not in it */
+	size_t heap_n;
+	struct hc_check **queue;  /* due, waiting for a worker, in order */
+	size_t queue_n;
+	unsigned workers;         /* the pool's size */
+	unsigned alive;           /* worker threads */
+	unsigned stuck;           /* of them, inside a call past its deadline */
+	bool stop, shutting_down, started;
+	uint64_t seq;
+	struct hc_state *state;
+	_Atomic int64_t tick_ns;
+	hc_tick_fn tick;
+	void *tick_arg;
+	pthread_t thread;
+};
+
+static void heap_swap(struct hc_check **h, size_t a, size_t b)
+{
+	struct hc_check *t = h[a];
+
+	h[a] = h[b];
+	h[b] = t;
+	h[a]->heap_index = a;
+	h[b]->heap_index = b;
+}
+
+static void heap_up(struct hc_check **h, size_t i)
+{
+	while (i > 0 && h[(i - 1) / 2]->due_ns > h[i]->due_ns) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct hc_check **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < n && h[l]->due_ns < h[m]->due_ns)
+			m = l;
+		if (r < n && h[r]->due_ns < h[m]->due_ns)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(h, i, m);
+		i = m;
+	}
+}
+
+static void heap_push(struct hc_sched *s, struct hc_check *c)
+{
+	s->heap[s->heap_n] = c;
+	c->heap_index = s->heap_n++;
+	heap_up(s->heap, c->heap_index);
+}
+
+/* Take c out of the heap, if it is there. */
+static void heap_remove(struct hc_sched *s, struct hc_check *c)
+{
+	size_t i = c->heap_index;
+
+	if (i >= s->heap_n || s->heap[i] != c)
+		return;
+	heap_swap(s->heap, i, --s->heap_n);
+	c->heap_index = SIZE_MAX;
+	if (i < s->heap_n) {
+		heap_down(s->heap, s->heap_n, i);
+		heap_up(s->heap, i);
+	}
+}
+
+static void queue_remove(struct hc_sched *s, struct hc_check *c)
+{
+	for (size_t i = 0; i < s->queue_n; i++) {
+		if (s->queue[i] == c) {
+			memmove(&s->queue[i], &s->queue[i + 1],
+			        (s->queue_n - i - 1) * sizeof(*s->queue));
+			s->queue_n--;
+			return;
+		}
+	}
+}
+
+/* Size the heap and queue for n checks. */
+static void sched_reserve(struct hc_sched *s, size_t n)
+{
+	s->heap = hc_xreallocarray(s->heap, n + 1, sizeof(*s->heap));
+	s->queue = hc_xreallocarray(s->queue, n + 1, sizeof(*s->queue));
+}
+
+/* A snapshot of the checks now, to publish once the lock is let go. */
+static struct hc_snapshot *snapshot_locked(struct hc_sched *s)
+{
+	struct hc_snapshot *snap = hc_snapshot_new(s->cfg, s->checks, s->n, s->started,
+	                                           s->shutting_down, ++s->seq,
+	                                           hc_now_ns());
+
+	/* Start-up is complete once the startup group has passed: a latch. */
+	if (!s->started && snap->group_status[HC_STARTUP] != HC_FAIL)
+		s->started = snap->started = true;
+	return snap;
+}
+
+/* Publish without the scheduler lock: rendering takes a while. */
+static void publish_unlocked(struct hc_sched *s, struct hc_snapshot *snap)
+{
+	pthread_mutex_unlock(&s->lock);
+	hc_state_publish(s->state, snap);
+	pthread_mutex_lock(&s->lock);
+}
+
+static void record_locked(struct hc_check *c, const struct hc_outcome *out)
+{
+	int old = c->status;
+
+	hc_log(HC_LOG_DEBUG, "check %s: %s in %.1f ms: %s", c->conf->name,
+	       hc_status_name(out->status), out->latency_ms, out->message);
+	if (hc_check_record(c, out))
+		hc_log(c->status == HC_FAIL ? HC_LOG_WARNING : HC_LOG_INFO,
+		       "check %s: %s -> %s: %s", c->conf->name, hc_status_name(old),
+		       hc_status_name(c->status), out->message);
+}
+
+static void *worker_main(void *arg);
+
+static void spawn_worker_locked(struct hc_sched *s)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, worker_main, s) == 0)
+		s->alive++;
+	else
+		hc_log(HC_LOG_ERR, "cannot start a worker thread: %s", strerror(errno));
+	pthread_attr_destroy(&attr);
+}
+
+static void run_locked(struct hc_sched *s, struct hc_check *c)
+{
+	struct hc_outcome out;
+	int64_t deadline = hc_now_ns() + (int64_t)c->conf->timeout_ms * 1000000;
+
+	c->running = true;
+	c->run_deadline_ns = deadline;
+	pthread_mutex_unlock(&s->lock);
+	hc_instance_run(c->inst, deadline, &out);
+	pthread_mutex_lock(&s->lock);
+	c->running = false;
+	if (c->stuck) {
+		/* Its failure was recorded at the deadline; this late
+		 * result would contradict what was already published. */
+		c->stuck = false;
+		s->stuck--;
+		hc_log(HC_LOG_INFO, "check %s: returned %.0f ms after its deadline",
+		       c->conf->name, (double)(hc_now_ns() - deadline) / 1e6);
+	} else if (!c->retired) {
+		record_locked(c, &out);
+		publish_unlocked(s, snapshot_locked(s));
+	}
+	if (!c->retired && !s->stop) {
+		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
+		heap_push(s, c);
+		pthread_cond_signal(&s->wake);
+	}
+	pthread_cond_broadcast(&s->idle);
+}
+
+static void *worker_main(void *arg)
+{
+	struct hc_sched *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		/* A worker replaced while stuck leaves once its call returns. */
+		bool surplus = s->alive - s->stuck > s->workers;
+
+		if (s->stop || surplus)
+			break;
+		if (s->queue_n == 0) {
+			pthread_cond_wait(&s->work, &s->lock);
+			continue;
+		}
+		struct hc_check *c = s->queue[0];
+
+		queue_remove(s, c);
+		run_locked(s, c);
+	}
+	s->alive--;
+	pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Calls past their deadline fail now; their workers are replaced. */
+static bool expire_locked(struct hc_sched *s, int64_t now)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct hc_check *c = s->checks[i];
+		struct hc_outcome out;
+
+		if (!c->running || c->stuck ||
+		    now < c->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL)
+			continue;
+		c->stuck = true;
+		s->stuck++;
+		hc_outcome_timeout(c->inst, &out);
+		record_locked(c, &out);
+		changed = true;
+		if (s->alive - s->stuck < s->workers)
+			spawn_worker_locked(s);
+	}
+	return changed;
+}
+
+/* Heartbeat checks whose last push is older than their ttl fail now. */
+static bool stale_locked(struct hc_sched *s, int64_t now)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct hc_check *c = s->checks[i];
+		struct hc_outcome out;
+		char msg[128];
+		uint32_t ttl;
+
+		if (!hc_heartbeat_is(c->inst) || c->heartbeat_ns == 0 || c->stale)
+			continue;
+		ttl = hc_heartbeat_ttl_ms(c->inst);
+		if (now < c->heartbeat_ns + (int64_t)ttl * 1000000)
+			continue;
+		snprintf(msg, sizeof(msg), "no heartbeat for %.1f s (ttl %u ms)",
+		         (double)(now - c->heartbeat_ns) / 1e9, ttl);
+		hc_outcome_make(c->inst, HC_FAIL, msg, &out);
+		c->stale = true;
+		record_locked(c, &out);
+		changed = true;
+	}
+	return changed;
+}
+
+/* When the scheduler must look again: the next due time, deadline or
+ * heartbeat expiry, and at least once a second (watchdog, /livez). */
+static int64_t next_wake_locked(const struct hc_sched *s, int64_t now)
+{
+	int64_t t = now + 1000000000;
+
+	if (s->heap_n > 0 && s->heap[0]->due_ns < t)
+		t = s->heap[0]->due_ns;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct hc_check *c = s->checks[i];
+		int64_t d;
+
+		if (c->running && !c->stuck) {
+			d = c->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL;
+			if (d < t)
+				t = d;
+		}
+		if (hc_heartbeat_is(c->inst) && c->heartbeat_ns != 0 && !c->stale) {
+			d = c->heartbeat_ns + (int64_t)hc_heartbeat_ttl_ms(c->inst) * 1000000;
+			if (d < t)
+				t = d;
+		}
+	}
+	return t;
+}
+
+static void *sched_main(void *arg)
+{
+	struct hc_sched *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		int64_t now = hc_now_ns();
+		bool changed = expire_locked(s, now) | stale_locked(s, now);
+		struct timespec ts;
+
+		atomic_store(&s->tick_ns, now);
+		while (s->heap_n > 0 && s->heap[0]->due_ns <= now) {
+			struct hc_check *c = s->heap[0];
+
+			heap_remove(s, c);
+			s->queue[s->queue_n++] = c;
+			pthread_cond_signal(&s->work);
+		}
+		if (changed)
+			publish_unlocked(s, snapshot_locked(s));
+		if (s->tick != NULL) {
+			pthread_mutex_unlock(&s->lock);
+			s->tick(s->tick_arg);
+			pthread_mutex_lock(&s->lock);
+		}
+		if (s->stop)
+			break;
+		ts = to_timespec(next_wake_locked(s, hc_now_ns()));
+		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* First runs spread over the first interval: no thundering herd at start. */
+static void schedule_first(struct hc_sched *s, struct hc_check *c, size_t i,
+                           size_t n, int64_t now)
+{
+	c->heap_index = SIZE_MAX;
+	if (hc_heartbeat_is(c->inst))
+		return;
+	c->due_ns = now + (int64_t)c->conf->interval_ms * 1000000 * (int64_t)i /
+	                          (int64_t)(n ? n : 1);
+	heap_push(s, c);
+}
+
+struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
+                                size_t n, unsigned workers, struct hc_state *state,
+                                hc_tick_fn tick, void *tick_arg)
+{
+	struct hc_sched *s = hc_xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	int64_t now = hc_now_ns();
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_cond_init(&s->work, &ca);
+	pthread_cond_init(&s->idle, &ca);
+	pthread_condattr_destroy(&ca);
+	s->cfg = hc_config_ref(cfg);
+	s->checks = checks;
+	s->n = n;
+	s->workers = workers ? workers : 1;
+	s->state = state;
+	s->tick = tick;
+	s->tick_arg = tick_arg;
+	atomic_init(&s->tick_ns, now);
+	sched_reserve(s, n);
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < n; i++)
+		schedule_first(s, checks[i], i, n, now);
+	for (unsigned i = 0; i < s->workers; i++)
+		spawn_worker_locked(s);
+	publish_unlocked(s, snapshot_locked(s));
+	pthread_mutex_unlock(&s->lock);
+	if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
+		hc_log(HC_LOG_ERR, "cannot start the scheduler thread: %s", strerror(errno));
+		abort();
+	}
+	return s;
+}
+
+int64_t hc_sched_tick_ns(const struct hc_sched *s)
+{
+	return atomic_load(&((struct hc_sched *)s)->tick_ns);
+}
+
+void hc_sched_shutting_down(struct hc_sched *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->shutting_down = true;
+	publish_unlocked(s, snapshot_locked(s));
+	pthread_mutex_unlock(&s->lock);
+}
+
+static struct hc_check *find_heartbeat_locked(struct hc_sched *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->checks[i]->conf->name, name) == 0 &&
+		    hc_heartbeat_is(s->checks[i]->inst))
+			return s->checks[i];
+	return NULL;
+}
+
+char *hc_sched_heartbeat_token(struct hc_sched *s, const char *name, bool *found)
+{
+	struct hc_check *c;
+	char *token = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	c = find_heartbeat_locked(s, name);
+	*found = c != NULL;
+	if (c != NULL && hc_heartbeat_token(c->inst) != NULL)
+		token = hc_xstrdup(hc_heartbeat_token(c->inst));
+	pthread_mutex_unlock(&s->lock);
+	return token;
+}
+
+int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
+                       const char *output)
+{
+	struct hc_outcome out;
+	struct hc_check *c;
+
+	pthread_mutex_lock(&s->lock);
+	c = find_heartbeat_locked(s, name);
+	if (c == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	hc_outcome_make(c->inst, status, output != NULL ? output : "heartbeat received",
+	                &out);
+	c->heartbeat_ns = hc_now_ns();
+	c->stale = false;
+	record_locked(c, &out);
+	/* The scheduler's next wake-up now depends on this push's expiry. */
+	pthread_cond_signal(&s->wake);
+	publish_unlocked(s, snapshot_locked(s));
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/* Would c run the same way under conf? Then its instance and state stay. */
+static bool same_definition(const struct hc_check_conf *a, const struct hc_check_conf *b)
+{
+	if (strcmp(a->name, b->name) != 0 || strcmp(a->plugin, b->plugin) != 0 ||
+	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
+	    a->severity != b->severity || a->rise != b->rise || a->fall != b->fall ||
+	    a->n_settings != b->n_settings)
+		return false;
+	for (size_t i = 0; i < a->n_settings; i++)
+		if (strcmp(a->settings[i].key, b->settings[i].key) != 0 ||
+		    strcmp(a->settings[i].value, b->settings[i].value) != 0)
+			return false;
+	return true;
+}
+
+void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
+                   struct hc_check **checks, size_t n,
+                   struct hc_instance ***unused, size_t *n_unused,
+                   struct hc_check ***retired, size_t *n_retired)
+{
+	bool *kept;
+	int64_t now = hc_now_ns();
+
+	pthread_mutex_lock(&s->lock);
+	kept = hc_xcalloc(s->n + 1, sizeof(*kept));
+	*unused = hc_xcalloc(n + 1, sizeof(**unused));
+	*retired = hc_xcalloc(s->n + 1, sizeof(**retired));
+	*n_unused = *n_retired = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < s->n; j++) {
+			struct hc_check *old = s->checks[j];
+
+			if (kept[j] || !same_definition(old->conf, checks[i]->conf))
+				continue;
+			(*unused)[(*n_unused)++] = checks[i]->inst;
+			old->conf = checks[i]->conf;
+			free(checks[i]);
+			checks[i] = old;
+			kept[j] = true;
+			break;
+		}
+	}
+	for (size_t j = 0; j < s->n; j++) {
+		if (kept[j])
+			continue;
+		s->checks[j]->retired = true;
+		heap_remove(s, s->checks[j]);
+		queue_remove(s, s->checks[j]);
+		(*retired)[(*n_retired)++] = s->checks[j];
+	}
+	sched_reserve(s, n);
+	for (size_t i = 0; i < n; i++)
+		if (checks[i]->runs == 0 && !checks[i]->running &&
+		    checks[i]->heap_index >= s->heap_n)
+			schedule_first(s, checks[i], i, n, now);
+	free(kept);
+	free(s->checks);
+	s->checks = checks;
+	s->n = n;
+	hc_config_unref(s->cfg);
+	s->cfg = hc_config_ref(cfg);
+	pthread_cond_signal(&s->wake);
+	publish_unlocked(s, snapshot_locked(s));
+	pthread_mutex_unlock(&s->lock);
+}
+
+bool hc_sched_wait_idle(struct hc_sched *s, struct hc_check *c, int64_t deadline_ns)
+{
+	struct timespec ts = to_timespec(deadline_ns);
+	bool idle;
+
+	pthread_mutex_lock(&s->lock);
+	while (c->running && hc_now_ns() < deadline_ns)
+		pthread_cond_timedwait(&s->idle, &s->lock, &ts);
+	idle = !c->running;
+	pthread_mutex_unlock(&s->lock);
+	return idle;
+}
+
+void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns)
+{
+	struct timespec ts = to_timespec(deadline_ns);
+
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->work);
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_lock(&s->lock);
+	while (s->alive > 0 && hc_now_ns() < deadline_ns)
+		pthread_cond_timedwait(&s->idle, &s->lock, &ts);
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t hc_sched_free(struct hc_sched *s)
+{
+	size_t stuck = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n; i++) {
+		struct hc_check *c = s->checks[i];
+
+		if (c->running) {
+			stuck++;
+			continue;
+		}
+		hc_instance_destroy(c->inst);
+		free(c);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (stuck > 0 || s->alive > 0)
+		return stuck + (stuck == 0); /* workers still use s: leave it */
+	free(s->checks);
+	free(s->heap);
+	free(s->queue);
+	hc_config_unref(s->cfg);
+	pthread_cond_destroy(&s->wake);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	return 0;
 }

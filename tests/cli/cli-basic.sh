@@ -43,10 +43,11 @@ t_expect_rc 3
 t_expect_err "drop -c"
 t_ok "--plugin with -c is a usage error"
 
-t_run "$HEALTHCHECKD" -c /dev/null
-t_expect_rc 3
-t_expect_err "not in this version yet"
-t_ok "serving mode says it is not available"
+t_run "$HEALTHCHECKD" -c "$T_TMP/absent.ini"
+t_expect_rc 1
+t_expect_err_exact "healthcheckd: error: configuration: cannot read $T_TMP/absent.ini: No such file or directory
+healthcheckd: error: cannot start"
+t_ok "serving on a config that cannot be read exits 1 and says why"
 
 t_run "$HEALTHCHECKD" --list-plugins --plugin-dir "$HC_PLUGIN_DIR"
 t_expect_rc 0

@@ -80,6 +80,6 @@ int main(int argc, char **argv)
 	hc_instance_destroy(in);
 	hc_registry_free(&reg);
 	hc_errors_clear(&errs);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 	return 0;
 }

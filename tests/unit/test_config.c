@@ -68,7 +68,7 @@ static void empty_config_has_the_defaults(void **state)
 	assert_int_equal(cfg->server.shutdown_delay_ms, 5000);
 	assert_int_equal(cfg->server.connection_memory_limit, 4096);
 	assert_null(cfg->server.plugin_dir);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void check_defaults_follow_design(void **state)
@@ -89,7 +89,7 @@ static void check_defaults_follow_design(void **state)
 	assert_int_equal(c->fall, 1);
 	assert_true(c->enabled);
 	assert_int_equal(c->n_settings, 0);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void unset_interval_grows_to_timeout(void **state)
@@ -103,7 +103,7 @@ static void unset_interval_grows_to_timeout(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(hc_config_find(cfg, "a")->interval_ms, 30000);
 	assert_int_equal(hc_config_find(cfg, "b")->timeout_ms, 1000);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void plugin_keys_keep_order_and_line(void **state)
@@ -119,7 +119,7 @@ static void plugin_keys_keep_order_and_line(void **state)
 	assert_string_equal(c->settings[1].value, "5");
 	assert_int_equal(c->settings[1].at.line, 5);
 	assert_int_equal(c->plugin_at.line, 2);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void groups_take_commas_and_spaces(void **state)
@@ -132,7 +132,7 @@ static void groups_take_commas_and_spaces(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(cfg->checks[0]->groups,
 	                 HC_GROUP_LIVENESS | HC_GROUP_STARTUP | HC_GROUP_READINESS);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void space_semicolon_starts_a_comment(void **state)
@@ -145,7 +145,7 @@ static void space_semicolon_starts_a_comment(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(cfg->checks[0]->owner, "team-a");
 	assert_string_equal(cfg->checks[0]->runbook, "http://x/a;b");
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void environment_expands(void **state)
@@ -160,7 +160,7 @@ static void environment_expands(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(cfg->service.release_id, "v-abc123-x");
 	assert_string_equal(cfg->service.description, "cost ${HOME} $5");
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void listen_repeats_and_takes_v6(void **state)
@@ -173,7 +173,7 @@ static void listen_repeats_and_takes_v6(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(cfg->server.n_listen, 3);
 	assert_string_equal(cfg->server.listen[1], "[::]:8080");
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void indentation_after_a_section_is_harmless(void **state)
@@ -184,7 +184,7 @@ static void indentation_after_a_section_is_harmless(void **state)
 	(void)state;
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(cfg->checks[0]->plugin, "x");
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void a_198_byte_line_is_read_whole(void **state)
@@ -199,13 +199,13 @@ static void a_198_byte_line_is_read_whole(void **state)
 	cfg = load(text, &errs);
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(strlen(cfg->checks[0]->owner), 190);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 	snprintf(text, sizeof(text), "[check:a]\nplugin = x\nowner = %0191d\n", 0);
 	cfg = load(text, &errs);
 	assert_int_equal(errs.n, 1);
 	assert_non_null(strstr(errs.msgs[0], ":3: line is 199 bytes long"));
 	hc_errors_clear(&errs);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 static void set_reports_where(void **state)
@@ -220,7 +220,7 @@ static void set_reports_where(void **state)
 	assert_int_equal(hc_check_set(c, "fall", "x", (struct hc_where){ "--set", 0 }, &errs), -1);
 	assert_string_equal(errs.msgs[0], "--set: fall: 'x' is not a count from 1 to 100");
 	hc_errors_clear(&errs);
-	hc_config_free(cfg);
+	hc_config_unref(cfg);
 }
 
 int main(void)

@@ -34,7 +34,7 @@ static int teardown(void **state)
 	hc_instance_destroy(f->in);
 	hc_registry_free(&f->reg);
 	hc_errors_clear(&f->errs);
-	hc_config_free(f->cfg);
+	hc_config_unref(f->cfg);
 	free(f->state_path);
 	free(f);
 	return 0;

@@ -77,7 +77,7 @@ static void every_outcome_is_collected_in_order(void **state)
 		hc_instance_destroy(f->in[i]);
 	}
 	hc_registry_free(&f->reg);
-	hc_config_free(f->cfg);
+	hc_config_unref(f->cfg);
 }
 
 static void a_hung_call_fails_at_its_deadline_alone(void **state)

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/* Serving: the daemon's life from start to exit — signals, reload, systemd. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "daemon.h"
+#include "http.h"
+#include "log.h"
+#include "render.h"
+#include "scheduler.h"
+#include "state.h"
+#include "token.h"
+#include "xalloc.h"
+
+/* Workers get this long after the server stops to finish their calls. */
+#define JOIN_NS (1500 * 1000000LL)
+#define DEFAULT_LISTEN "0.0.0.0:8080"
+
+struct daemon {
+	const struct hc_daemon_opts *opts;
+	struct hc_config *cfg;
+	struct hc_registry reg;
+	struct hc_state state;
+	struct hc_sched *sched;
+	struct hc_http *http;
+	char status_line[128];
+};
+
+#ifdef HAVE_SYSTEMD
+#define notify(...) sd_notifyf(0, __VA_ARGS__)
+#else
+static void notify(const char *fmt, ...) HC_PRINTF(1, 2);
+static void notify(const char *fmt, ...)
+{
+	(void)fmt;
+}
+#endif
+
+/* The instances of cfg's enabled checks, or -1 with the errors logged. */
+static int make_checks(struct daemon *d, struct hc_config *cfg,
+                       struct hc_check ***out, size_t *n, const char *what)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_check **checks = hc_xcalloc(cfg->n_checks + 1, sizeof(*checks));
+	size_t made = 0;
+
+	for (size_t i = 0; i < cfg->n_checks; i++) {
+		struct hc_instance *in;
+
+		if (!cfg->checks[i]->enabled ||
+		    hc_instance_create(cfg->checks[i], &d->reg, &in, &errs) != 0)
+			continue;
+		checks[made] = hc_xcalloc(1, sizeof(**checks));
+		hc_check_reset(checks[made++], cfg->checks[i], in);
+	}
+	if (errs.n == 0) {
+		*out = checks;
+		*n = made;
+		return 0;
+	}
+	for (size_t i = 0; i < errs.n; i++)
+		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
+	hc_errors_clear(&errs);
+	for (size_t i = 0; i < made; i++) {
+		hc_instance_destroy(checks[i]->inst);
+		free(checks[i]);
+	}
+	free(checks);
+	return -1;
+}
+
+/* The config at opts->config, or NULL with the errors logged. */
+static struct hc_config *load_config(const struct daemon *d, const char *what)
+{
+	struct hc_config *cfg = hc_config_new();
+	struct hc_errors errs = { 0 };
+
+	if (hc_config_load(cfg, d->opts->config, &errs) == 0)
+		return cfg;
+	for (size_t i = 0; i < errs.n; i++)
+		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
+	hc_errors_clear(&errs);
+	hc_config_unref(cfg);
+	return NULL;
+}
+
+/* The server's token (NULL without token_file); -1 when it is refused. */
+static int read_token(const struct hc_config *cfg, char **token, const char *what)
+{
+	char err[512];
+
+	*token = NULL;
+	if (cfg->server.token_file == NULL)
+		return 0;
+	*token = hc_token_read(cfg->server.token_file, err, sizeof(err));
+	if (*token != NULL)
+		return 0;
+	hc_log(HC_LOG_ERR, "%s: token_file: %s", what, err);
+	return -1;
+}
+
+/* The listening sockets: systemd's when socket-activated, else ours. */
+static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
+{
+	static const char *const fallback[] = { DEFAULT_LISTEN };
+	const char *const *addrs = cfg->server.n_listen ? (const char *const *)cfg->server.listen
+	                                                : fallback;
+	size_t count = cfg->server.n_listen ? cfg->server.n_listen : 1;
+	char err[256];
+
+#ifdef HAVE_SYSTEMD
+	int got = sd_listen_fds(1);
+
+	if (got > 0) {
+		*fds = hc_xcalloc((size_t)got, sizeof(**fds));
+		for (int i = 0; i < got; i++)
+			(*fds)[i] = SD_LISTEN_FDS_START + i;
+		*n = (size_t)got;
+		hc_log(HC_LOG_INFO, "serving on %d socket(s) from systemd", got);
+		return 0;
+	}
+#endif
+	*fds = hc_xcalloc(count, sizeof(**fds));
+	for (*n = 0; *n < count; (*n)++) {
+		(*fds)[*n] = hc_http_listen(addrs[*n], err, sizeof(err));
+		if ((*fds)[*n] < 0) {
+			hc_log(HC_LOG_ERR, "%s", err);
+			while (*n > 0)
+				close((*fds)[--*n]);
+			free(*fds);
+			return -1;
+		}
+		hc_log(HC_LOG_INFO, "listening on %s", addrs[*n]);
+	}
+	return 0;
+}
+
+/* Every turn of the scheduler loop: the watchdog, and STATUS= on change. */
+static void on_tick(void *arg)
+{
+	struct daemon *d = arg;
+	struct hc_snapshot *s = hc_state_get(&d->state);
+	unsigned count[4] = { 0 };
+	char line[128];
+
+	notify("WATCHDOG=1");
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		count[s->rows[i].status == HC_PENDING ? 3 : s->rows[i].status]++;
+	snprintf(line, sizeof(line), "%zu checks: %u pass, %u warn, %u fail, %u pending",
+	         s->n, count[0], count[1], count[2], count[3]);
+	hc_snapshot_unref(s);
+	if (strcmp(line, d->status_line) != 0) {
+		snprintf(d->status_line, sizeof(d->status_line), "%s", line);
+		notify("STATUS=%s", line);
+	}
+}
+
+static bool same_listen(const struct hc_server_conf *a, const struct hc_server_conf *b)
+{
+	if (a->n_listen != b->n_listen)
+		return false;
+	for (size_t i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+/* SIGHUP: validate the new config completely off to the side; swap it in
+ * only when all of it is good. */
+static void reload(struct daemon *d)
+{
+	struct hc_instance **unused;
+	struct hc_check **checks, **retired;
+	size_t n, n_unused, n_retired;
+	struct hc_config *cfg;
+	char *token;
+
+	notify("RELOADING=1");
+	hc_log(HC_LOG_INFO, "reloading %s", d->opts->config);
+	cfg = load_config(d, "reload");
+	if (cfg == NULL || read_token(cfg, &token, "reload") != 0 ||
+	    make_checks(d, cfg, &checks, &n, "reload") != 0) {
+		hc_log(HC_LOG_ERR, "reload failed: still serving the previous configuration");
+		hc_config_unref(cfg);
+		notify("READY=1");
+		return;
+	}
+	if (!same_listen(&cfg->server, &d->cfg->server))
+		hc_log(HC_LOG_WARNING, "reload: listen addresses change only on restart");
+	hc_sched_swap(d->sched, cfg, checks, n, &unused, &n_unused, &retired, &n_retired);
+	for (size_t i = 0; i < n_unused; i++)
+		hc_instance_destroy(unused[i]);
+	for (size_t i = 0; i < n_retired; i++) {
+		struct hc_check *c = retired[i];
+		int64_t until = hc_now_ns() + ((int64_t)c->conf->timeout_ms + 1000) * 1000000;
+
+		if (hc_sched_wait_idle(d->sched, c, until)) {
+			hc_instance_destroy(c->inst);
+			free(c);
+		} else {
+			hc_log(HC_LOG_WARNING, "reload: check %s is stuck in a call; it is left, not torn down",
+			       c->conf->name);
+		}
+	}
+	hc_http_set_auth(d->http, cfg->server.details, token);
+	hc_token_free(token);
+	hc_log(HC_LOG_INFO, "reloaded: %zu checks (%zu kept as they were, %zu removed or changed)",
+	       n, n_unused, n_retired);
+	free(unused);
+	free(retired);
+	hc_config_unref(d->cfg);
+	d->cfg = cfg;
+	notify("READY=1");
+}
+
+static int start(struct daemon *d)
+{
+	struct hc_check **checks;
+	size_t n, n_fds;
+	char *token;
+	char err[256];
+	int *fds;
+
+	d->cfg = load_config(d, "configuration");
+	if (d->cfg == NULL)
+		return -1;
+	hc_registry_init(&d->reg, d->opts->plugin_dir ? d->opts->plugin_dir
+	                          : d->cfg->server.plugin_dir ? d->cfg->server.plugin_dir
+	                                                      : HC_PLUGINDIR);
+	if (read_token(d->cfg, &token, "configuration") != 0)
+		return -1;
+	if (make_checks(d, d->cfg, &checks, &n, "configuration") != 0 ||
+	    open_listeners(d->cfg, &fds, &n_fds) != 0) {
+		hc_token_free(token);
+		return -1;
+	}
+	hc_state_init(&d->state);
+	d->state.prepare = hc_http_prepare;
+	d->sched = hc_sched_start(d->cfg, checks, n, d->cfg->server.workers, &d->state,
+	                          on_tick, d);
+	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token,
+	                        err, sizeof(err));
+	hc_token_free(token);
+	free(fds);
+	if (d->http == NULL) {
+		hc_log(HC_LOG_ERR, "%s", err);
+		return -1;
+	}
+	hc_log(HC_LOG_INFO, "healthcheckd %s serving %zu checks", PACKAGE_VERSION, n);
+	notify("READY=1\nSTATUS=serving %zu checks", n);
+	return 0;
+}
+
+/* SIGTERM: readiness fails at once, the server answers for shutdown_delay
+ * (a second signal cuts it short), then everything stops. */
+static int shutdown_daemon(struct daemon *d, const sigset_t *set)
+{
+	uint32_t delay = d->cfg->server.shutdown_delay_ms;
+	struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000 };
+	size_t stuck;
+
+	notify("STOPPING=1");
+	hc_log(HC_LOG_INFO, "shutting down: readiness fails now; stopping in %u ms", delay);
+	hc_sched_shutting_down(d->sched);
+	while (sigtimedwait(set, NULL, &ts) < 0 && errno == EINTR)
+		;
+	hc_http_stop(d->http);
+	hc_sched_stop(d->sched, hc_now_ns() + JOIN_NS);
+	stuck = hc_sched_free(d->sched);
+	if (stuck > 0) {
+		/* Plugin code is still running on a thread: unloading it or
+		 * running exit handlers under it could crash. */
+		hc_log(HC_LOG_WARNING, "%zu check(s) still inside a call at exit: not torn down",
+		       stuck);
+		fflush(stderr);
+		_exit(0);
+	}
+	hc_state_destroy(&d->state);
+	hc_registry_free(&d->reg);
+	hc_config_unref(d->cfg);
+	hc_log(HC_LOG_INFO, "stopped");
+	return 0;
+}
+
+int hc_daemon_run(const struct hc_daemon_opts *opts)
+{
+	struct daemon d = { .opts = opts };
+	sigset_t set;
+	int sig;
+
+	/* Signals are taken here, synchronously: every thread started from
+	 * now on inherits the mask, so none of them is interrupted. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (start(&d) != 0) {
+		hc_log(HC_LOG_ERR, "cannot start");
+		return 1;
+	}
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGHUP)
+			reload(&d);
+		else if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	return shutdown_daemon(&d, &set);
+}

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP endpoints (libmicrohttpd): routing, authorization, heartbeats; bodies come from the snapshot. */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "render.h"
+#include "token.h"
+#include "xalloc.h"
+
+/* libmicrohttpd's version quirks, in one place: handlers return
+ * enum MHD_Result from 0.9.71 on (configure requires it). */
+typedef enum MHD_Result mhd_result;
+
+#define HEARTBEAT_MAX 1024
+/* /livez fails when the scheduler loop, which turns at least once a
+ * second, has not turned for this long. */
+#define STALL_NS (10 * 1000000000LL)
+#define HTTP_THREADS 2
+
+struct hc_http {
+	struct MHD_Daemon **daemons;
+	size_t n;
+	struct hc_state *state;
+	struct hc_sched *sched;
+	pthread_mutex_t lock;     /* guards details and token */
+	enum hc_details details;
+	char *token;
+};
+
+/* Per-request state: GETs use a marker, POSTs collect their body. */
+struct upload {
+	char body[HEARTBEAT_MAX + 1];
+	size_t len;
+	bool too_large;
+};
+
+static char get_marker;
+
+int hc_http_listen(const char *addr, char *err, size_t errsz)
+{
+	const char *colon = strrchr(addr, ':');
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	char host[64];
+	int fd, one = 1, port = atoi(colon + 1);
+
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
+	if (host[0] == '[') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		host[strlen(host) - 1] = '\0';
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, host + 1, &a->sin6_addr);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (strcmp(host, "*") != 0)
+			inet_pton(AF_INET, host, &a->sin_addr);
+		len = sizeof(*a);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* [::]:8080 means IPv6 only; 0.0.0.0:8080 is a line of its own. */
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errsz, "listen %s: %s", addr, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static struct MHD_Response *response(const char *text, size_t len, const char *type,
+                                     const char *cache)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+
+	if (r == NULL)
+		return NULL;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	return r;
+}
+
+static void release_body(struct hc_body *b)
+{
+	MHD_destroy_response(b->handle);
+	b->handle = NULL;
+}
+
+static void prepare_body(struct hc_body *b, const char *cache)
+{
+	b->handle = response(b->text, b->len, b->type, cache);
+}
+
+void hc_http_prepare(struct hc_snapshot *s, void *arg)
+{
+	char cache[64];
+
+	(void)arg;
+	s->release_body = release_body;
+	for (int g = 0; g < HC_N_GROUPS; g++)
+		for (int v = 0; v < HC_N_VARIANTS; v++)
+			for (int d = 0; d < 2; d++)
+				prepare_body(&s->group[g][v][d], "no-store");
+	/* /health may be cached until the next result is due. */
+	snprintf(cache, sizeof(cache), "max-age=%lld", (long long)s->next_due_s);
+	prepare_body(&s->health[0], cache);
+	prepare_body(&s->health[1], cache);
+	prepare_body(&s->metrics, "no-store");
+}
+
+/* Queue a response made for this request only. */
+static mhd_result send_text(struct MHD_Connection *conn, int code, const char *type,
+                            const char *text)
+{
+	struct MHD_Response *r = response(text, strlen(text), type, "no-store");
+	mhd_result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, (unsigned)code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static mhd_result send_owned(struct MHD_Connection *conn, int code, const char *type,
+                             char *text)
+{
+	mhd_result ret = send_text(conn, code, type, text);
+
+	free(text);
+	return ret;
+}
+
+static mhd_result send_allow(struct MHD_Connection *conn, const char *allow)
+{
+	struct MHD_Response *r = response("method not allowed\n", 19, HC_TYPE_TEXT,
+	                                  "no-store");
+	mhd_result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static mhd_result send_body(struct MHD_Connection *conn, const struct hc_body *b)
+{
+	if (b->handle == NULL)
+		return send_text(conn, b->code, b->type, b->text);
+	/* libmicrohttpd holds its own reference: the snapshot may go. */
+	return MHD_queue_response(conn, (unsigned)b->code, b->handle);
+}
+
+/* Does the request carry the token? Decides whether details are shown. */
+static bool authorized(struct hc_http *h, struct MHD_Connection *conn)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                               MHD_HTTP_HEADER_AUTHORIZATION);
+	bool ok;
+
+	pthread_mutex_lock(&h->lock);
+	ok = h->token != NULL && hc_token_matches(auth, h->token);
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+static enum hc_details details_policy(struct hc_http *h)
+{
+	enum hc_details d;
+
+	pthread_mutex_lock(&h->lock);
+	d = h->details;
+	pthread_mutex_unlock(&h->lock);
+	return d;
+}
+
+static bool wants_json(struct MHD_Connection *conn)
+{
+	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                 MHD_HTTP_HEADER_ACCEPT);
+
+	return accept != NULL && (strstr(accept, "application/json") != NULL ||
+	                          strstr(accept, "application/health+json") != NULL);
+}
+
+struct query_args {
+	bool verbose;
+	const char *exclude[32];
+	size_t n_exclude;
+};
+
+static mhd_result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                            const char *value)
+{
+	struct query_args *a = cls;
+
+	(void)kind;
+	if (strcmp(key, "verbose") == 0)
+		a->verbose = true;
+	else if (strcmp(key, "exclude") == 0 && value != NULL &&
+	         a->n_exclude < sizeof(a->exclude) / sizeof(a->exclude[0]))
+		a->exclude[a->n_exclude++] = value;
+	return MHD_YES;
+}
+
+static int group_of(const char *path, const char **rest)
+{
+	static const char *const names[HC_N_GROUPS] = { "/livez", "/readyz", "/startupz" };
+
+	for (int g = 0; g < HC_N_GROUPS; g++) {
+		size_t n = strlen(names[g]);
+
+		if (strncmp(path, names[g], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
+			*rest = path[n] == '/' ? path + n + 1 : NULL;
+			return g;
+		}
+	}
+	return -1;
+}
+
+static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
+                              const struct hc_snapshot *s, int g, const char *only,
+                              bool detailed)
+{
+	struct query_args a = { 0 };
+	struct hc_probe_query q = { .group = (enum hc_group)g, .detailed = detailed,
+		                    .json = wants_json(conn), .only = only };
+	int64_t stalled = hc_now_ns() - hc_sched_tick_ns(h->sched);
+	const char *type;
+	int code;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &a);
+	if (g == HC_LIVENESS && stalled > STALL_NS) {
+		char *text = hc_xasprintf("[-]scheduler failed: stalled for %lld s\nlivez check failed\n",
+		                          (long long)(stalled / 1000000000));
+
+		return send_owned(conn, 503, HC_TYPE_TEXT, text);
+	}
+	q.verbose = a.verbose;
+	if (only == NULL && a.n_exclude == 0)
+		return send_body(conn, &s->group[g][q.json ? HC_JSON : a.verbose ? HC_VERBOSE
+		                                                                 : HC_PLAIN][detailed]);
+	q.exclude = a.exclude;
+	q.n_exclude = a.n_exclude;
+	char *text = hc_render_probe(s, &q, &code, &type);
+
+	return send_owned(conn, code, type, text);
+}
+
+static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
+                            const char *url)
+{
+	enum hc_details policy = details_policy(h);
+	bool auth = authorized(h, conn);
+	bool detailed = policy == HC_DETAILS_ALWAYS ||
+	                (policy == HC_DETAILS_AUTHORIZED && auth);
+	struct hc_snapshot *s = hc_state_get(h->state);
+	const char *rest;
+	mhd_result ret;
+	int g;
+
+	if (s == NULL)
+		return send_text(conn, 503, HC_TYPE_TEXT, "starting\n");
+	if ((g = group_of(url, &rest)) >= 0)
+		ret = serve_probe(h, conn, s, g, rest, detailed);
+	else if (strcmp(url, "/health") == 0)
+		ret = send_body(conn, &s->health[detailed]);
+	else if (strcmp(url, "/metrics") == 0) {
+		if (policy == HC_DETAILS_NEVER)
+			ret = send_text(conn, 404, HC_TYPE_TEXT, "metrics are off (details = never)\n");
+		else if (policy == HC_DETAILS_AUTHORIZED && !auth)
+			ret = send_text(conn, 401, HC_TYPE_TEXT, "metrics need the bearer token\n");
+		else
+			ret = send_body(conn, &s->metrics);
+	} else {
+		ret = send_text(conn, 404, HC_TYPE_TEXT, "not found\n");
+	}
+	hc_snapshot_unref(s);
+	return ret;
+}
+
+/* {"status": "pass|warn|fail", "output": "..."}, both optional. */
+static int parse_push(const struct upload *u, int *status, char **output)
+{
+	json_t *j, *st, *out;
+	const char *word;
+
+	*status = HC_PASS;
+	*output = NULL;
+	if (u->len == 0)
+		return 0;
+	j = json_loadb(u->body, u->len, 0, NULL);
+	if (j == NULL || !json_is_object(j))
+		goto bad;
+	st = json_object_get(j, "status");
+	out = json_object_get(j, "output");
+	if ((st != NULL && !json_is_string(st)) || (out != NULL && !json_is_string(out)))
+		goto bad;
+	word = st != NULL ? json_string_value(st) : "pass";
+	if (strcmp(word, "pass") == 0)
+		*status = HC_PASS;
+	else if (strcmp(word, "warn") == 0)
+		*status = HC_WARN;
+	else if (strcmp(word, "fail") == 0)
+		*status = HC_FAIL;
+	else
+		goto bad;
+	if (out != NULL)
+		*output = hc_xstrdup(json_string_value(out));
+	json_decref(j);
+	return 0;
+bad:
+	json_decref(j);
+	return -1;
+}
+
+static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn,
+                                  const char *name, const struct upload *u)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                               MHD_HTTP_HEADER_AUTHORIZATION);
+	bool found, ok;
+	char *token = hc_sched_heartbeat_token(h->sched, name, &found);
+	char *output;
+	int status;
+
+	if (!found)
+		return send_text(conn, 404, HC_TYPE_TEXT, "no heartbeat check of that name\n");
+	if (token != NULL) {
+		ok = hc_token_matches(auth, token);
+		hc_token_free(token);
+	} else {
+		ok = authorized(h, conn);
+	}
+	if (!ok)
+		return send_text(conn, 401, HC_TYPE_TEXT, "a heartbeat needs the bearer token\n");
+	if (u->too_large)
+		return send_text(conn, 413, HC_TYPE_TEXT, "a heartbeat body is at most 1024 bytes\n");
+	if (parse_push(u, &status, &output) != 0)
+		return send_text(conn, 400, HC_TYPE_TEXT,
+		                 "expected {\"status\": \"pass|warn|fail\", \"output\": \"...\"}\n");
+	hc_sched_heartbeat(h->sched, name, status, output);
+	free(output);
+	return send_text(conn, 204, HC_TYPE_TEXT, "");
+}
+
+static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version,
+                             const char *upload_data, size_t *upload_size,
+                             void **con_cls)
+{
+	struct hc_http *h = cls;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	           strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool heartbeat = strncmp(url, "/heartbeat/", 11) == 0;
+
+	(void)version;
+	/* Answer on the second call: queuing a response before the request
+	 * is read makes libmicrohttpd close the connection (DESIGN §6). */
+	if (*con_cls == NULL) {
+		*con_cls = heartbeat && strcmp(method, MHD_HTTP_METHOD_POST) == 0
+		                   ? (void *)hc_xcalloc(1, sizeof(struct upload))
+		                   : (void *)&get_marker;
+		return MHD_YES;
+	}
+	if (*con_cls != &get_marker) {
+		struct upload *u = *con_cls;
+
+		if (*upload_size > 0) {
+			if (u->len + *upload_size > HEARTBEAT_MAX)
+				u->too_large = true;
+			else {
+				memcpy(u->body + u->len, upload_data, *upload_size);
+				u->len += *upload_size;
+			}
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		return serve_heartbeat(h, conn, url + 11, u);
+	}
+	if (heartbeat)
+		return send_allow(conn, "POST");
+	if (!get)
+		return send_allow(conn, "GET, HEAD");
+	return serve_get(h, conn, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (*con_cls != NULL && *con_cls != &get_marker)
+		free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	hc_log(HC_LOG_WARNING, "http: %s", line);
+}
+
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
+                              size_t n_fds, struct hc_state *state,
+                              struct hc_sched *sched, const char *token,
+                              char *err, size_t errsz)
+{
+	struct hc_http *h = hc_xcalloc(1, sizeof(*h));
+	unsigned timeout_s = (conf->connection_timeout_ms + 999) / 1000;
+
+	pthread_mutex_init(&h->lock, NULL);
+	h->state = state;
+	h->sched = sched;
+	h->details = conf->details;
+	h->token = token != NULL ? hc_xstrdup(token) : NULL;
+	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
+	for (size_t i = 0; i < n_fds; i++) {
+		struct MHD_Daemon *d = MHD_start_daemon(
+			MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+			on_request, h,
+			MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+			MHD_OPTION_LISTEN_SOCKET, fds[i],
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+			MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
+			MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, conf->connection_memory_limit,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+			MHD_OPTION_END);
+
+		if (d == NULL) {
+			snprintf(err, errsz, "cannot start the HTTP server on socket %d", fds[i]);
+			for (size_t j = i; j < n_fds; j++)
+				close(fds[j]);
+			hc_http_stop(h);
+			return NULL;
+		}
+		h->daemons[h->n++] = d;
+	}
+	return h;
+}
+
+void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *token)
+{
+	pthread_mutex_lock(&h->lock);
+	h->details = details;
+	hc_token_free(h->token);
+	h->token = token != NULL ? hc_xstrdup(token) : NULL;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void hc_http_stop(struct hc_http *h)
+{
+	if (h == NULL)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		int fd = MHD_quiesce_daemon(h->daemons[i]);
+
+		MHD_stop_daemon(h->daemons[i]);
+		if (fd >= 0)
+			close(fd);
+	}
+	free(h->daemons);
+	hc_token_free(h->token);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP endpoints (libmicrohttpd): routing, authorization, heartbeats; bodies come from the snapshot. */
+#ifndef HC_HTTP_H
+#define HC_HTTP_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "scheduler.h"
+#include "state.h"
+
+struct hc_http;
+
+/* Bind and listen on one `listen` address (ADDRESS:PORT, [IPv6]:PORT,
+ * *:PORT); an IPv6 socket is v6-only. Returns the fd, or -1 with err. */
+int hc_http_listen(const char *addr, char *err, size_t errsz);
+
+/* Serve on the listening sockets fds (taken) with the limits of conf.
+ * Requests read state; heartbeats go to sched. token (copied, may be NULL)
+ * authorizes details. NULL with err on failure. */
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
+                              size_t n_fds, struct hc_state *state,
+                              struct hc_sched *sched, const char *token,
+                              char *err, size_t errsz);
+
+/* After a reload: the details policy and token in force (token copied). */
+void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *token);
+
+/* Stop answering, close the sockets, wait for the server's threads. */
+void hc_http_stop(struct hc_http *h);
+
+/* For hc_state.prepare: build the response objects of a snapshot's bodies,
+ * so a request queues one without allocating or copying. */
+void hc_http_prepare(struct hc_snapshot *s, void *arg);
+
+#endif

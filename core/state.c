@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-check state, and the immutable snapshots that requests read. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "state.h"
+#include "xalloc.h"
+
+void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf,
+                    struct hc_instance *inst)
+{
+	memset(c, 0, sizeof(*c));
+	c->conf = conf;
+	c->inst = inst;
+	c->status = HC_PENDING;
+	c->streak_status = HC_PENDING;
+}
+
+bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
+{
+	struct hc_history_entry *h = &c->history[c->history_next];
+	int old = c->status;
+	unsigned need;
+
+	c->last = *o;
+	c->runs++;
+	if (o->status == HC_FAIL)
+		c->failures++;
+	*h = (struct hc_history_entry){ o->status, o->time_ns, o->latency_ms };
+	c->history_next = (c->history_next + 1) % HC_HISTORY;
+	if (c->history_len < HC_HISTORY)
+		c->history_len++;
+
+	if (o->status == c->streak_status)
+		c->streak++;
+	else {
+		c->streak_status = o->status;
+		c->streak = 1;
+	}
+	/* The first result sets the state directly; after that a worse
+	 * status needs `fall` results in a row, a better one `rise`. */
+	if (old == HC_PENDING)
+		need = 1;
+	else
+		need = o->status > old ? c->conf->fall : c->conf->rise;
+	if (o->status != old && c->streak >= need)
+		c->status = o->status;
+	return c->status != old;
+}
+
+void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS])
+{
+	static const unsigned bits[HC_N_GROUPS] = { HC_GROUP_LIVENESS,
+		                                    HC_GROUP_READINESS,
+		                                    HC_GROUP_STARTUP };
+
+	for (int g = 0; g < HC_N_GROUPS; g++) {
+		out[g] = HC_PASS;
+		for (size_t i = 0; i < n; i++) {
+			int s = rows[i].status == HC_PENDING ? HC_FAIL : rows[i].status;
+
+			if ((rows[i].conf->groups & bits[g]) && s > out[g])
+				out[g] = s;
+		}
+	}
+}
+
+struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
+                                    struct hc_check *const *checks, size_t n,
+                                    bool started, bool shutting_down,
+                                    uint64_t seq, int64_t now_ns)
+{
+	struct hc_snapshot *s = hc_xcalloc(1, sizeof(*s));
+	int64_t next = INT64_MAX;
+
+	atomic_init(&s->refs, 1);
+	s->seq = seq;
+	s->cfg = hc_config_ref(cfg);
+	s->rows = hc_xcalloc(n, sizeof(*s->rows));
+	s->outs = hc_xcalloc(n, sizeof(*s->outs));
+	s->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct hc_check *c = checks[i];
+
+		s->outs[i] = c->last;
+		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL,
+			                      c->status, c->runs, c->failures };
+		if (c->due_ns < next)
+			next = c->due_ns;
+	}
+	hc_group_status(s->rows, n, s->group_status);
+	s->started = started;
+	s->shutting_down = shutting_down;
+	s->next_due_s = next == INT64_MAX || next <= now_ns
+	                        ? 0 : (next - now_ns) / 1000000000;
+	return s;
+}
+
+void hc_snapshot_ref(struct hc_snapshot *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+static void body_free(struct hc_snapshot *s, struct hc_body *b)
+{
+	if (b->handle != NULL && s->release_body != NULL)
+		s->release_body(b);
+	free(b->text);
+}
+
+void hc_snapshot_unref(struct hc_snapshot *s)
+{
+	if (s == NULL ||
+	    atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (int g = 0; g < HC_N_GROUPS; g++)
+		for (int v = 0; v < HC_N_VARIANTS; v++)
+			for (int d = 0; d < 2; d++)
+				body_free(s, &s->group[g][v][d]);
+	body_free(s, &s->health[0]);
+	body_free(s, &s->health[1]);
+	body_free(s, &s->metrics);
+	free(s->rows);
+	free(s->outs);
+	hc_config_unref(s->cfg);
+	free(s);
+}
+
+void hc_state_init(struct hc_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->publish_lock, NULL);
+}
+
+void hc_state_destroy(struct hc_state *st)
+{
+	hc_snapshot_unref(st->cur);
+	st->cur = NULL;
+	pthread_mutex_destroy(&st->lock);
+	pthread_mutex_destroy(&st->publish_lock);
+}
+
+void hc_state_publish(struct hc_state *st, struct hc_snapshot *s)
+{
+	struct hc_snapshot *old;
+
+	pthread_mutex_lock(&st->publish_lock);
+	if (st->cur != NULL && s->seq < st->cur->seq) {
+		/* Built before the one already out: it would turn back time. */
+		pthread_mutex_unlock(&st->publish_lock);
+		hc_snapshot_unref(s);
+		return;
+	}
+	hc_render_snapshot(s);
+	if (st->prepare != NULL)
+		st->prepare(s, st->prepare_arg);
+	pthread_mutex_lock(&st->lock);
+	old = st->cur;
+	st->cur = s;
+	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&st->publish_lock);
+	hc_snapshot_unref(old);
+}
+
+struct hc_snapshot *hc_state_get(struct hc_state *st)
+{
+	struct hc_snapshot *s;
+
+	pthread_mutex_lock(&st->lock);
+	s = st->cur;
+	if (s != NULL)
+		hc_snapshot_ref(s);
+	pthread_mutex_unlock(&st->lock);
+	return s;
+}

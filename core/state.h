@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-check state, and the immutable snapshots that requests read. */
+#ifndef HC_STATE_H
+#define HC_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "instance.h"
+
+/* The status of a check without a first result (not a plugin status). */
+#define HC_PENDING (-1)
+
+#define HC_HISTORY 16
+
+enum hc_group { HC_LIVENESS, HC_READINESS, HC_STARTUP, HC_N_GROUPS };
+
+struct hc_history_entry {
+	int status;
+	int64_t time_ns;          /* CLOCK_REALTIME */
+	double latency_ms;
+};
+
+/*
+ * A check as the daemon runs it. Owned by the scheduler; every field below
+ * conf/inst is guarded by the scheduler's lock.
+ */
+struct hc_check {
+	const struct hc_check_conf *conf; /* of the config in force */
+	struct hc_instance *inst;
+	int status;               /* reported: after rise/fall; HC_PENDING at first */
+	struct hc_outcome last;   /* the latest outcome (valid once runs > 0) */
+	int streak_status;        /* the raw status of the current streak */
+	unsigned streak;          /* how many results in a row had it */
+	uint64_t runs, failures;
+	struct hc_history_entry history[HC_HISTORY]; /* a ring */
+	unsigned history_next, history_len;
+	/* scheduling, for scheduler.c */
+	int64_t due_ns;           /* CLOCK_MONOTONIC */
+	size_t heap_index;
+	bool running;             /* a worker is inside check (or stuck there) */
+	int64_t run_deadline_ns;  /* while running */
+	bool stuck;               /* that call passed its deadline */
+	bool retired;             /* replaced by a reload; freed once not running */
+	int64_t heartbeat_ns;     /* heartbeat checks: monotonic time of the last push */
+	bool stale;               /* heartbeat checks: failed for want of a push */
+};
+
+void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf,
+                    struct hc_instance *inst);
+
+/* Record one outcome: counters, history, rise/fall. The first result sets
+ * the status directly. Returns true when the reported status changed. */
+bool hc_check_record(struct hc_check *c, const struct hc_outcome *o);
+
+/* One pre-rendered response body. handle belongs to the HTTP layer. */
+struct hc_body {
+	int code;                 /* HTTP status */
+	const char *type;         /* Content-Type (static string) */
+	char *text;
+	size_t len;
+	void *handle;
+};
+
+enum hc_variant { HC_PLAIN, HC_VERBOSE, HC_JSON, HC_N_VARIANTS };
+
+/* One check in a snapshot. Pointers into the snapshot's config. */
+struct hc_row {
+	const struct hc_check_conf *conf;
+	const struct hc_outcome *out; /* NULL: pending */
+	int status;               /* reported status, HC_PENDING without a result */
+	uint64_t runs, failures;
+};
+
+/*
+ * What a request reads: immutable once published, reference-counted, so a
+ * reader never blocks the publisher and never sees a half-built state.
+ */
+struct hc_snapshot {
+	atomic_int refs;
+	uint64_t seq;             /* publishing order */
+	struct hc_config *cfg;    /* a reference: rows point into it */
+	struct hc_row *rows;
+	struct hc_outcome *outs;
+	size_t n;
+	int group_status[HC_N_GROUPS]; /* HC_PASS, HC_WARN or HC_FAIL */
+	bool started;             /* the startup group has passed once */
+	bool shutting_down;
+	int64_t next_due_s;       /* seconds until the next result is due */
+	/* Bodies for the common requests, rendered once here:
+	 * [group][variant][detailed]. */
+	struct hc_body group[HC_N_GROUPS][HC_N_VARIANTS][2];
+	struct hc_body health[2];
+	struct hc_body metrics;
+	void (*release_body)(struct hc_body *b); /* set by the HTTP layer */
+};
+
+/* A snapshot of checks (the caller holds the scheduler lock), referencing
+ * cfg. Not rendered yet. */
+struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
+                                    struct hc_check *const *checks, size_t n,
+                                    bool started, bool shutting_down,
+                                    uint64_t seq, int64_t now_ns);
+void hc_snapshot_ref(struct hc_snapshot *s);
+void hc_snapshot_unref(struct hc_snapshot *s);
+
+/* The group statuses of rows (pending counts as fail). */
+void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS]);
+
+/* The current snapshot and how to change it. */
+struct hc_state {
+	pthread_mutex_t lock;     /* held only to swap cur or take a reference */
+	struct hc_snapshot *cur;
+	pthread_mutex_t publish_lock; /* one publisher at a time, in order */
+	/* Called on a rendered snapshot before it is published (HTTP layer:
+	 * builds its response objects). May be NULL. */
+	void (*prepare)(struct hc_snapshot *s, void *arg);
+	void *prepare_arg;
+};
+
+void hc_state_init(struct hc_state *st);
+void hc_state_destroy(struct hc_state *st);
+/* Render s, let prepare see it, make it current. Takes s. A snapshot older
+ * (by seq) than the current one is dropped. */
+void hc_state_publish(struct hc_state *st, struct hc_snapshot *s);
+/* The current snapshot, with a reference the caller drops (NULL before the
+ * first publish). */
+struct hc_snapshot *hc_state_get(struct hc_state *st);
+
+#endif

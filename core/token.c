@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* Bearer tokens: read from a file that others cannot read, compared in constant time. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "token.h"
+#include "xalloc.h"
+
+#define TOKEN_MAX 4096
+
+char *hc_token_read(const char *path, char *err, size_t errsz)
+{
+	char buf[TOKEN_MAX + 1];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	/* Anyone on the machine could read it: refuse rather than trust it. */
+	if (st.st_mode & S_IROTH) {
+		snprintf(err, errsz, "%s is readable by everyone (chmod o-r %s)", path, path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, TOKEN_MAX);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		snprintf(err, errsz, "%s holds no token on its first line", path);
+		return NULL;
+	}
+	char *token = hc_xstrdup(buf);
+
+	memset(buf, 0, sizeof(buf));
+	return token;
+}
+
+void hc_token_free(char *token)
+{
+	if (token == NULL)
+		return;
+	memset(token, 0, strlen(token));
+	free(token);
+}
+
+bool hc_token_matches(const char *header, const char *token)
+{
+	size_t hl, tl;
+	unsigned char diff = 0;
+
+	if (header == NULL || token == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+		return false;
+	header += 7;
+	header += strspn(header, " ");
+	hl = strlen(header);
+	tl = strlen(token);
+	/* Every byte of the token is compared whatever the header holds, so
+	 * the time taken says nothing of how much of a guess was right. */
+	for (size_t i = 0; i < tl; i++)
+		diff |= (unsigned char)(token[i] ^ (i < hl ? header[i] : 0));
+	return diff == 0 && hl == tl;
+}
