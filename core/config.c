@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "xalloc.h"
 
 #define MAX_INCLUDE_DEPTH 16
@@ -295,6 +297,23 @@ static const char *const check_keys[CK_COUNT] = {
 	"owner", "description", "runbook", "component_type", "enabled",
 };
 
+bool hc_is_core_key(const char *key)
+{
+	for (int k = 0; k < CK_COUNT; k++)
+		if (strcmp(key, check_keys[k]) == 0)
+			return true;
+	return false;
+}
+
+char *hc_path_from(const char *path, struct hc_where at)
+{
+	const char *slash = at.line > 0 && at.file ? strrchr(at.file, '/') : NULL;
+
+	if (path[0] == '/' || slash == NULL)
+		return hc_xstrdup(path);
+	return hc_xasprintf("%.*s/%s", (int)(slash - at.file), at.file, path);
+}
+
 struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
                                      const char *name)
 {
@@ -533,20 +552,21 @@ static int glob_error(const char *path, int err)
 
 static int server_include(struct parse *p, const char *pattern, struct hc_where at)
 {
-	const char *slash = strrchr(p->file, '/');
-	char *full;
+	char *full = hc_path_from(pattern, at);
 	glob_t g;
 	int rc, ret = 0;
 
-	if (pattern[0] == '/' || slash == NULL)
-		full = hc_xstrdup(pattern);
-	else
-		full = hc_xasprintf("%.*s/%s", (int)(slash - p->file), p->file, pattern);
 	glob_failed_errno = 0;
 	rc = glob(full, 0, glob_error, &g);
 	if (rc == GLOB_NOMATCH) {
+		/* A pattern may match nothing (an empty conf.d); a plain
+		 * file name that matches nothing is a typo. */
+		bool literal = strpbrk(pattern, "*?[") == NULL;
+
+		if (literal)
+			hc_errors_add(p->errs, at, "include: %s does not exist", full);
 		free(full);
-		return 0;
+		return literal ? -1 : 0;
 	}
 	if (rc != 0) {
 		hc_errors_add(p->errs, at, "include: cannot expand %s: %s", full,
@@ -612,10 +632,12 @@ static int server_set(struct parse *p, const char *key, const char *value,
 		}
 		return 0;
 	case SK_TOKEN_FILE:
-		set_string(&s->token_file, value);
+		free(s->token_file);
+		s->token_file = hc_path_from(value, at);
 		return 0;
 	case SK_PLUGIN_DIR:
-		set_string(&s->plugin_dir, value);
+		free(s->plugin_dir);
+		s->plugin_dir = hc_path_from(value, at);
 		return 0;
 	case SK_WORKERS:
 		return server_uint(key, value, 1, 256, &s->workers, at, errs);
@@ -625,7 +647,13 @@ static int server_set(struct parse *p, const char *key, const char *value,
 		return server_uint(key, value, 0, 65536, &s->max_connections_per_ip,
 		                   at, errs);
 	case SK_CONNECTION_TIMEOUT:
-		return server_duration(key, value, &s->connection_timeout_ms, at, errs);
+		if (server_duration(key, value, &s->connection_timeout_ms, at, errs) != 0)
+			return -1;
+		if (s->connection_timeout_ms >= 1000)
+			return 0;
+		/* libmicrohttpd counts whole seconds, and 0 means never. */
+		hc_errors_add(errs, at, "connection_timeout: must be at least 1s");
+		return -1;
 	case SK_CONNECTION_MEMORY_LIMIT:
 		if (parse_uint(value, 2048, 1048576, &n) != 0) {
 			hc_errors_add(errs, at, "%s: '%s' is not a byte count from 2048 to 1048576",
@@ -722,6 +750,22 @@ static void read_section_line(struct parse *p, const char *start,
 	free(name);
 }
 
+/* White space as inih's lskip sees it, short of the line's end. */
+static bool is_blank(char c)
+{
+	return c != '\n' && c != '\0' && isspace((unsigned char)c);
+}
+
+/* Does an inline comment (white space, then ';') start within the first n
+ * bytes of a line? inih would cut the line there. */
+static bool comment_before(const char *line, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (line[i] == ';' && isspace((unsigned char)line[i - 1]))
+			return true;
+	return false;
+}
+
 /*
  * Reader for ini_parse_stream: hands inih one physical line per call, so
  * inih's line count stays ours, and turns each libinih quirk into an error
@@ -748,14 +792,21 @@ static char *config_reader(char *str, int num, void *stream)
 		              len - (p->line[len - 1] == '\n'), num - 2);
 		goto blank;
 	}
-	if (start[0] == ' ' || start[0] == '\t') {
-		start += strspn(start, " \t");
-		if (p->prev_key && !strchr(";#\r\n", *start) && *start != '\0') {
+	/* inih stops reading a line at a NUL: the rest would vanish. */
+	if (memchr(p->line, '\0', (size_t)len) != NULL) {
+		hc_errors_add(p->errs, at, "line holds a NUL byte");
+		goto blank;
+	}
+	if (is_blank(*start)) {
+		/* inih skips the same leading white space (isspace) */
+		while (is_blank(*start))
+			start++;
+		if (p->prev_key && !strchr(";#\n", *start) && *start != '\0') {
 			hc_errors_add(p->errs, at, "indented line would continue the previous value; multi-line values are not supported (remove the indentation)");
 			goto blank;
 		}
 	}
-	if (*start == '\0' || strchr(";#\r\n", *start) != NULL) {
+	if (*start == '\0' || strchr(";#\n", *start) != NULL) {
 		/* blank or comment: inih skips it */
 	} else if (*start == '[') {
 		p->prev_key = false;
@@ -765,6 +816,9 @@ static char *config_reader(char *str, int num, void *stream)
 		goto blank;
 	} else if (strchr("=:", start[0]) != NULL) {
 		hc_errors_add(p->errs, at, "missing key name before '%c'", start[0]);
+		goto blank;
+	} else if (comment_before(start, strcspn(start, "=:"))) {
+		hc_errors_add(p->errs, at, "' ;' starts a comment before the '=': expected 'key = value'");
 		goto blank;
 	} else {
 		p->prev_key = true;
@@ -825,16 +879,15 @@ static const char *intern_file(struct hc_config *cfg, const char *path)
 static int open_config(const char *path, struct hc_where from, FILE **fp,
                        struct hc_errors *errs)
 {
-	struct stat st;
+	char err[512];
+	int fd = hc_open_regular(path, NULL, err, sizeof(err));
 
-	*fp = fopen(path, "re");
-	if (*fp == NULL) {
-		hc_errors_add(errs, from, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(*fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-		hc_errors_add(errs, from, "cannot read %s: not a regular file", path);
-		fclose(*fp);
+	if (fd < 0 || (*fp = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0) {
+			snprintf(err, sizeof(err), "cannot read %s: %s", path, strerror(errno));
+			close(fd);
+		}
+		hc_errors_add(errs, from, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -847,6 +900,7 @@ static int parse_file(struct hc_config *cfg, const char *path,
 	struct parse p = { .cfg = cfg, .errs = errs, .depth = depth, .stack = stack };
 	size_t before = errs->n;
 	char *real;
+	int rc;
 
 	if (depth >= MAX_INCLUDE_DEPTH) {
 		hc_errors_add(errs, from, "includes nest deeper than %d files",
@@ -867,7 +921,12 @@ static int parse_file(struct hc_config *cfg, const char *path,
 	}
 	stack[depth] = real != NULL ? real : hc_xstrdup(path);
 	p.file = intern_file(cfg, path);
-	ini_parse_stream(config_reader, &p, config_handler, &p);
+	rc = ini_parse_stream(config_reader, &p, config_handler, &p);
+	/* The reader blanks every line it reports, so an error of inih's own
+	 * means a case the reader does not know: never let it pass. */
+	if (rc != 0 && errs->n == before)
+		hc_errors_add(errs, (struct hc_where){ p.file, rc > 0 ? rc : 0 },
+		              "the INI parser cannot read this line");
 	free(p.line);
 	fclose(p.fp);
 	free(stack[depth]);

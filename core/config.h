@@ -112,6 +112,13 @@ struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
 /* "10s", "250ms", "2m" → milliseconds. Returns 0, or -1 for anything else. */
 int hc_parse_duration(const char *s, uint32_t *ms);
 
+/* Is key one every check has (plugin, timeout...), not a plugin's? */
+bool hc_is_core_key(const char *key);
+
+/* path as named at `at`: a relative path is taken relative to the
+ * directory of the file that names it. Returns a new string. */
+char *hc_path_from(const char *path, struct hc_where at);
+
 /* Does name match [A-Za-z0-9._-]{1,43}? */
 bool hc_check_name_valid(const char *name);
 

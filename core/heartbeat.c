@@ -68,7 +68,7 @@ static const struct hc_plugin heartbeat_plugin = {
 	HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_MINOR, (uint32_t)sizeof(struct hc_plugin),
 	"heartbeat", PACKAGE_VERSION,
 	"the application pushes POST /heartbeat/NAME; fails once a push is older than ttl",
-	0, heartbeat_keys, heartbeat_init, heartbeat_check, heartbeat_teardown,
+	0, (uint32_t)sizeof(struct hc_key), heartbeat_keys, heartbeat_init, heartbeat_check, heartbeat_teardown,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 }
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "instance.h"
 #include "log.h"
 #include "xalloc.h"
@@ -39,40 +40,106 @@ static const struct hc_host host_table = {
 	host_log, hc_now_ns, { 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
-/* Rewrite buf with every occurrence of a secret replaced by "***", cut to
- * size: copying into a fresh buffer keeps the bounds obvious. */
-static void scrub(char *const *secrets, size_t n, char *buf, size_t size)
+/* The length of the longest secret that starts at p, or 0. */
+static size_t secret_at(const char *p, char *const *secrets, size_t n)
 {
-	char *out;
+	size_t best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t sl = strlen(secrets[i]);
+
+		if (sl > best && strncmp(p, secrets[i], sl) == 0)
+			best = sl;
+	}
+	return best;
+}
+
+/* Is p (all of it, to its end) the start of a secret? */
+static bool secret_cut_at(const char *p, char *const *secrets, size_t n)
+{
+	size_t pl = strlen(p);
+
+	for (size_t i = 0; i < n; i++)
+		if (pl < strlen(secrets[i]) && strncmp(p, secrets[i], pl) == 0)
+			return true;
+	return false;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Rewrite buf for output: every secret becomes "***" (the longest first,
+ * so a secret that starts with another is not half shown); when buf was
+ * full, a cut-off start of a secret at its end goes too; control
+ * characters become spaces (no forged lines); invalid UTF-8 becomes '?' and
+ * the text is never cut inside a character (JSON needs valid UTF-8).
+ */
+static void clean_text(char *buf, size_t size, char *const *secrets, size_t n)
+{
+	bool full = strlen(buf) + 1 >= size;
+	char *out = hc_xcalloc(1, size);
+	const unsigned char *p = (const unsigned char *)buf;
 	size_t o = 0;
 
-	if (n == 0 || size == 0)
-		return;
-	out = hc_xcalloc(1, size);
-	for (const char *p = buf; *p != '\0' && o + 1 < size;) {
-		size_t i, sl = 0;
+	while (*p != '\0' && o + 1 < size) {
+		size_t k = secret_at((const char *)p, secrets, n);
 
-		for (i = 0; i < n; i++) {
-			sl = strlen(secrets[i]);
-			if (sl > 0 && strncmp(p, secrets[i], sl) == 0)
-				break;
-		}
-		if (i < n) {
+		if (k > 0 || (full && secret_cut_at((const char *)p, secrets, n))) {
 			for (const char *m = "***"; *m != '\0' && o + 1 < size; m++)
 				out[o++] = *m;
-			p += sl;
+			p += k > 0 ? k : strlen((const char *)p);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			out[o++] = ' ';
+			p++;
+		} else if (*p < 0x80) {
+			out[o++] = (char)*p++;
+		} else if ((k = utf8_len(p)) == 0) {
+			out[o++] = '?';
+			p++;
+		} else if (o + k < size) {
+			memcpy(out + o, p, k);
+			o += k;
+			p += k;
 		} else {
-			out[o++] = *p++;
+			break;
 		}
 	}
-	memcpy(buf, out, o);
-	buf[o] = '\0';
+	memcpy(buf, out, o + 1);
 	free(out);
 }
 
 void hc_instance_scrub(const struct hc_instance *in, char *buf, size_t size)
 {
-	scrub(in->secrets, in->n_secrets, buf, size);
+	clean_text(buf, size, in->secrets, in->n_secrets);
 }
 
 static void host_log(void *handle, int level, const char *fmt, ...)
@@ -84,7 +151,11 @@ static void host_log(void *handle, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* A plugin's level must not get past the filter or journald's
+	 * prefix: keep it within err..debug. */
+	level = level < HC_LOG_ERR ? HC_LOG_ERR : level > HC_LOG_DEBUG ? HC_LOG_DEBUG : level;
 	if (in == NULL) {
+		clean_text(line, sizeof(line), NULL, 0);
 		hc_log(level, "plugin: %s", line);
 		return;
 	}
@@ -94,7 +165,9 @@ static void host_log(void *handle, int level, const char *fmt, ...)
 
 static const struct hc_key *find_key(const struct hc_plugin *d, const char *name)
 {
-	for (const struct hc_key *k = d->keys; k != NULL && k->name != NULL; k++)
+	const struct hc_key *k;
+
+	for (size_t i = 0; (k = hc_plugin_key(d, i)) != NULL; i++)
 		if (strcmp(k->name, name) == 0)
 			return k;
 	return NULL;
@@ -105,8 +178,10 @@ static void key_list(const struct hc_plugin *d, char *buf, size_t size)
 {
 	size_t len = 0;
 
+	const struct hc_key *k;
+
 	buf[0] = '\0';
-	for (const struct hc_key *k = d->keys; k != NULL && k->name != NULL; k++) {
+	for (size_t i = 0; (k = hc_plugin_key(d, i)) != NULL; i++) {
 		int n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", k->name);
 
 		if (n < 0 || (size_t)n >= size - len)
@@ -121,35 +196,18 @@ static void key_list(const struct hc_plugin *d, char *buf, size_t size)
 static char *read_secret(const char *path, const char *key, struct hc_where at,
                          struct hc_errors *errs)
 {
-	const char *slash = at.line > 0 ? strrchr(at.file, '/') : NULL;
-	char *buf = hc_xcalloc(1, SECRET_FILE_MAX + 1), *full;
-	FILE *fp;
-	size_t n;
-
 	/* Like include, a relative path is relative to the file naming it,
 	 * not to wherever the daemon was started. */
-	if (path[0] != '/' && slash != NULL)
-		full = hc_xasprintf("%.*s/%s", (int)(slash - at.file), at.file, path);
-	else
-		full = hc_xstrdup(path);
-	fp = fopen(full, "re");
-	if (fp == NULL) {
-		hc_errors_add(errs, at, "%s_file: cannot read %s: %s", key, full,
-		              strerror(errno));
-		free(full);
-		free(buf);
-		return NULL;
-	}
+	char *full = hc_path_from(path, at), err[512];
+	char *buf = hc_read_file(full, SECRET_FILE_MAX, NULL, err, sizeof(err));
+	size_t n;
+
 	free(full);
-	n = fread(buf, 1, SECRET_FILE_MAX + 1, fp);
-	fclose(fp);
-	if (n > SECRET_FILE_MAX) {
-		hc_errors_add(errs, at, "%s_file: %s is larger than %d bytes", key,
-		              path, SECRET_FILE_MAX);
-		free(buf);
+	if (buf == NULL) {
+		hc_errors_add(errs, at, "%s_file: %s", key, err);
 		return NULL;
 	}
-	buf[n] = '\0';
+	n = strlen(buf);
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (n > 0 && buf[n - 1] == '\r')
@@ -341,7 +399,9 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
 		snprintf(out->unit, sizeof(out->unit), "ms");
 	}
 	snprintf(out->measurement, sizeof(out->measurement), "%s",
-	         r.has_value && r.measurement[0] ? r.measurement : "responseTime");
+	         !r.has_value ? "responseTime" : r.measurement[0] ? r.measurement : "value");
+	hc_instance_scrub(in, out->measurement, sizeof(out->measurement));
+	hc_instance_scrub(in, out->unit, sizeof(out->unit));
 	outcome_finish(in, out);
 }
 
@@ -364,4 +424,41 @@ void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
 	hc_outcome_make(in, HC_FAIL, msg, out);
 	out->latency_ms = in->conf->timeout_ms;
 	out->value = out->latency_ms;
+}
+
+struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_registry *reg,
+                                           const char *path, char *const *sets,
+                                           size_t n_sets, struct hc_errors *errs)
+{
+	struct hc_where at = { path, 0 }, set_at = { "--set", 0 };
+	struct hc_check_conf *chk;
+	struct hc_module *m;
+	size_t before = errs->n;
+	char msg[1024];
+
+	m = hc_module_open(path, msg, sizeof(msg));
+	if (m == NULL) {
+		hc_errors_add(errs, (struct hc_where){ NULL, 0 }, "%s", msg);
+		return NULL;
+	}
+	hc_registry_add(reg, m);
+	chk = hc_config_add_check(cfg, m->name, at, errs);
+	if (chk == NULL)
+		return NULL;
+	hc_check_set(chk, "plugin", m->name, at, errs);
+	for (size_t i = 0; i < n_sets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char *key;
+
+		if (eq == NULL || eq == sets[i]) {
+			hc_errors_add(errs, set_at, "'%s' is not KEY=VALUE", sets[i]);
+			continue;
+		}
+		key = hc_xasprintf("%.*s", (int)(eq - sets[i]), sets[i]);
+		hc_check_set(chk, key, eq + 1, set_at, errs);
+		free(key);
+	}
+	if (errs->n > before || hc_check_finish(chk, errs) != 0)
+		return NULL;
+	return chk;
 }

@@ -56,7 +56,16 @@ void hc_outcome_make(const struct hc_instance *in, int status,
 /* The outcome of a run that passed its deadline without returning. */
 void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out);
 
-/* Replace every secret of the instance in buf with "***". */
+/* The one check of `--plugin PATH --set KEY=VALUE...`: PATH opened into
+ * reg, a check named after the plugin added to cfg, each KEY=VALUE set as a
+ * config line would (core and plugin keys alike). NULL after errors. */
+struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_registry *reg,
+                                           const char *path, char *const *sets,
+                                           size_t n_sets, struct hc_errors *errs);
+
+/* Make buf fit to show: every secret of the instance becomes "***" (also
+ * one cut off at the end of a full buffer), control characters spaces,
+ * invalid UTF-8 '?'. */
 void hc_instance_scrub(const struct hc_instance *in, char *buf, size_t size);
 
 #endif

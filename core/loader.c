@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "heartbeat.h"
 #include "loader.h"
 #include "xalloc.h"
@@ -67,6 +68,18 @@ static int check_descriptor(const char *path, const char *name,
 		         path);
 		return -1;
 	}
+	if (d->keys != NULL && d->key_size < sizeof(struct hc_key)) {
+		snprintf(err, errsz, "%s: mangled plugin: keys are %u bytes, ABI %u.%u needs at least %zu",
+		         path, d->key_size, d->abi_major, d->abi_minor, sizeof(struct hc_key));
+		return -1;
+	}
+	for (size_t i = 0; hc_plugin_key(d, i) != NULL; i++) {
+		if (hc_is_core_key(hc_plugin_key(d, i)->name)) {
+			snprintf(err, errsz, "%s: plugin declares the key '%s', which belongs to the core: rename it",
+			         path, hc_plugin_key(d, i)->name);
+			return -1;
+		}
+	}
 	if (strcmp(d->name, name) != 0) {
 		snprintf(err, errsz, "%s: plugin calls itself '%.64s' but the file is %s.so: the file of plugin NAME must be NAME.so",
 		         path, d->name, name);
@@ -77,14 +90,19 @@ static int check_descriptor(const char *path, const char *name,
 
 struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 {
+	const struct hc_plugin *desc;
 	struct hc_module *m;
 	describe_fn describe;
 	char *name;
 	void *dl;
 
 	/* RTLD_LOCAL: two plugins linking different versions of a library
-	 * (or defining the same helper) never see each other's symbols. */
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	 * (or defining the same helper) never see each other's symbols.
+	 * A bare file name is a file here, not a library to search for. */
+	char *file = strchr(path, '/') ? hc_xstrdup(path) : hc_xasprintf("./%s", path);
+
+	dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	free(file);
 	if (dl == NULL) {
 		snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",
 		         path, dlerror(), path);
@@ -98,19 +116,29 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 		return NULL;
 	}
 	name = module_name(path);
-	m = NULL;
-	if (check_descriptor(path, name, describe(), err, errsz) == 0) {
+	desc = describe();
+	if (check_descriptor(path, name, desc, err, errsz) == 0) {
 		m = hc_xcalloc(1, sizeof(*m));
 		m->path = hc_xstrdup(path);
 		m->name = name;
 		m->dl = dl;
-		m->desc = describe();
+		m->desc = desc;
 		return m;
 	}
 	/* The message is written; nothing of the library is referenced now. */
 	free(name);
 	dlclose(dl);
 	return NULL;
+}
+
+const struct hc_key *hc_plugin_key(const struct hc_plugin *d, size_t i)
+{
+	const struct hc_key *k;
+
+	if (d->keys == NULL)
+		return NULL;
+	k = (const struct hc_key *)((const char *)d->keys + i * d->key_size);
+	return k->name != NULL ? k : NULL;
 }
 
 void hc_module_close(struct hc_module *m)

@@ -23,6 +23,10 @@ struct hc_module {
 struct hc_module *hc_module_open(const char *path, char *err, size_t errsz);
 void hc_module_close(struct hc_module *m);
 
+/* Key i of a plugin's table (stepping by its key_size), or NULL past the
+ * end. */
+const struct hc_key *hc_plugin_key(const struct hc_plugin *d, size_t i);
+
 /* Plugins loaded so far, by name. Libraries stay loaded for the life of the
  * registry: a reload re-creates instances, never libraries. */
 struct hc_registry {

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "render.h"
 #include "scheduler.h"
+#include "token.h"
 #include "xalloc.h"
 
 #define DEFAULT_CONFIG HC_SYSCONFDIR "/healthcheckd/healthcheckd.ini"
@@ -200,38 +201,6 @@ static const char *plugin_dir(const struct options *o, const struct hc_config *c
 	return HC_PLUGINDIR;
 }
 
-/* The one-check config of --plugin PATH [--set KEY=VALUE]... */
-static int plugin_config(const struct options *o, struct hc_config *cfg,
-                         struct hc_registry *reg, struct hc_errors *errs)
-{
-	struct hc_where at = { o->plugin, 0 }, set_at = { "--set", 0 };
-	struct hc_check_conf *chk;
-	struct hc_module *m;
-	char msg[1024];
-
-	m = hc_module_open(o->plugin, msg, sizeof(msg));
-	if (m == NULL) {
-		hc_errors_add(errs, (struct hc_where){ NULL, 0 }, "%s", msg);
-		return -1;
-	}
-	hc_registry_add(reg, m);
-	chk = hc_config_add_check(cfg, m->name, at, errs);
-	if (chk == NULL)
-		return -1;
-	hc_check_set(chk, "plugin", m->name, at, errs);
-	for (size_t i = 0; i < o->n_sets; i++) {
-		char *key = hc_xstrdup(o->sets[i]);
-		char *eq = strchr(key, '=');
-
-		*eq = '\0';
-		hc_check_set(chk, key, eq + 1, set_at, errs);
-		free(key);
-	}
-	if (errs->n > 0)
-		return -1;
-	return hc_check_finish(chk, errs);
-}
-
 /* The checks to instantiate: all for -t; for --once the enabled ones, or
  * exactly those --check names. */
 static int select_checks(const struct options *o, const struct hc_config *cfg,
@@ -295,7 +264,9 @@ static void print_plugin(const struct hc_module *m)
 
 	printf("%s %s (ABI %u.%u): %s\n", d->name, d->version ? d->version : "?",
 	       d->abi_major, d->abi_minor, d->description ? d->description : "");
-	for (const struct hc_key *k = d->keys; k != NULL && k->name != NULL; k++) {
+	const struct hc_key *k;
+
+	for (size_t i = 0; (k = hc_plugin_key(d, i)) != NULL; i++) {
 		printf("    %-22s %s\n", k->name, k->help ? k->help : "");
 		if (k->flags & HC_KEY_SECRET) {
 			char file_key[80];
@@ -360,6 +331,21 @@ static int list_plugins_of(const struct options *o)
 	return rc;
 }
 
+/* -t refuses what the daemon would refuse at start: an unreadable or
+ * world-readable token file. */
+static void check_token_file(const struct hc_config *cfg, struct hc_errors *errs)
+{
+	char err[512];
+	char *token;
+
+	if (cfg->server.token_file == NULL)
+		return;
+	token = hc_token_read(cfg->server.token_file, err, sizeof(err));
+	if (token == NULL)
+		hc_errors_add(errs, (struct hc_where){ NULL, 0 }, "token_file: %s", err);
+	hc_token_free(token);
+}
+
 /* -t and --once: build the instances, then test or run them. */
 static int run_checks(const struct options *o)
 {
@@ -377,10 +363,13 @@ static int run_checks(const struct options *o)
 		hc_config_load(cfg, o->config ? o->config : DEFAULT_CONFIG, &errs);
 	hc_registry_init(&reg, plugin_dir(o, cfg));
 	if (o->plugin != NULL)
-		plugin_config(o, cfg, &reg, &errs);
-	sel = hc_xcalloc(cfg->n_checks + 1, sizeof(*sel));
-	insts = hc_xcalloc(cfg->n_checks + 1, sizeof(*insts));
-	stuck = hc_xcalloc(cfg->n_checks + 1, sizeof(*stuck));
+		hc_plugin_check_conf(cfg, &reg, o->plugin, o->sets, o->n_sets, &errs);
+	if (errs.n == 0 && o->mode == MODE_TEST)
+		check_token_file(cfg, &errs);
+	/* --check may name a check twice: room for every name given. */
+	sel = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*sel));
+	insts = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*insts));
+	stuck = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*stuck));
 	if (errs.n > 0) {
 		hc_errors_print(&errs, stderr);
 		goto out;
@@ -432,7 +421,8 @@ int main(int argc, char **argv)
 	/* hiredis and others write to sockets without MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &o) != 0) {
-		rc = EXIT_CONFIG;
+		/* -t answers 0 or 1, Docker's HEALTHCHECK 0 or 1. */
+		rc = o.mode == MODE_TEST || o.docker ? 1 : EXIT_CONFIG;
 		goto out;
 	}
 	hc_log_init(o.verbose);

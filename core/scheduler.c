@@ -17,36 +17,30 @@
 #include "xalloc.h"
 
 /*
- * One call of check on its own thread. The thread and the waiter each hold
- * a reference; the last to let go frees it, so a call that outlives its
- * deadline writes into memory that is still there.
+ * One call of check on its own thread (--once). The thread and the waiter
+ * each hold a reference; the last to let go frees it, so a call that
+ * outlives its deadline writes into memory that is still there. Every
+ * field is guarded by run_lock.
  */
 struct call {
-	pthread_mutex_t lock;
 	pthread_cond_t *done_cond; /* shared by the calls of one run */
 	struct hc_instance *in;
 	int64_t deadline_ns;
+	int64_t end_ns;           /* when the call returned */
 	struct hc_outcome out;
 	bool done;
 	int refs;
 };
 
-static void call_unref(struct call *c)
-{
-	bool last;
-
-	pthread_mutex_lock(&c->lock);
-	last = --c->refs == 0;
-	pthread_mutex_unlock(&c->lock);
-	if (last) {
-		pthread_mutex_destroy(&c->lock);
-		free(c);
-	}
-}
-
 /* All calls of one run share a mutex and condition; the waiter sleeps
  * until some call finishes or the nearest deadline passes. */
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void call_unref_locked(struct call *c)
+{
+	if (--c->refs == 0)
+		free(c);
+}
 
 static void *call_main(void *arg)
 {
@@ -55,14 +49,13 @@ static void *call_main(void *arg)
 
 	hc_instance_run(c->in, c->deadline_ns, &out);
 	pthread_mutex_lock(&run_lock);
-	pthread_mutex_lock(&c->lock);
 	c->out = out;
+	c->end_ns = hc_now_ns();
 	c->done = true;
 	if (c->done_cond != NULL)
 		pthread_cond_broadcast(c->done_cond);
-	pthread_mutex_unlock(&c->lock);
+	call_unref_locked(c);
 	pthread_mutex_unlock(&run_lock);
-	call_unref(c);
 	return NULL;
 }
 
@@ -71,21 +64,25 @@ static struct call *call_start(struct hc_instance *in, pthread_cond_t *cond)
 	struct call *c = hc_xcalloc(1, sizeof(*c));
 	pthread_attr_t attr;
 	pthread_t tid;
+	int rc;
 
-	pthread_mutex_init(&c->lock, NULL);
 	c->done_cond = cond;
 	c->in = in;
 	c->deadline_ns = hc_now_ns() + (int64_t)in->conf->timeout_ms * 1000000;
 	c->refs = 2;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&tid, &attr, call_main, c) != 0) {
-		/* Without a thread, run it here: slower, never wrong. */
-		hc_log(HC_LOG_WARNING, "cannot start a thread for check %s: %s",
-		       in->conf->name, strerror(errno));
-		call_main(c);
-	}
+	rc = pthread_create(&tid, &attr, call_main, c);
 	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		/* Without a thread the call cannot be bounded: report it
+		 * rather than run it here past its deadline. */
+		hc_log(HC_LOG_ERR, "cannot start a thread for check %s: %s",
+		       in->conf->name, strerror(rc));
+		hc_outcome_make(in, HC_FAIL, "no thread to run the check on", &c->out);
+		c->done = true;
+		c->refs = 1;
+	}
 	return c;
 }
 
@@ -115,12 +112,12 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 		int64_t limit = c->deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL;
 		struct timespec ts = to_timespec(limit);
 
-		/* A result is taken at the deadline (and its grace), not
-		 * whenever the call returns. */
 		while (!c->done && hc_now_ns() < limit)
 			pthread_cond_timedwait(&cond, &run_lock, &ts);
-		pthread_mutex_lock(&c->lock);
-		if (c->done)
+		/* A result is taken at the deadline (and its grace), not
+		 * whenever the call returns: one that came later, while this
+		 * loop waited on another call, is a timeout all the same. */
+		if (c->done && c->end_ns <= limit)
 			outs[i] = c->out;
 		else
 			hc_outcome_timeout(c->in, &outs[i]);
@@ -128,11 +125,10 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 			stuck[i] = !c->done;
 		/* A late call must not signal a condition that is gone. */
 		c->done_cond = NULL;
-		pthread_mutex_unlock(&c->lock);
 	}
-	pthread_mutex_unlock(&run_lock);
 	for (size_t i = 0; i < n; i++)
-		call_unref(calls[i]);
+		call_unref_locked(calls[i]);
+	pthread_mutex_unlock(&run_lock);
 	pthread_cond_destroy(&cond);
 	free(calls);
 }
@@ -277,13 +273,15 @@ static void spawn_worker_locked(struct hc_sched *s)
 {
 	pthread_attr_t attr;
 	pthread_t tid;
+	int rc;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&tid, &attr, worker_main, s) == 0)
+	rc = pthread_create(&tid, &attr, worker_main, s);
+	if (rc == 0)
 		s->alive++;
 	else
-		hc_log(HC_LOG_ERR, "cannot start a worker thread: %s", strerror(errno));
+		hc_log(HC_LOG_ERR, "cannot start a worker thread: %s", strerror(rc));
 	pthread_attr_destroy(&attr);
 }
 
@@ -495,8 +493,10 @@ struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
 		spawn_worker_locked(s);
 	publish_unlocked(s, snapshot_locked(s));
 	pthread_mutex_unlock(&s->lock);
-	if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
-		hc_log(HC_LOG_ERR, "cannot start the scheduler thread: %s", strerror(errno));
+	int rc = pthread_create(&s->thread, NULL, sched_main, s);
+
+	if (rc != 0) {
+		hc_log(HC_LOG_ERR, "cannot start the scheduler thread: %s", strerror(rc));
 		abort();
 	}
 	return s;

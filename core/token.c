@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "token.h"
 #include "xalloc.h"
 
@@ -18,42 +19,24 @@
 
 char *hc_token_read(const char *path, char *err, size_t errsz)
 {
-	char buf[TOKEN_MAX + 1];
-	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	mode_t mode;
+	char *buf = hc_read_file(path, TOKEN_MAX, &mode, err, errsz);
 
-	if (fd < 0) {
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+	if (buf == NULL)
 		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s is not a regular file", path);
-		close(fd);
-		return NULL;
-	}
 	/* Anyone on the machine could read it: refuse rather than trust it. */
-	if (st.st_mode & S_IROTH) {
+	if (mode & S_IROTH) {
 		snprintf(err, errsz, "%s is readable by everyone (chmod o-r %s)", path, path);
-		close(fd);
+		hc_token_free(buf);
 		return NULL;
 	}
-	n = read(fd, buf, TOKEN_MAX);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0') {
 		snprintf(err, errsz, "%s holds no token on its first line", path);
+		hc_token_free(buf);
 		return NULL;
 	}
-	char *token = hc_xstrdup(buf);
-
-	memset(buf, 0, sizeof(buf));
-	return token;
+	return buf;
 }
 
 void hc_token_free(char *token)

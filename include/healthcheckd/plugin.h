@@ -15,8 +15,14 @@
  *     HC_PLUGIN_DEFINE("myplugin", "1.0.0", "one-line description", keys,
  *                      my_init, my_check, my_teardown);
  *
- * Build it with `cc -shared -fPIC -o myplugin.so myplugin.c` (the file's
- * basename must equal the name given to HC_PLUGIN_DEFINE).
+ * A key may not have the name of a core key (plugin, groups, interval,
+ * timeout, severity, rise, fall, owner, description, runbook,
+ * component_type, enabled): the core would keep it.
+ *
+ * Build it with
+ *     cc -shared -fPIC $(pkg-config --cflags healthcheckd-plugin) \
+ *        -o myplugin.so myplugin.c
+ * (the file's basename must equal the name given to HC_PLUGIN_DEFINE).
  *
  * Rules that keep plugins loadable across healthcheckd releases:
  *  - A plugin never calls a symbol of the healthcheckd executable. What the
@@ -170,7 +176,9 @@ struct hc_result {
 	double value;             /* observed value, if has_value */
 	char unit[16];            /* IETF observedUnit, e.g. "ms", "%" */
 	int32_t has_value;
-	char measurement[32];     /* IETF measurement name; "" = responseTime */
+	char measurement[32];     /* IETF measurement name; "" = responseTime
+	                             without a value, "value" with one */
+	uint32_t reserved0;       /* zero; keeps the size free of padding */
 };
 
 /*
@@ -186,7 +194,8 @@ struct hc_plugin {
 	const char *name;         /* must equal the file's basename (NAME.so) */
 	const char *version;      /* the plugin's own version */
 	const char *description;  /* one line */
-	uint64_t flags;           /* 0 in ABI 1.0 */
+	uint32_t flags;           /* 0 in ABI 1.0 */
+	uint32_t key_size;        /* sizeof(struct hc_key): the stride of keys */
 	const struct hc_key *keys;
 	/*
 	 * Validate the keys and allocate the instance: no network I/O, so that
@@ -222,7 +231,8 @@ const struct hc_plugin *hc_plugin_describe(void);
 		static const struct hc_plugin hc_descriptor_ = {             \
 			HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_MINOR,         \
 			(uint32_t)sizeof(struct hc_plugin), name_, version_, \
-			description_, 0, keys_, init_, check_, teardown_,    \
+			description_, 0, (uint32_t)sizeof(struct hc_key),    \
+			keys_, init_, check_, teardown_,                     \
 			{ 0, 0, 0, 0, 0, 0, 0, 0 }                           \
 		};                                                           \
 		return &hc_descriptor_;                                      \

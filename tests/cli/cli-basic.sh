@@ -81,3 +81,14 @@ t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_minor.so" --once
 t_expect_rc 3
 t_expect_err_exact "$HC_FIXTURE_DIR/fake_minor.so: built for ABI 1.5, this healthcheckd provides 1.0: upgrade healthcheckd or rebuild the plugin against ABI 1.0"
 t_ok "--plugin refuses a plugin for a newer ABI, naming both versions"
+
+t_run "$HEALTHCHECKD" -t --bogus
+t_expect_rc 1
+t_run "$HEALTHCHECKD" --once --exit-codes docker --format xml
+t_expect_rc 1
+t_ok "usage errors exit 1 under -t and --exit-codes docker"
+
+t_run bash -c "cd '$HC_FIXTURE_DIR' && '$HEALTHCHECKD' --plugin fake_reject.so --once"
+t_expect_rc 0
+t_expect_out '^fake_reject  pass '
+t_ok "--plugin takes a bare file name in the current directory"

@@ -43,6 +43,36 @@ t_expect_rc 1
 t_expect_err_exact "$T_TMP/loop.ini:2: include loop: $T_TMP/loop.ini is already being read"
 t_ok "an include loop is refused"
 
+printf '[check:db]\nplugin = fake_good\npath = /x\0junk\n' >"$T_TMP/nul.ini"
+t_run "$HEALTHCHECKD" -t -c "$T_TMP/nul.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 1
+t_expect_err_exact "$T_TMP/nul.ini:3: line holds a NUL byte"
+t_ok "a NUL byte is an error, not the end of the line"
+
+printf '[server]\ninclude = a.ini\n\rinclude = b.ini\n' >"$T_TMP/cr.ini"
+t_run "$HEALTHCHECKD" -t -c "$T_TMP/cr.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 1
+t_expect_err "cr.ini:3: indented line would continue the previous value"
+t_ok "a carriage return counts as indentation, as inih sees it"
+
+mkfifo "$T_TMP/fifo.ini"
+printf '[server]\ninclude = fifo.ini\n' >"$T_TMP/f.ini"
+t_run timeout 10 "$HEALTHCHECKD" -t -c "$T_TMP/f.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 1
+t_expect_err_exact "$T_TMP/f.ini:2: cannot read $T_TMP/fifo.ini: not a regular file"
+t_ok "an included FIFO is refused, not waited on"
+
+printf 'tok\n' >"$T_TMP/token"
+chmod 644 "$T_TMP/token"
+printf '[server]\ntoken_file = token\n' >"$T_TMP/tok.ini"
+t_run "$HEALTHCHECKD" -t -c "$T_TMP/tok.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 1
+t_expect_err_exact "token_file: $T_TMP/token is readable by everyone (chmod o-r $T_TMP/token)"
+chmod 600 "$T_TMP/token"
+t_run "$HEALTHCHECKD" -t -c "$T_TMP/tok.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 0
+t_ok "-t refuses a world-readable token_file, relative to the config file"
+
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/absent.ini" --plugin-dir "$HC_FIXTURE_DIR"
 t_expect_rc 1
 t_expect_err_exact "cannot read $T_TMP/absent.ini: No such file or directory"

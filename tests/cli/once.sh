@@ -126,6 +126,21 @@ t_expect_rc 3
 t_expect_err_exact "healthcheckd: --check: no check named 'nope'"
 t_ok "--check with an unknown name is a usage error"
 
+t_run "$HEALTHCHECKD" --once -c "$T_TMP/c.ini" --plugin-dir "$HC_FIXTURE_DIR" --check ok --check ok --check ok
+t_expect_rc 0
+[ "$(wc -l <<<"$T_OUT")" -eq 3 ] || t_fail "expected 3 lines"
+t_ok "--check may name a check more than once"
+
+# b's result comes after its deadline while --once still waits on a:
+# it is a timeout all the same, whatever the order of the checks.
+echo "sleep 2000" >"$T_TMP/slow-a"; echo "sleep 1500" >"$T_TMP/slow-b"
+printf '[check:a]\nplugin = fake_good\npath = %s\ntimeout = 5s\n[check:b]\nplugin = fake_good\npath = %s\ntimeout = 500ms\n' \
+	"$T_TMP/slow-a" "$T_TMP/slow-b" >"$T_TMP/order.ini"
+t_run "$HEALTHCHECKD" --once -c "$T_TMP/order.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 2
+t_expect_out '^b +fail +500\.0 ms  timed out after 500 ms$'
+t_ok "a late result is a timeout whatever the order of the checks"
+
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/c.ini" --plugin-dir "$HC_FIXTURE_DIR"
 t_expect_rc 0
 t_expect_out_exact "configuration OK"

@@ -39,7 +39,8 @@ const struct hc_plugin *hc_plugin_describe(void)
 {
 	static const struct hc_plugin d = {
 		FAKE_MAGIC, FAKE_MAJOR, FAKE_MINOR, (uint32_t)(FAKE_SIZE), FAKE_NAME,
-		"1.0.0", "loader fixture", 0, NULL, fake_init, fake_check,
+		"1.0.0", "loader fixture", 0, (uint32_t)sizeof(struct hc_key), NULL,
+		fake_init, fake_check,
 		fake_teardown, { 0, 0, 0, 0, 0, 0, 0, 0 }
 	};
 

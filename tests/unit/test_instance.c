@@ -139,6 +139,49 @@ static void scrub_never_overflows(void **state)
 	assert_string_equal(buf, "abcdef*");
 }
 
+static void the_longest_secret_wins(void **state)
+{
+	struct fixture *f = *state;
+	char *pw = unit_write_file("pw", "SECRET-and-more");
+	char buf[64] = "say SECRET-and-more!";
+
+	set(f, "password_file", pw, 5);
+	make(f, "pass");
+	/* A second secret that starts the first: only this test's config
+	 * can make one, with the plugin's single secret key. */
+	f->in->secrets[f->in->n_secrets++] = strdup("SECRET");
+	hc_instance_scrub(f->in, buf, sizeof(buf));
+	assert_string_equal(buf, "say ***!");
+	free(pw);
+}
+
+static void a_secret_cut_at_a_full_buffer_goes_too(void **state)
+{
+	struct fixture *f = *state;
+	char buf[12] = "abc s3cr";     /* as if cut from "abc s3cr3t..." */
+	char full[9] = "abc s3cr";     /* the same text filling its buffer */
+
+	set(f, "password", "s3cr3t", 5);
+	make(f, "pass");
+	hc_instance_scrub(f->in, buf, sizeof(buf));
+	assert_string_equal(buf, "abc s3cr");
+	hc_instance_scrub(f->in, full, sizeof(full));
+	assert_string_equal(full, "abc ***");
+}
+
+static void control_characters_and_bad_utf8_are_replaced(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64] = "line\nforged\tx \xff caf\xc3\xa9 \xe0\x80\x80";
+	char cut[8] = "abcd\xc3\xa9\xc3";  /* the last character is cut */
+
+	make(f, "pass");
+	hc_instance_scrub(f->in, buf, sizeof(buf));
+	assert_string_equal(buf, "line forged x ? caf\xc3\xa9 ???");
+	hc_instance_scrub(f->in, cut, sizeof(cut));
+	assert_string_equal(cut, "abcd\xc3\xa9?");
+}
+
 static void secret_file_loses_trailing_newline(void **state)
 {
 	struct fixture *f = *state;
@@ -203,6 +246,9 @@ int main(void)
 		T(severity_warn_softens_failure),
 		T(secrets_are_scrubbed),
 		T(scrub_never_overflows),
+		T(the_longest_secret_wins),
+		T(a_secret_cut_at_a_full_buffer_goes_too),
+		T(control_characters_and_bad_utf8_are_replaced),
 		T(secret_file_loses_trailing_newline),
 		T(secret_twice_is_an_error),
 		T(init_error_points_at_the_key_it_names),
