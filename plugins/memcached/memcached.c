@@ -4,7 +4,7 @@
  * `version` command before the check's deadline (TCP or a Unix socket).
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getaddrinfo, SOCK_NONBLOCK, GNU strerror_r */
+#define _GNU_SOURCE /* getaddrinfo, SOCK_NONBLOCK */
 #endif
 
 #include <arpa/inet.h>
@@ -35,7 +35,7 @@ struct mc {
 	char host[MC_HOST_MAX + 1]; /* "" when socket is used */
 	char port[6];
 	int numeric;                /* host is an address: no DNS lookup */
-	struct sockaddr_un sun;     /* sun_path[0] == '\0' when host is used */
+	struct sockaddr_un sock_addr;    /* sun_path[0] == '\0' when host is used */
 };
 
 static const struct hc_key mc_keys[] = {
@@ -44,18 +44,6 @@ static const struct hc_key mc_keys[] = {
 	{ "socket", "Unix socket path, instead of host and port", 0 },
 	{ NULL, NULL, 0 }
 };
-
-/* Checks run in parallel: strerror() may share one buffer. */
-static const char *mc_strerror(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
 
 static int mc_set_port(const struct hc_init_ctx *ctx, struct mc *m,
                        const char *v)
@@ -97,12 +85,12 @@ static int mc_set_socket(const struct hc_init_ctx *ctx, struct mc *m,
 	if (v[0] != '/')
 		return hc_init_error(ctx, "socket: '%s' is not an absolute "
 		                     "path", v);
-	if (strlen(v) >= sizeof(m->sun.sun_path))
+	if (strlen(v) >= sizeof(m->sock_addr.sun_path))
 		return hc_init_error(ctx, "socket: longer than %zu bytes, "
 		                     "the limit of a Unix socket path",
-		                     sizeof(m->sun.sun_path) - 1);
-	m->sun.sun_family = AF_UNIX;
-	memcpy(m->sun.sun_path, v, strlen(v) + 1);
+		                     sizeof(m->sock_addr.sun_path) - 1);
+	m->sock_addr.sun_family = AF_UNIX;
+	memcpy(m->sock_addr.sun_path, v, strlen(v) + 1);
 	return HC_OK;
 }
 
@@ -270,24 +258,25 @@ static void mc_printable(char *s)
 			*s = '?';
 }
 
-/* A failure of the connect (replying == 0) or of the version exchange. */
+/* A failure of the connect (replying == 0) or of the version exchange.
+ * "%m" prints strerror(errno) without strerror()'s shared buffer: checks
+ * run in parallel. */
 static void mc_report(const struct hc_check_ctx *ctx, struct hc_result *r,
                       int err, int replying, const char *peer)
 {
-	char buf[128];
-
-	if (err == MC_TIMED_OUT)
+	if (err == MC_TIMED_OUT) {
 		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s",
 		              (unsigned)ctx->timeout_ms, replying ?
 		              "waiting for the version reply from" :
 		              "connecting to", peer);
-	else if (replying && err == ECONNRESET)
+	} else if (replying && err == ECONNRESET) {
 		hc_result_set(r, HC_FAIL, "%s closed the connection without "
 		              "answering version", peer);
-	else
-		hc_result_set(r, HC_FAIL, "%s %s: %s", replying ?
-		              "version from" : "connect to", peer,
-		              mc_strerror(err, buf, sizeof(buf)));
+	} else {
+		errno = err;
+		hc_result_set(r, HC_FAIL, "%s %s: %m", replying ?
+		              "version from" : "connect to", peer);
+	}
 }
 
 static void mc_judge(struct hc_result *r, char *reply, const char *peer)
@@ -314,10 +303,10 @@ static int mc_check(void *instance, const struct hc_check_ctx *ctx,
 	int64_t start = ctx->host->now_ns();
 	int fd = -1, err;
 
-	if (m->sun.sun_path[0] != '\0') {
-		snprintf(peer, sizeof(peer), "%s", m->sun.sun_path);
-		err = mc_connect(ctx, (const struct sockaddr *)&m->sun,
-		                 sizeof(m->sun), &fd);
+	if (m->sock_addr.sun_path[0] != '\0') {
+		snprintf(peer, sizeof(peer), "%s", m->sock_addr.sun_path);
+		err = mc_connect(ctx, (const struct sockaddr *)&m->sock_addr,
+		                 sizeof(m->sock_addr), &fd);
 	} else {
 		err = mc_open_tcp(ctx, m, &fd, peer, sizeof(peer), r);
 	}

@@ -5,7 +5,7 @@
  * non-blocking API so that the deadline holds to the millisecond.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* GNU strerror_r, explicit_bzero */
+#define _GNU_SOURCE /* explicit_bzero */
 #endif
 
 #include <errno.h>
@@ -48,18 +48,6 @@ static const struct hc_key my_keys[] = {
 	  "(default no)", 0 },
 	{ NULL, NULL, 0 }
 };
-
-/* Checks run in parallel: strerror() may share one buffer. */
-static const char *my_strerror(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
 
 /* ---- init: validate and copy the keys --------------------------------- */
 
@@ -294,6 +282,14 @@ static int my_connect_errno(const char *msg)
 	return n > 0 && msg[strlen(msg) - 1] == ')' ? n : 0;
 }
 
+/* "connect to PEER: Connection refused". "%m" prints strerror(errno)
+ * without strerror()'s shared buffer: checks run in parallel. */
+static void my_connect_error(struct hc_result *r, const char *peer, int sys)
+{
+	errno = sys;
+	hc_result_set(r, HC_FAIL, "connect to %s: %m", peer);
+}
+
 /* A failed connect or ping: say what failed; never the password (the
  * library's messages hold none, and the core scrubs it too). */
 static void my_report(const struct hc_check_ctx *ctx, const struct my *m,
@@ -301,7 +297,6 @@ static void my_report(const struct hc_check_ctx *ctx, const struct my *m,
 {
 	unsigned err = mysql_errno(conn);
 	const char *msg = mysql_error(conn);
-	char buf[128];
 	int sys = my_connect_errno(msg);
 
 	if (late)
@@ -313,16 +308,15 @@ static void my_report(const struct hc_check_ctx *ctx, const struct my *m,
 	         err == ER_ACCESS_DENIED_NO_PASSWORD_ERROR)
 		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", m->peer,
 		              msg);
-	else if (err == ER_BAD_DB_ERROR)
+	else if (err == ER_BAD_DB_ERROR && m->database != NULL)
 		hc_result_set(r, HC_FAIL, "unknown database '%s' on %s",
 		              m->database, m->peer);
-	else if (err == ER_DBACCESS_DENIED_ERROR)
+	else if (err == ER_DBACCESS_DENIED_ERROR && m->database != NULL)
 		hc_result_set(r, HC_FAIL, "database '%s' not accessible on "
 		              "%s: %s", m->database, m->peer, msg);
 	else if ((err == CR_CONN_HOST_ERROR || err == CR_CONNECTION_ERROR) &&
 	         sys != 0)
-		hc_result_set(r, HC_FAIL, "connect to %s: %s", m->peer,
-		              my_strerror(sys, buf, sizeof(buf)));
+		my_connect_error(r, m->peer, sys);
 	else
 		hc_result_set(r, HC_FAIL, "%s %s: %s (error %u)", pinging ?
 		              "ping" : "connect to", m->peer, msg, err);

@@ -107,7 +107,8 @@ t_ok "two sections are two independent instances"
 
 # persistent = yes: one instance across runs, one line of stdin per run.
 coproc HC { "$HCRUN" "$so" port="$port" user="$MYSQL_USER" \
-	password="$MYSQL_PASSWORD" persistent=yes timeout=1s 2>&1; }
+	password="$MYSQL_PASSWORD" persistent=yes timeout=1s 2>"$T_TMP/hcrun.err"; }
+hcrun_pid=$HC_PID
 # run EXPECTED-REGEX: one run of the kept instance.
 run() {
 	local line
@@ -143,7 +144,12 @@ run "^fail timed out after 1000 ms( waiting for the ping reply from 127\.0\.0\.1
 kill -CONT "$(cat "$srv/server.pid")"
 t_ok "a kept connection whose ping gets no reply fails at the deadline"
 exec {HC[1]}>&-
-wait "$HC_PID" || true
+rc=0
+wait "$hcrun_pid" || rc=$?
+T_RC=$rc T_OUT= T_ERR=$(cat "$T_TMP/hcrun.err")
+t_expect_rc 0
+t_expect_err_exact ""
+t_ok "the kept instance tears down cleanly (exit 0, nothing on stderr)"
 
 my --set port="$port"
 t_expect_rc 3
