@@ -35,7 +35,7 @@ struct mc {
 	char host[MC_HOST_MAX + 1]; /* "" when socket is used */
 	char port[6];
 	int numeric;                /* host is an address: no DNS lookup */
-	struct sockaddr_un sock_addr;    /* sun_path[0] == '\0' when host is used */
+	struct sockaddr_un sock_addr; /* sun_path[0] == '\0' when host is used */
 };
 
 static const struct hc_key mc_keys[] = {
