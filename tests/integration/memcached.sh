@@ -8,7 +8,7 @@ set -euo pipefail
 
 so=$HC_PLUGIN_DIR/memcached.so
 if [ ! -e "$so" ]; then
-	echo "SKIP: memcached plugin not built (its library is missing)"
+	echo "SKIP: memcached plugin not built"
 	exit 77
 fi
 if ! command -v memcached >/dev/null; then
