@@ -5,6 +5,7 @@
 # persistent connections across a restart, two instances, init errors.
 set -euo pipefail
 . "$HC_SRCDIR/tests/cli/lib.sh"
+. "$HC_SRCDIR/tests/servers/lib.sh"
 
 so=$HC_PLUGIN_DIR/mysql.so
 if [ ! -e "$so" ]; then
@@ -25,6 +26,9 @@ trap '"$servers" stop "$srv" || true; t_cleanup' EXIT
 port=$MYSQL_PORT
 login=(--set user="$MYSQL_USER" --set password="$MYSQL_PASSWORD")
 ok="ping ok: server [0-9]+\.[0-9]+\.[0-9]+-MariaDB[^ ]*"
+
+# frozen PID: every thread of PID is stopped (SIGSTOP has taken effect).
+frozen() { ! grep -h '^State:' /proc/"$1"/task/*/status | grep -qv 'T (stopped)'; }
 
 my() { t_run "$HEALTHCHECKD" --plugin "$so" "$@" --once; }
 
@@ -139,9 +143,12 @@ t_ok "a kept connection lost to a restart between runs is replaced in the same r
 
 # A server that stops answering: the kept connection's ping hits the
 # deadline (SIGSTOP freezes mariadbd; SIGCONT resumes it).
-kill -STOP "$(cat "$srv/server.pid")"
+server_pid=$(cat "$srv/server.pid")
+kill -STOP "$server_pid"
+# kill returns before every thread has stopped: wait until none runs.
+srv_wait 5 frozen "$server_pid" || t_fail "mariadbd did not stop on SIGSTOP"
 run "^fail timed out after 1000 ms( waiting for the ping reply from 127\.0\.0\.1:$port)?\$"
-kill -CONT "$(cat "$srv/server.pid")"
+kill -CONT "$server_pid"
 t_ok "a kept connection whose ping gets no reply fails at the deadline"
 exec {HC[1]}>&-
 rc=0

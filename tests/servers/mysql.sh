@@ -100,6 +100,8 @@ stop() {
 	[ -s "$pidfile" ] || return 0
 	pid=$(head -n1 "$pidfile")
 	srv_kill_pidfile "$pidfile"
+	# A test may have frozen it (SIGSTOP): let it act on the SIGTERM.
+	kill -CONT "$pid" 2>/dev/null || true
 	for ((i = 0; i < 300; i++)); do
 		alive "$pid" || break
 		sleep 0.1
