@@ -12,8 +12,6 @@
 #define MONGODB_HOST_MAX 253
 #define MONGODB_DEFAULT_HOST "127.0.0.1"
 #define MONGODB_DEFAULT_PORT 27017
-/* How much earlier than the core's deadline we give up (mongodb_left_ms). */
-#define MONGODB_SLACK_NS 10000000
 /* Secrets to scrub from messages: a uri's password as written and decoded. */
 #define MONGODB_SECRETS 2
 
@@ -312,40 +310,32 @@ static int mongodb_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-/* Milliseconds left, stopping a little before the deadline so that our
- * message (which says what hung) reaches the core within its grace: 10 ms
- * early, or a tenth of a very short timeout. */
-static int64_t mongodb_left_ms(const struct hc_check_ctx *ctx)
+/* Milliseconds left, as the int32 libmongoc's options take. */
+static int32_t mongodb_left_ms(const struct hc_check_ctx *ctx)
 {
-	int64_t slack = (int64_t)ctx->timeout_ms * 1000000 / 10;
-	int64_t left = ctx->deadline_ns - ctx->host->now_ns() -
-	               (slack < MONGODB_SLACK_NS ? slack : MONGODB_SLACK_NS);
+	int64_t left = hc_remaining_ms(ctx);
 
-	if (left <= 0)
-		return 0;
-	left = (left + 999999) / 1000000;
-	return left > INT32_MAX ? INT32_MAX : left;
+	return left > INT32_MAX ? INT32_MAX : (int32_t)left;
 }
 
 /* A copy of the instance's uri whose timeouts all end at the deadline. */
-static mongoc_uri_t *mongodb_timed_uri(const struct mongodb *m, int64_t ms)
+static mongoc_uri_t *mongodb_timed_uri(const struct mongodb *m, int32_t ms)
 {
 	mongoc_uri_t *uri = mongoc_uri_copy(m->uri);
 
 	if (uri == NULL)
 		return NULL;
-	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS,
-	                               (int32_t)ms);
-	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
-	                               (int32_t)ms);
+	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, ms);
+	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms);
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
-	                               (int32_t)ms);
+	                               ms);
 	return uri;
 }
 
-/* Turn libmongoc's error into a message that says what failed. */
+/* Turn libmongoc's error into a message that says what failed; timed_out:
+ * it came when the time given to libmongoc was up. */
 static void mongodb_error(const struct mongodb *m,
-                          const struct hc_check_ctx *ctx,
+                          const struct hc_check_ctx *ctx, int timed_out,
                           const bson_error_t *e, struct hc_result *r)
 {
 	char msg[sizeof(e->message)];
@@ -354,7 +344,7 @@ static void mongodb_error(const struct mongodb *m,
 	mongodb_scrub(m->secrets, msg, sizeof(msg));
 	/* Whatever libmongoc calls it ("socket error or timeout", "socket
 	 * timeout calling hello"), failing with no time left is the deadline. */
-	if (mongodb_left_ms(ctx) == 0)
+	if (timed_out)
 		hc_result_set(r, HC_FAIL, "timed out after %u ms on %s: %s",
 		              (unsigned)ctx->timeout_ms, m->where, msg);
 	else if ((e->domain == MONGOC_ERROR_CLIENT &&
@@ -378,12 +368,12 @@ static int mongodb_check(void *instance, const struct hc_check_ctx *ctx,
                          struct hc_result *r)
 {
 	struct mongodb *m = instance;
-	int64_t start = ctx->host->now_ns(), ms = mongodb_left_ms(ctx);
+	int64_t start = ctx->host->now_ns();
+	int32_t ms = mongodb_left_ms(ctx);
 	mongoc_uri_t *uri = NULL;
 	mongoc_client_t *client = NULL;
 	bson_t *ping = NULL;
 	bson_error_t error;
-	int rc = HC_OK;
 
 	memset(&error, 0, sizeof(error));
 	if (ms == 0) {
@@ -397,9 +387,9 @@ static int mongodb_check(void *instance, const struct hc_check_ctx *ctx,
 	if (uri == NULL || ping == NULL ||
 	    (client = mongoc_client_new_from_uri_with_error(uri, &error)) ==
 	            NULL) {
-		hc_result_set(r, HC_FAIL, "cannot create a client for %s:"
-		                   " %s", m->where, error.message[0] != '\0' ?
-		                   error.message : "out of memory");
+		hc_result_set(r, HC_FAIL, "cannot create a client for %s: %s",
+		              m->where, error.message[0] != '\0' ?
+		                                error.message : "out of memory");
 		mongodb_scrub(m->secrets, r->message, sizeof(r->message));
 		goto out;
 	}
@@ -408,7 +398,9 @@ static int mongodb_check(void *instance, const struct hc_check_ctx *ctx,
 	if (!mongoc_client_command_simple(client, "admin", ping,
 	                                  mongoc_uri_get_read_prefs_t(uri),
 	                                  NULL, &error)) {
-		mongodb_error(m, ctx, &error, r);
+		/* libmongoc's clock may stop a hair before ours: 1 ms. */
+		mongodb_error(m, ctx, ctx->host->now_ns() - start >=
+		              ((int64_t)ms - 1) * 1000000, &error, r);
 		goto out;
 	}
 	hc_result_set(r, HC_PASS, "ping answered by %s", m->where);
@@ -421,7 +413,7 @@ out:
 		mongoc_uri_destroy(uri);
 	if (ping != NULL)
 		bson_destroy(ping);
-	return rc;
+	return HC_OK;
 }
 
 HC_PLUGIN_DEFINE("mongodb", "1.0.0", "runs the ping command on a MongoDB "

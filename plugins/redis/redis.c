@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* redis plugin: connect, optional AUTH and SELECT, PING → PONG within the deadline. */
+/* redis plugin: connect, AUTH, SELECT and PING within the deadline. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* GNU strerror_r */
 #endif
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -19,8 +21,6 @@
 #define REDIS_SOCKET_MAX 107
 #define REDIS_DEFAULT_HOST "127.0.0.1"
 #define REDIS_DEFAULT_PORT 6379
-/* How much earlier than the core's deadline we give up (redis_left_ms). */
-#define REDIS_SLACK_NS 10000000
 
 /* How one attempt ended. */
 enum redis_outcome {
@@ -220,20 +220,7 @@ static int redis_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-/* Milliseconds left, stopping a little before the deadline: the kernel
- * rounds SO_RCVTIMEO up to its tick, and a result that reaches the core
- * after its grace is replaced by a bare "timed out", losing the step that
- * hung. 10 ms early, or a tenth of a very short timeout. */
-static int64_t redis_left_ms(const struct hc_check_ctx *ctx)
-{
-	int64_t slack = (int64_t)ctx->timeout_ms * 1000000 / 10;
-	int64_t left = ctx->deadline_ns - ctx->host->now_ns() -
-	               (slack < REDIS_SLACK_NS ? slack : REDIS_SLACK_NS);
-
-	return left > 0 ? (left + 999999) / 1000000 : 0;
-}
-
-/* The time left as a timeval; at least 1 ms, because a zero SO_RCVTIMEO
+/* The time left as a timeval; at least 1 ms, because a zero SO_SNDTIMEO
  * means "wait forever" (callers check for a spent deadline first). */
 static struct timeval redis_timeval(int64_t ms)
 {
@@ -247,7 +234,7 @@ static struct timeval redis_timeval(int64_t ms)
 }
 
 /* hiredis reports both its connect timeout (ETIMEDOUT) and an expired
- * SO_RCVTIMEO (EAGAIN) only as errstr text. */
+ * SO_SNDTIMEO (EAGAIN) only as errstr text. */
 static int redis_timed_out(const redisContext *c)
 {
 	char buf[128];
@@ -264,14 +251,15 @@ static enum redis_outcome redis_connect(struct redis *rd,
                                         const struct hc_check_ctx *ctx,
                                         struct hc_result *r)
 {
-	struct timeval tv = redis_timeval(redis_left_ms(ctx));
+	struct timeval tv = redis_timeval(hc_remaining_ms(ctx));
 
-	if (redis_left_ms(ctx) == 0) {
+	if (hc_remaining_ms(ctx) == 0) {
 		hc_result_set(r, HC_FAIL, "timed out after %u ms before "
 		              "connecting to %s", (unsigned)ctx->timeout_ms,
 		              rd->where);
 		return REDIS_FAILED;
 	}
+	/* Blocking: hiredis waits for the connection with poll() itself. */
 	rd->c = rd->socket[0] != '\0' ?
 	                redisConnectUnixWithTimeout(rd->socket, tv) :
 	                redisConnectWithTimeout(rd->host, rd->port, tv);
@@ -294,8 +282,44 @@ static enum redis_outcome redis_connect(struct redis *rd,
 	return REDIS_FAILED;
 }
 
-/* Send one command within the time left; NULL with r set when no reply
- * came (the context is then unusable). what names the command. */
+/* Send one command and wait for its reply until the deadline; NULL when
+ * none came, with *timed_out or c->err set. The wait is a poll(), not
+ * SO_RCVTIMEO: the kernel lets a socket timeout overrun by its tick (10-25
+ * ms measured here), past the core's grace, and the core's bare "timed
+ * out" would then replace the message that names the step that hung. */
+static redisReply *redis_roundtrip(redisContext *c,
+                                   const struct hc_check_ctx *ctx, int argc,
+                                   const char **argv, int *timed_out)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN, .revents = 0 };
+	void *reply = NULL;
+	int64_t ms;
+	int done = 0, n;
+
+	*timed_out = 0;
+	/* SO_SNDTIMEO bounds the write, in case the send buffer is full. */
+	if (redisSetTimeout(c, redis_timeval(hc_remaining_ms(ctx))) !=
+	            REDIS_OK ||
+	    redisAppendCommandArgv(c, argc, argv, NULL) != REDIS_OK)
+		return NULL;
+	while (!done)
+		if (redisBufferWrite(c, &done) != REDIS_OK)
+			return NULL;
+	while (redisGetReplyFromReader(c, &reply) == REDIS_OK && reply == NULL) {
+		ms = hc_remaining_ms(ctx);
+		n = poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			*timed_out = 1;
+		if (n <= 0 || redisBufferRead(c) != REDIS_OK)
+			return NULL;
+	}
+	return reply;
+}
+
+/* One command within the time left; NULL with r set when no reply came
+ * (the context is then unusable). what names the command. */
 static redisReply *redis_command(struct redis *rd,
                                  const struct hc_check_ctx *ctx,
                                  struct hc_result *r, const char *what,
@@ -303,15 +327,14 @@ static redisReply *redis_command(struct redis *rd,
                                  enum redis_outcome *outcome)
 {
 	redisReply *reply = NULL;
+	int timed_out = 1;
 
 	*outcome = REDIS_FAILED;
-	if (redis_left_ms(ctx) > 0 &&
-	    redisSetTimeout(rd->c, redis_timeval(redis_left_ms(ctx))) ==
-	            REDIS_OK)
-		reply = redisCommandArgv(rd->c, argc, argv, NULL);
+	if (hc_remaining_ms(ctx) > 0)
+		reply = redis_roundtrip(rd->c, ctx, argc, argv, &timed_out);
 	if (reply != NULL)
 		return reply;
-	if (redis_left_ms(ctx) == 0 || redis_timed_out(rd->c)) {
+	if (timed_out || redis_timed_out(rd->c)) {
 		hc_result_set(r, HC_FAIL, "timed out after %u ms waiting for "
 		              "%s reply from %s", (unsigned)ctx->timeout_ms,
 		              what, rd->where);
@@ -320,7 +343,7 @@ static redisReply *redis_command(struct redis *rd,
 	if (rd->c->err == REDIS_ERR_EOF || rd->c->err == REDIS_ERR_IO)
 		*outcome = REDIS_STALE;
 	hc_result_set(r, HC_FAIL, "%s to %s: %s", what, rd->where,
-	              rd->c->errstr);
+	              rd->c->err != 0 ? rd->c->errstr : "poll failed");
 	return NULL;
 }
 

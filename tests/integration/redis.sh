@@ -158,6 +158,15 @@ t_expect_no hang-secret
 [ "$elapsed" -le 2000 ] || t_fail "took $elapsed ms, more than timeout + 1.5 s"
 t_ok "deadline against a peer that never answers ($elapsed ms)"
 
+t_hangpeer backlog
+start=$(t_now_ms)
+redis port="$T_PORT" timeout=500ms
+elapsed=$(($(t_now_ms) - start))
+t_expect_rc 2
+t_expect_out "^redis +fail .* ms +timed out after 500 ms( connecting to 127\.0\.0\.1:$T_PORT)?\$"
+[ "$elapsed" -le 2000 ] || t_fail "took $elapsed ms, more than timeout + 1.5 s"
+t_ok "deadline while connecting, SYN unanswered ($elapsed ms)"
+
 redis port=abc
 t_expect_rc 3
 t_expect_err "port: 'abc' is not a port number \(1-65535\)"
