@@ -179,6 +179,14 @@ e2e_is() {
 	[ "$E2E_CODE" = "$code" ]
 }
 
+# e2e_gives CODE BODY PATH [CURL ARGS]: does PATH answer exactly that now?
+e2e_gives() {
+	local code=$1 body=$2
+	shift 2
+	e2e_req "$@"
+	[ "$E2E_CODE" = "$code" ] && [ "$(cat "$T_TMP/body"; echo .)" = "$body." ]
+}
+
 # e2e_has REGEX PATH [CURL ARGS]: does PATH's body match REGEX now?
 e2e_has() {
 	local re=$1
