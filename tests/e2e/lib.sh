@@ -10,6 +10,7 @@
 #   e2e_req PATH [CURL ARGS]   E2E_CODE, body in T_OUT, headers in T_ERR
 #   e2e_expect CODE BODY       the last answer, exactly
 #   e2e_until SECONDS CMD...   poll CMD every 0.1 s until it succeeds
+#   e2e_by DEADLINE_MS CMD...  the same, until a t_now_ms deadline
 #   e2e_stop                   SIGTERM, wait for the exit code (E2E_RC)
 
 . "$HC_SRCDIR/tests/cli/lib.sh"
@@ -107,6 +108,14 @@ e2e_stop() {
 	E2E_PID=
 }
 
+# e2e_exited: has the daemon exited? (It stays a zombie until waited for,
+# and kill -0 succeeds on a zombie.)
+e2e_exited() {
+	local state
+	state=$(sed 's/.*) //' "/proc/$E2E_PID/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
 # On the way out: a daemon that does not stop in 10 s is killed.
 e2e_stop_quietly() {
 	local i
@@ -198,7 +207,14 @@ e2e_has() {
 # e2e_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail the
 # test (showing the last answer) when it never does.
 e2e_until() {
-	local deadline=$(( $(t_now_ms) + $1 * 1000 ))
+	local seconds=$1
+	shift
+	e2e_by $(( $(t_now_ms) + seconds * 1000 )) "$@"
+}
+
+# e2e_by DEADLINE CMD...: the same, until DEADLINE (from t_now_ms).
+e2e_by() {
+	local deadline=$1
 	shift
 	until "$@"; do
 		[ "$(t_now_ms)" -lt "$deadline" ] || t_fail "still not true after the deadline: $*"
