@@ -7,5 +7,7 @@ CLI_TESTS += \
 	tests/e2e/hung.sh \
 	tests/e2e/probe-rate.sh \
 	tests/e2e/heartbeat.sh \
-	tests/e2e/shutdown.sh
+	tests/e2e/shutdown.sh \
+	tests/e2e/reload.sh \
+	tests/e2e/listen.sh
 EXTRA_DIST += tests/e2e/lib.sh
