@@ -29,8 +29,7 @@ no_secret() {
 
 # -v adds a debug line per run: the log must stay clean of secrets even so.
 e2e_start -v <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 $(checks)
 EOF
 e2e_until 5 e2e_has '^\[-\]pwf failed: auth' '/readyz?verbose' "${AUTH[@]}"

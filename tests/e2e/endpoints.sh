@@ -14,8 +14,7 @@ max_age() {
 
 e2e_say w warn
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 $(e2e_check a)
 $(e2e_check w)
 $(e2e_check live groups=liveness)

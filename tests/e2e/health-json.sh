@@ -13,8 +13,7 @@ e2e_say w warn
 e2e_say f fail
 e2e_say obs observe
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 [service]
 id = orders-api
 version = 2.4.1

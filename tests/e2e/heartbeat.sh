@@ -9,8 +9,7 @@ printf 'own-token-5e1d\n' >"$T_TMP/own-token"
 chmod 600 "$T_TMP/own-token"
 OWN=(-H 'Authorization: Bearer own-token-5e1d')
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 [check:hb]
 plugin = heartbeat
 ttl = 2s

@@ -7,8 +7,7 @@ set -euo pipefail
 
 e2e_say h hang
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 $(e2e_check h timeout=500ms "count=$T_TMP/h.count")
 $(e2e_check a)
 EOF

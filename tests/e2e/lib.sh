@@ -18,8 +18,24 @@
 
 command -v curl >/dev/null || { echo "SKIP: curl is not installed" >&2; exit 77; }
 
-E2E_PORT=$(srv_free_port)
-E2E_URL=http://127.0.0.1:$E2E_PORT
+# e2e_pick_port: a free port for the daemon, in E2E_PORT and E2E_URL; below
+# the ephemeral range when there is room, so that no client connection of a
+# test running alongside takes it between this choice and the bind.
+e2e_pick_port() {
+	local low i
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 0)
+	E2E_PORT=
+	if [ "$low" -gt 12000 ]; then
+		for i in $(seq 1 100); do
+			E2E_PORT=$((10000 + RANDOM % (low - 10000)))
+			srv_port_open "$E2E_PORT" || break
+			E2E_PORT=
+		done
+	fi
+	[ -n "$E2E_PORT" ] || E2E_PORT=$(srv_free_port)
+	E2E_URL=http://127.0.0.1:$E2E_PORT
+}
+e2e_pick_port
 E2E_CONF=$T_TMP/healthcheckd.ini
 E2E_LOG=$T_TMP/healthcheckd.log
 E2E_PID=
@@ -48,6 +64,11 @@ e2e_config() {
 		cat
 	} >"$E2E_CONF.new"
 	mv "$E2E_CONF.new" "$E2E_CONF"
+}
+
+# e2e_private: the [server] lines for details behind the bearer token.
+e2e_private() {
+	printf 'details = authorized\ntoken_file = %s\n' "$E2E_TOKEN_FILE"
 }
 
 # e2e_check NAME [KEY=VALUE...]: a [check:NAME] section of fake_good reading
@@ -81,17 +102,28 @@ e2e_start() {
 }
 
 e2e_launch() {
-	local i
-	: >"$E2E_LOG"
-	"$HEALTHCHECKD" -c "$E2E_CONF" --plugin-dir "$HC_FIXTURE_DIR" "$@" \
-		</dev/null >>"$E2E_LOG" 2>&1 &
-	E2E_PID=$!
-	for i in $(seq 1 100); do
-		if curl -s -o /dev/null --max-time 2 "$E2E_URL/livez"; then
-			return 0
-		fi
-		kill -0 "$E2E_PID" 2>/dev/null || break
-		sleep 0.05
+	local try i old
+	for try in 1 2 3 4 5; do
+		: >"$E2E_LOG"
+		"$HEALTHCHECKD" -c "$E2E_CONF" --plugin-dir "$HC_FIXTURE_DIR" "$@" \
+			</dev/null >>"$E2E_LOG" 2>&1 &
+		E2E_PID=$!
+		for i in $(seq 1 100); do
+			# Its own "serving" line first: the port might answer for
+			# another process while this daemon failed to bind it.
+			if grep -q '^healthcheckd: healthcheckd .* serving ' "$E2E_LOG" &&
+			   curl -s -o /dev/null --max-time 2 "$E2E_URL/livez"; then
+				return 0
+			fi
+			kill -0 "$E2E_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		e2e_stop_quietly
+		# Another process took the port after all: move to another one.
+		grep -q 'Address already in use' "$E2E_LOG" || break
+		old=$E2E_PORT
+		e2e_pick_port
+		sed -i "s/^\(listen = .*:\)$old\$/\1$E2E_PORT/" "$E2E_CONF"
 	done
 	T_RC=-1 T_OUT=$(cat "$E2E_CONF") T_ERR=$(cat "$E2E_LOG")
 	t_fail "the daemon did not answer on $E2E_URL (stdout: config, stderr: its log)"

@@ -8,8 +8,7 @@ set -euo pipefail
 e2e_say w warn
 e2e_say f fail
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 $(e2e_check a)
 $(e2e_check w)
 $(e2e_check f)

@@ -6,8 +6,7 @@ set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
 e2e_start <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
+$(e2e_private)
 $(e2e_check a)
 $(e2e_check b)
 EOF
@@ -28,13 +27,13 @@ log_count() { [ "$(grep -c -e '^healthcheckd: reloaded:' -e 'reload failed' "$E2
 # Same a; b changed (severity = warn, its file now says fail); a new c; and a
 # new token in the same token_file.
 e2e_say b fail
-e2e_config <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
-$(e2e_check a)
-$(e2e_check b severity=warn)
-$(e2e_check c)
-EOF
+good_config() {
+	e2e_private
+	e2e_check a
+	e2e_check b severity=warn
+	e2e_check c
+}
+good_config | e2e_config
 printf 'rotated-token-77aa\n' >"$E2E_TOKEN_FILE"
 before=$(runs_of_a)
 reloaded 1
@@ -65,14 +64,7 @@ e2e_req /metrics "${AUTH[@]}"
 e2e_expect_code 200
 t_ok "the token file is re-read on reload: the new token works, the old one no longer does"
 
-e2e_config <<EOF
-details = authorized
-token_file = $E2E_TOKEN_FILE
-$(e2e_check a)
-$(e2e_check b severity=warn)
-$(e2e_check c)
-$(e2e_check d pth=/x)
-EOF
+{ good_config; e2e_check d pth=/x; } | e2e_config
 before=$(runs_of_a)
 reloaded 2
 line=$(grep -n '^pth = /x$' "$E2E_CONF" | cut -d: -f1)
