@@ -176,7 +176,10 @@ e2e_req() {
 	set -e
 	T_OUT=$(cat "$T_TMP/body" 2>/dev/null || true)
 	T_ERR=$(tr -d '\r' <"$T_TMP/headers" 2>/dev/null || true)
-	[ "$T_RC" -eq 0 ] || t_fail "curl $path failed (exit $T_RC)"
+	if [ "$T_RC" -ne 0 ]; then
+		T_ERR=$(cat "$E2E_LOG" 2>/dev/null || true)
+		t_fail "curl $path failed (exit $T_RC); stderr: the daemon's log"
+	fi
 }
 
 # e2e_head PATH: a HEAD request on a raw connection (curl would not read a
