@@ -48,7 +48,7 @@ t_ok "--set goes through the core's key checks"
 
 once --set pth=/x
 t_expect_rc 3
-t_expect_err_exact "--set: plugin fake_good has no key 'pth' (its keys: path, password)"
+t_expect_err_exact "--set: plugin fake_good has no key 'pth' (its keys: path, password, count)"
 t_ok "--set goes through the plugin's key list"
 
 echo hang >"$state"

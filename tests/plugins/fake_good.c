@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak. */
+/* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak.
+ * With count = FILE, every check call appends one line to FILE, so a test can count calls. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,29 +10,35 @@
 static const struct hc_key keys[] = {
 	{ "path", "file whose first word says what the next check reports", 0 },
 	{ "password", "a secret, echoed by 'leak' to test scrubbing", HC_KEY_SECRET },
+	{ "count", "optional file to which every check call appends one line", 0 },
 	{ NULL, NULL, 0 }
 };
 
 struct fake {
 	char path[512];
 	char password[128];
+	char count[512];
 };
 
 static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 {
 	const char *path = hc_kv_get(ctx, "path");
 	const char *password = hc_kv_get(ctx, "password");
+	const char *count = hc_kv_get(ctx, "count");
 	struct fake *f;
 
 	if (path == NULL)
 		return hc_init_error(ctx, "path is required");
 	if (path[0] != '/')
 		return hc_init_error(ctx, "path: '%s' is not absolute", path);
+	if (count != NULL && count[0] != '/')
+		return hc_init_error(ctx, "count: '%s' is not absolute", count);
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return HC_ENOMEM;
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	snprintf(f->password, sizeof(f->password), "%s", password ? password : "");
+	snprintf(f->count, sizeof(f->count), "%s", count ? count : "");
 	*instance = f;
 	return HC_OK;
 }
@@ -50,8 +57,14 @@ static int fake_check(void *instance, const struct hc_check_ctx *ctx,
 	struct fake *f = instance;
 	char word[32] = "";
 	long ms = 0;
-	FILE *fp = fopen(f->path, "r");
+	FILE *fp;
 
+	/* Counted before anything else, so a call that hangs counts too. */
+	if (f->count[0] != '\0' && (fp = fopen(f->count, "a")) != NULL) {
+		fputs("check\n", fp);
+		fclose(fp);
+	}
+	fp = fopen(f->path, "r");
 	if (fp == NULL)
 		return hc_result_set(r, HC_FAIL, "cannot open %s", f->path);
 	if (fscanf(fp, "%31s %ld", word, &ms) < 1)

@@ -231,7 +231,7 @@ static void only_secret_keys_take_file(void **state)
 	set(f, "path_file", "/etc/hostname", 6);
 	assert_int_equal(hc_instance_create(f->chk, &f->reg, &f->in, &f->errs), -1);
 	assert_string_equal(f->errs.msgs[0],
-	                    "t.ini:6: plugin fake_good has no key 'path_file' (its keys: path, password)");
+	                    "t.ini:6: plugin fake_good has no key 'path_file' (its keys: path, password, count)");
 	f->in = NULL;
 }
 

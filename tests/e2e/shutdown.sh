@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# SIGTERM: readiness fails at once, liveness keeps passing for shutdown_delay,
+# then the daemon exits 0 in time, even with a check hung inside a call.
+set -euo pipefail
+. "$HC_SRCDIR/tests/e2e/lib.sh"
+
+e2e_say h hang
+# h hangs; severity = warn keeps readiness passing once it has timed out.
+E2E_DELAY=2s e2e_start <<EOF
+details = always
+$(e2e_check a)
+$(e2e_check h severity=warn)
+$(e2e_check live groups=liveness)
+EOF
+e2e_until 5 e2e_gives 200 $'[+]a ok\n[+]h warn\nreadyz check passed\n' '/readyz?verbose'
+
+sent=$(t_now_ms)
+kill -TERM "$E2E_PID"
+# "At once": the signal is taken by the daemon's main thread, so poll briefly.
+e2e_until 1 e2e_is 503 /readyz
+e2e_expect 503 $'[+]a ok\n[+]h warn\n[-]shutdown failed: shutting down\nreadyz check failed\n'
+e2e_req '/readyz?verbose'
+e2e_expect 503 $'[+]a ok\n[+]h warn\n[-]shutdown failed: shutting down\nreadyz check failed\n'
+t_ok "on SIGTERM readiness fails at once with '[-]shutdown failed: shutting down'"
+
+e2e_req /livez
+e2e_expect 200 ok
+e2e_req '/livez?verbose'
+e2e_expect 200 $'[+]live ok\nlivez check passed\n'
+e2e_req /readyz/a
+e2e_expect 200 ok
+# Asked while shutdown_delay (2 s) runs: within it, the server must answer.
+[ $(( $(t_now_ms) - sent )) -lt 2000 ] || echo "# note: the requests above came after shutdown_delay"
+t_ok "during shutdown_delay liveness stays 200 and the server keeps answering"
+
+# shutdown_delay (2 s) + 2 s, with h still inside its call; 0.5 s of margin
+# for this loop's polling.
+e2e_by $((sent + 4500)) e2e_exited
+took=$(( $(t_now_ms) - sent ))
+e2e_stop
+[ "$E2E_RC" -eq 0 ] || t_fail "exit code $E2E_RC"
+e2e_log_has "shutting down: readiness fails now; stopping in 2000 ms"
+echo "# exited $took ms after SIGTERM"
+t_ok "the daemon exits 0 within shutdown_delay + 2 s although a check hangs"
