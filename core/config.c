@@ -934,6 +934,21 @@ static int parse_file(struct hc_config *cfg, const char *path,
 	return errs->n == before ? 0 : -1;
 }
 
+/* A push to a heartbeat check must carry a token: with none to compare
+ * against (the check's token_file, else the server's), every push would be
+ * refused and the check would stay pending without a word. */
+static void heartbeat_needs_token(const struct hc_config *cfg,
+                                  const struct hc_check_conf *c, struct hc_errors *errs)
+{
+	if (strcmp(c->plugin, "heartbeat") != 0 || cfg->server.token_file != NULL)
+		return;
+	for (size_t i = 0; i < c->n_settings; i++)
+		if (strcmp(c->settings[i].key, "token_file") == 0)
+			return;
+	hc_errors_add(errs, c->at, "heartbeat check '%s' has no token to check pushes against: set token_file in it or in [server]",
+	              c->name);
+}
+
 int hc_config_load(struct hc_config *cfg, const char *path,
                    struct hc_errors *errs)
 {
@@ -942,6 +957,7 @@ int hc_config_load(struct hc_config *cfg, const char *path,
 
 	parse_file(cfg, path, (struct hc_where){ NULL, 0 }, 0, stack, errs);
 	for (size_t i = 0; i < cfg->n_checks; i++)
-		hc_check_finish(cfg->checks[i], errs);
+		if (hc_check_finish(cfg->checks[i], errs) == 0)
+			heartbeat_needs_token(cfg, cfg->checks[i], errs);
 	return errs->n == before ? 0 : -1;
 }

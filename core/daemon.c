@@ -308,6 +308,9 @@ int hc_daemon_run(const struct hc_daemon_opts *opts)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (start(&d) != 0) {
 		hc_log(HC_LOG_ERR, "cannot start");
+		if (d.reg.dir != NULL)
+			hc_registry_free(&d.reg);
+		hc_config_unref(d.cfg);
 		return 1;
 	}
 	for (;;) {

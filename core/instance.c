@@ -160,7 +160,7 @@ static void host_log(void *handle, int level, const char *fmt, ...)
 		return;
 	}
 	hc_instance_scrub(in, line, sizeof(line));
-	hc_log(level, "check %s: %s", in->conf->name, line);
+	hc_log(level, "check %s: %s", in->name, line);
 }
 
 static const struct hc_key *find_key(const struct hc_plugin *d, const char *name)
@@ -240,10 +240,9 @@ static struct hc_where blame(const struct hc_check_conf *conf, const char *msg)
 
 /* The keys init gets, with NAME_file secrets read. Values are borrowed from
  * conf or owned by in->secrets. Returns the count, or -1. */
-static int collect_keys(struct hc_instance *in, struct hc_kv *kv,
-                        struct hc_errors *errs)
+static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf,
+                        struct hc_kv *kv, struct hc_errors *errs)
 {
-	const struct hc_check_conf *conf = in->conf;
 	const struct hc_plugin *d = in->module->desc;
 	size_t before = errs->n;
 	int n = 0;
@@ -296,6 +295,7 @@ static void instance_free(struct hc_instance *in)
 		free(in->secrets[i]);
 	}
 	free(in->secrets);
+	free(in->name);
 	free(in);
 }
 
@@ -310,7 +310,9 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	int n, rc;
 
 	in = hc_xcalloc(1, sizeof(*in));
-	in->conf = conf;
+	in->name = hc_xstrdup(conf->name);
+	in->timeout_ms = conf->timeout_ms;
+	in->severity = conf->severity;
 	in->module = hc_registry_get(reg, conf->plugin, msg, sizeof(msg));
 	if (in->module == NULL) {
 		hc_errors_add(errs, conf->plugin_at, "%s", msg);
@@ -319,7 +321,7 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	}
 	in->secrets = hc_xcalloc(conf->n_settings + 1, sizeof(*in->secrets));
 	kv = hc_xcalloc(conf->n_settings + 1, sizeof(*kv));
-	n = collect_keys(in, kv, errs);
+	n = collect_keys(in, conf, kv, errs);
 	if (n < 0) {
 		free(kv);
 		instance_free(in);
@@ -357,7 +359,7 @@ static void outcome_finish(const struct hc_instance *in, struct hc_outcome *out)
 	hc_instance_scrub(in, out->message, sizeof(out->message));
 	/* severity = warn: this dependency can degrade the service, not
 	 * take it down. */
-	if (out->status == HC_FAIL && in->conf->severity == HC_SEVERITY_WARN)
+	if (out->status == HC_FAIL && in->severity == HC_SEVERITY_WARN)
 		out->status = HC_WARN;
 }
 
@@ -365,7 +367,7 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
                      struct hc_outcome *out)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), in->conf->timeout_ms, &host_table,
+	struct hc_check_ctx ctx = { sizeof(ctx), in->timeout_ms, &host_table,
 		                    in, deadline_ns, ++in->runs };
 	int64_t start;
 	int rc;
@@ -420,9 +422,9 @@ void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
 {
 	char msg[64];
 
-	snprintf(msg, sizeof(msg), "timed out after %u ms", in->conf->timeout_ms);
+	snprintf(msg, sizeof(msg), "timed out after %u ms", in->timeout_ms);
 	hc_outcome_make(in, HC_FAIL, msg, out);
-	out->latency_ms = in->conf->timeout_ms;
+	out->latency_ms = in->timeout_ms;
 	out->value = out->latency_ms;
 }
 

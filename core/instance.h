@@ -25,7 +25,11 @@ struct hc_outcome {
 
 /* One [check:NAME]: the plugin's instance and what the core keeps beside it. */
 struct hc_instance {
-	const struct hc_check_conf *conf; /* borrowed: the config outlives it */
+	/* Copies, not the config's: a reload that keeps the instance frees
+	 * the config it was made from (their values are the same). */
+	char *name;
+	uint32_t timeout_ms;
+	enum hc_severity severity;
 	const struct hc_module *module;
 	void *data;               /* the plugin's instance */
 	char **secrets;           /* values to scrub from its messages */

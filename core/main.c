@@ -234,7 +234,8 @@ static int exit_code(const struct options *o, int worst)
 }
 
 static int run_once(const struct options *o, const struct hc_config *cfg,
-                    struct hc_instance **insts, size_t n, bool *stuck)
+                    const struct hc_check_conf **confs, struct hc_instance **insts,
+                    size_t n, bool *stuck)
 {
 	struct hc_outcome *outs = hc_xcalloc(n, sizeof(*outs));
 	struct hc_row *rows = hc_xcalloc(n, sizeof(*rows));
@@ -242,7 +243,7 @@ static int run_once(const struct options *o, const struct hc_config *cfg,
 
 	hc_run_once(insts, n, outs, stuck);
 	for (size_t i = 0; i < n; i++)
-		rows[i] = (struct hc_row){ insts[i]->conf, &outs[i], outs[i].status, 1,
+		rows[i] = (struct hc_row){ confs[i], &outs[i], outs[i].status, 1,
 			                   outs[i].status == HC_FAIL };
 	worst = hc_worst_status(rows, n);
 	if (o->json) {
@@ -353,7 +354,7 @@ static int run_checks(const struct options *o)
 	struct hc_config *cfg = hc_config_new();
 	struct hc_errors errs = { 0 };
 	struct hc_registry reg;
-	const struct hc_check_conf **sel;
+	const struct hc_check_conf **sel, **made_conf;
 	struct hc_instance **insts;
 	bool *stuck, any_stuck = false;
 	size_t n = 0, made = 0;
@@ -368,6 +369,7 @@ static int run_checks(const struct options *o)
 		check_token_file(cfg, &errs);
 	/* --check may name a check twice: room for every name given. */
 	sel = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*sel));
+	made_conf = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*made_conf));
 	insts = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*insts));
 	stuck = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*stuck));
 	if (errs.n > 0) {
@@ -379,7 +381,7 @@ static int run_checks(const struct options *o)
 	/* Every check is tried so that one run reports every mistake. */
 	for (size_t i = 0; i < n; i++)
 		if (hc_instance_create(sel[i], &reg, &insts[made], &errs) == 0)
-			made++;
+			made_conf[made++] = sel[i];
 	if (errs.n > 0) {
 		hc_errors_print(&errs, stderr);
 		goto out;
@@ -388,7 +390,7 @@ static int run_checks(const struct options *o)
 		printf("configuration OK\n");
 		rc = 0;
 	} else {
-		rc = run_once(o, cfg, insts, made, stuck);
+		rc = run_once(o, cfg, made_conf, insts, made, stuck);
 	}
 out:
 	for (size_t i = 0; i < made; i++) {
@@ -406,6 +408,7 @@ out:
 	}
 	free(stuck);
 	free(insts);
+	free(made_conf);
 	free(sel);
 	hc_registry_free(&reg);
 	hc_errors_clear(&errs);

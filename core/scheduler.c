@@ -28,6 +28,9 @@ struct call {
 	int64_t deadline_ns;
 	int64_t end_ns;           /* when the call returned */
 	struct hc_outcome out;
+	pthread_t tid;
+	bool has_thread;
+	bool abandoned;           /* still running when the waiter gave up */
 	bool done;
 	int refs;
 };
@@ -62,23 +65,19 @@ static void *call_main(void *arg)
 static struct call *call_start(struct hc_instance *in, pthread_cond_t *cond)
 {
 	struct call *c = hc_xcalloc(1, sizeof(*c));
-	pthread_attr_t attr;
-	pthread_t tid;
 	int rc;
 
 	c->done_cond = cond;
 	c->in = in;
-	c->deadline_ns = hc_now_ns() + (int64_t)in->conf->timeout_ms * 1000000;
+	c->deadline_ns = hc_now_ns() + (int64_t)in->timeout_ms * 1000000;
 	c->refs = 2;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&tid, &attr, call_main, c);
-	pthread_attr_destroy(&attr);
+	rc = pthread_create(&c->tid, NULL, call_main, c);
+	c->has_thread = rc == 0;
 	if (rc != 0) {
 		/* Without a thread the call cannot be bounded: report it
 		 * rather than run it here past its deadline. */
 		hc_log(HC_LOG_ERR, "cannot start a thread for check %s: %s",
-		       in->conf->name, strerror(rc));
+		       in->name, strerror(rc));
 		hc_outcome_make(in, HC_FAIL, "no thread to run the check on", &c->out);
 		c->done = true;
 		c->refs = 1;
@@ -121,11 +120,25 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 			outs[i] = c->out;
 		else
 			hc_outcome_timeout(c->in, &outs[i]);
+		c->abandoned = !c->done;
 		if (stuck != NULL)
-			stuck[i] = !c->done;
+			stuck[i] = c->abandoned;
 		/* A late call must not signal a condition that is gone. */
 		c->done_cond = NULL;
 	}
+	pthread_mutex_unlock(&run_lock);
+	/* Join the threads whose call returned, so their thread-exit work
+	 * (a library's per-thread state) is done before the caller goes on;
+	 * a stuck one is left to itself. */
+	for (size_t i = 0; i < n; i++) {
+		if (!calls[i]->has_thread)
+			continue;
+		if (!calls[i]->abandoned)
+			pthread_join(calls[i]->tid, NULL);
+		else
+			pthread_detach(calls[i]->tid);
+	}
+	pthread_mutex_lock(&run_lock);
 	for (size_t i = 0; i < n; i++)
 		call_unref_locked(calls[i]);
 	pthread_mutex_unlock(&run_lock);
@@ -288,6 +301,7 @@ static void spawn_worker_locked(struct hc_sched *s)
 static void run_locked(struct hc_sched *s, struct hc_check *c)
 {
 	struct hc_outcome out;
+	bool late;
 	int64_t deadline = hc_now_ns() + (int64_t)c->conf->timeout_ms * 1000000;
 
 	c->running = true;
@@ -296,6 +310,7 @@ static void run_locked(struct hc_sched *s, struct hc_check *c)
 	hc_instance_run(c->inst, deadline, &out);
 	pthread_mutex_lock(&s->lock);
 	c->running = false;
+	late = c->stuck;
 	if (c->stuck) {
 		/* Its failure was recorded at the deadline; this late
 		 * result would contradict what was already published. */
@@ -303,9 +318,6 @@ static void run_locked(struct hc_sched *s, struct hc_check *c)
 		s->stuck--;
 		hc_log(HC_LOG_INFO, "check %s: returned %.0f ms after its deadline",
 		       c->conf->name, (double)(hc_now_ns() - deadline) / 1e6);
-	} else if (!c->retired) {
-		record_locked(c, &out);
-		publish_unlocked(s, snapshot_locked(s));
 	}
 	if (!c->retired && !s->stop) {
 		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
@@ -313,6 +325,11 @@ static void run_locked(struct hc_sched *s, struct hc_check *c)
 		pthread_cond_signal(&s->wake);
 	}
 	pthread_cond_broadcast(&s->idle);
+	/* Published once the next due time is known: /health's max-age. */
+	if (!late && !c->retired) {
+		record_locked(c, &out);
+		publish_unlocked(s, snapshot_locked(s));
+	}
 }
 
 static void *worker_main(void *arg)
@@ -582,15 +599,17 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
                    struct hc_instance ***unused, size_t *n_unused,
                    struct hc_check ***retired, size_t *n_retired)
 {
-	bool *kept;
+	bool *kept, *fresh;
 	int64_t now = hc_now_ns();
 
 	pthread_mutex_lock(&s->lock);
 	kept = hc_xcalloc(s->n + 1, sizeof(*kept));
+	fresh = hc_xcalloc(n + 1, sizeof(*fresh));
 	*unused = hc_xcalloc(n + 1, sizeof(**unused));
 	*retired = hc_xcalloc(s->n + 1, sizeof(**retired));
 	*n_unused = *n_retired = 0;
 	for (size_t i = 0; i < n; i++) {
+		fresh[i] = true;
 		for (size_t j = 0; j < s->n; j++) {
 			struct hc_check *old = s->checks[j];
 
@@ -601,6 +620,7 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 			free(checks[i]);
 			checks[i] = old;
 			kept[j] = true;
+			fresh[i] = false;
 			break;
 		}
 	}
@@ -614,10 +634,10 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 	}
 	sched_reserve(s, n);
 	for (size_t i = 0; i < n; i++)
-		if (checks[i]->runs == 0 && !checks[i]->running &&
-		    checks[i]->heap_index >= s->heap_n)
+		if (fresh[i])
 			schedule_first(s, checks[i], i, n, now);
 	free(kept);
+	free(fresh);
 	free(s->checks);
 	s->checks = checks;
 	s->n = n;

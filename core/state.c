@@ -88,7 +88,9 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 		s->outs[i] = c->last;
 		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL,
 			                      c->status, c->runs, c->failures };
-		if (c->due_ns < next)
+		/* Only scheduled checks have a due time: not heartbeats, not
+		 * checks inside a call. */
+		if (!c->running && c->due_ns > 0 && c->due_ns < next)
 			next = c->due_ns;
 	}
 	hc_group_status(s->rows, n, s->group_status);
