@@ -585,6 +585,14 @@ static int server_include(struct parse *p, const char *pattern, struct hc_where 
 	return ret;
 }
 
+bool hc_server_key_set(const struct hc_config *cfg, const char *key)
+{
+	for (int k = 0; k < SK_COUNT; k++)
+		if (strcmp(key, server_keys[k]) == 0)
+			return (cfg->server.seen & (1u << k)) != 0;
+	return false;
+}
+
 static int server_set(struct parse *p, const char *key, const char *value,
                       struct hc_where at)
 {
@@ -634,6 +642,7 @@ static int server_set(struct parse *p, const char *key, const char *value,
 	case SK_TOKEN_FILE:
 		free(s->token_file);
 		s->token_file = hc_path_from(value, at);
+		s->token_file_at = at;
 		return 0;
 	case SK_PLUGIN_DIR:
 		free(s->plugin_dir);

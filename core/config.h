@@ -50,6 +50,7 @@ struct hc_server_conf {
 	size_t n_listen;
 	enum hc_details details;
 	char *token_file;
+	struct hc_where token_file_at;
 	char *plugin_dir;         /* NULL: the compiled-in directory */
 	unsigned workers;
 	unsigned max_connections;
@@ -111,6 +112,9 @@ struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
 
 /* "10s", "250ms", "2m" → milliseconds. Returns 0, or -1 for anything else. */
 int hc_parse_duration(const char *s, uint32_t *ms);
+
+/* Was this [server] key written in the config (not a default)? */
+bool hc_server_key_set(const struct hc_config *cfg, const char *key);
 
 /* Is key one every check has (plugin, timeout...), not a plugin's? */
 bool hc_is_core_key(const char *key);

@@ -176,6 +176,29 @@ static bool same_listen(const struct hc_server_conf *a, const struct hc_server_c
 	return true;
 }
 
+static bool same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* What a reload cannot change in a running server: say so, never drop it
+ * silently. */
+static void warn_restart_only(const struct hc_server_conf *old,
+                              const struct hc_server_conf *new)
+{
+	if (!same_listen(old, new))
+		hc_log(HC_LOG_WARNING, "reload: listen changes take effect on restart");
+	if (!same_string(old->plugin_dir, new->plugin_dir))
+		hc_log(HC_LOG_WARNING, "reload: plugin_dir changes take effect on restart");
+	if (old->workers != new->workers)
+		hc_log(HC_LOG_WARNING, "reload: workers changes take effect on restart");
+	if (old->max_connections != new->max_connections ||
+	    old->max_connections_per_ip != new->max_connections_per_ip ||
+	    old->connection_timeout_ms != new->connection_timeout_ms ||
+	    old->connection_memory_limit != new->connection_memory_limit)
+		hc_log(HC_LOG_WARNING, "reload: connection limits change on restart");
+}
+
 /* SIGHUP: validate the new config completely off to the side; swap it in
  * only when all of it is good. */
 static void reload(struct daemon *d)
@@ -196,8 +219,7 @@ static void reload(struct daemon *d)
 		notify("READY=1");
 		return;
 	}
-	if (!same_listen(&cfg->server, &d->cfg->server))
-		hc_log(HC_LOG_WARNING, "reload: listen addresses change only on restart");
+	warn_restart_only(&d->cfg->server, &cfg->server);
 	hc_sched_swap(d->sched, cfg, checks, n, &unused, &n_unused, &retired, &n_retired);
 	for (size_t i = 0; i < n_unused; i++)
 		hc_instance_destroy(unused[i]);
@@ -258,13 +280,13 @@ static int start(struct daemon *d)
 		return -1;
 	}
 	hc_log(HC_LOG_INFO, "healthcheckd %s serving %zu checks", PACKAGE_VERSION, n);
-	notify("READY=1\nSTATUS=serving %zu checks", n);
+	notify("READY=1");
 	return 0;
 }
 
 /* SIGTERM: readiness fails at once, the server answers for shutdown_delay
  * (a second signal cuts it short), then everything stops. */
-static int shutdown_daemon(struct daemon *d, const sigset_t *set)
+static int shutdown_daemon(struct daemon *d, const sigset_t *stop)
 {
 	uint32_t delay = d->cfg->server.shutdown_delay_ms;
 	struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000 };
@@ -273,7 +295,9 @@ static int shutdown_daemon(struct daemon *d, const sigset_t *set)
 	notify("STOPPING=1");
 	hc_log(HC_LOG_INFO, "shutting down: readiness fails now; stopping in %u ms", delay);
 	hc_sched_shutting_down(d->sched);
-	while (sigtimedwait(set, NULL, &ts) < 0 && errno == EINTR)
+	/* Only a second SIGTERM or SIGINT cuts the drain short: a reload now
+	 * (SIGHUP stays blocked) must not. */
+	while (sigtimedwait(stop, NULL, &ts) < 0 && errno == EINTR)
 		;
 	hc_http_stop(d->http);
 	hc_sched_stop(d->sched, hc_now_ns() + JOIN_NS);
@@ -320,5 +344,6 @@ int hc_daemon_run(const struct hc_daemon_opts *opts)
 		else if (sig == SIGTERM || sig == SIGINT)
 			break;
 	}
+	sigdelset(&set, SIGHUP);
 	return shutdown_daemon(&d, &set);
 }

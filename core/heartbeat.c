@@ -82,9 +82,14 @@ struct hc_module *hc_heartbeat_module(void)
 	return m;
 }
 
+bool hc_heartbeat_is_module(const struct hc_module *m)
+{
+	return m->desc == &heartbeat_plugin;
+}
+
 bool hc_heartbeat_is(const struct hc_instance *in)
 {
-	return in->module->desc == &heartbeat_plugin;
+	return hc_heartbeat_is_module(in->module);
 }
 
 uint32_t hc_heartbeat_ttl_ms(const struct hc_instance *in)

@@ -352,8 +352,11 @@ static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn
 	char *output;
 	int status;
 
+	/* Which names exist is for those with the server's token to know. */
 	if (!found)
-		return send_text(conn, 404, HC_TYPE_TEXT, "no heartbeat check of that name\n");
+		return authorized(h, conn)
+		               ? send_text(conn, 404, HC_TYPE_TEXT, "no heartbeat check of that name\n")
+		               : send_text(conn, 401, HC_TYPE_TEXT, "a heartbeat needs the bearer token\n");
 	if (token != NULL) {
 		ok = hc_token_matches(auth, token);
 		hc_token_free(token);
@@ -405,6 +408,12 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 			return MHD_YES;
 		}
 		return serve_heartbeat(h, conn, url + 11, u);
+	}
+	/* A body on a GET (or on a method refused below) is read and
+	 * dropped: answering while it is pending would close the connection. */
+	if (*upload_size > 0) {
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	if (heartbeat)
 		return send_allow(conn, "POST");

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fileio.h"
+#include "heartbeat.h"
 #include "instance.h"
 #include "log.h"
 #include "xalloc.h"
@@ -241,7 +242,7 @@ static struct hc_where blame(const struct hc_check_conf *conf, const char *msg)
 /* The keys init gets, with NAME_file secrets read. Values are borrowed from
  * conf or owned by in->secrets. Returns the count, or -1. */
 static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf,
-                        struct hc_kv *kv, struct hc_errors *errs)
+                        struct hc_kv *kv, char **owned, struct hc_errors *errs)
 {
 	const struct hc_plugin *d = in->module->desc;
 	size_t before = errs->n;
@@ -254,6 +255,14 @@ static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf
 		size_t kl = strlen(s->key);
 		char *base;
 
+		if (k != NULL && hc_heartbeat_is_module(in->module) &&
+		    strcmp(s->key, "token_file") == 0) {
+			/* A path, and like every path in a config file relative
+			 * to that file. */
+			owned[i] = hc_path_from(s->value, s->at);
+			kv[n++] = (struct hc_kv){ s->key, owned[i] };
+			continue;
+		}
 		if (k != NULL) {
 			kv[n++] = (struct hc_kv){ s->key, s->value };
 			if (k->flags & HC_KEY_SECRET)
@@ -306,8 +315,9 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	struct hc_init_ctx ctx = { 0 };
 	struct hc_instance *in;
 	struct hc_kv *kv;
+	char **owned;
 	char msg[512], err[512] = "";
-	int n, rc;
+	int n, rc = HC_OK;
 
 	in = hc_xcalloc(1, sizeof(*in));
 	in->name = hc_xstrdup(conf->name);
@@ -321,16 +331,21 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	}
 	in->secrets = hc_xcalloc(conf->n_settings + 1, sizeof(*in->secrets));
 	kv = hc_xcalloc(conf->n_settings + 1, sizeof(*kv));
-	n = collect_keys(in, conf, kv, errs);
+	owned = hc_xcalloc(conf->n_settings + 1, sizeof(*owned));
+	n = collect_keys(in, conf, kv, owned, errs);
+	if (n >= 0) {
+		ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, in, conf->name,
+			                    kv, (size_t)n, err, sizeof(err) };
+		rc = in->module->desc->init(&ctx, &in->data);
+	}
+	for (size_t i = 0; i < conf->n_settings; i++)
+		free(owned[i]);
+	free(owned);
+	free(kv);
 	if (n < 0) {
-		free(kv);
 		instance_free(in);
 		return -1;
 	}
-	ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, in, conf->name,
-		                    kv, (size_t)n, err, sizeof(err) };
-	rc = in->module->desc->init(&ctx, &in->data);
-	free(kv);
 	if (rc != HC_OK) {
 		err[sizeof(err) - 1] = '\0';
 		if (err[0] == '\0')
@@ -463,4 +478,20 @@ struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_regi
 	if (errs->n > before || hc_check_finish(chk, errs) != 0)
 		return NULL;
 	return chk;
+}
+
+bool hc_instance_same_secrets(const struct hc_instance *a, const struct hc_instance *b)
+{
+	const char *ta, *tb;
+
+	if (a->n_secrets != b->n_secrets)
+		return false;
+	for (size_t i = 0; i < a->n_secrets; i++)
+		if (strcmp(a->secrets[i], b->secrets[i]) != 0)
+			return false;
+	if (!hc_heartbeat_is(a) || !hc_heartbeat_is(b))
+		return true;
+	ta = hc_heartbeat_token(a);
+	tb = hc_heartbeat_token(b);
+	return (ta == NULL && tb == NULL) || (ta != NULL && tb != NULL && strcmp(ta, tb) == 0);
 }

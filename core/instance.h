@@ -67,6 +67,11 @@ struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_regi
                                            const char *path, char *const *sets,
                                            size_t n_sets, struct hc_errors *errs);
 
+/* Do two instances hold the same secrets (NAME_file contents, heartbeat
+ * token)? A reload keeps an instance only if so: a rotated secret file
+ * takes effect. */
+bool hc_instance_same_secrets(const struct hc_instance *a, const struct hc_instance *b);
+
 /* Make buf fit to show: every secret of the instance becomes "***" (also
  * one cut off at the end of a full buffer), control characters spaces,
  * invalid UTF-8 '?'. */

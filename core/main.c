@@ -44,7 +44,7 @@ struct options {
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	        "Usage: healthcheckd [-c FILE] [-v]          serve (not yet available)\n"
+	        "Usage: healthcheckd [-c FILE] [-v]          serve the health endpoints\n"
 	        "       healthcheckd -t [-c FILE]             check the configuration\n"
 	        "       healthcheckd --once [-c FILE] [--check NAME]... [--format text|json]\n"
 	        "                        [--exit-codes nagios|docker]\n"
@@ -208,8 +208,11 @@ static int select_checks(const struct options *o, const struct hc_config *cfg,
 {
 	*n = 0;
 	if (o->n_only == 0) {
+		/* Heartbeats are pushed to a running daemon: --once has none. */
 		for (size_t i = 0; i < cfg->n_checks; i++)
-			if (o->mode == MODE_TEST || cfg->checks[i]->enabled)
+			if (o->mode == MODE_TEST ||
+			    (cfg->checks[i]->enabled &&
+			     strcmp(cfg->checks[i]->plugin, "heartbeat") != 0))
 				sel[(*n)++] = cfg->checks[i];
 		return 0;
 	}
@@ -339,11 +342,17 @@ static void check_token_file(const struct hc_config *cfg, struct hc_errors *errs
 	char err[512];
 	char *token;
 
-	if (cfg->server.token_file == NULL)
+	if (cfg->server.token_file == NULL) {
+		/* Private by default needs no word; asking for details by
+		 * token and giving none is likely a slip. */
+		if (cfg->server.details == HC_DETAILS_AUTHORIZED && hc_server_key_set(cfg, "details"))
+			fprintf(stderr, "healthcheckd: warning: details = authorized without a token_file: "
+			                "no request is authorized, so no details are shown and /metrics answers 401\n");
 		return;
+	}
 	token = hc_token_read(cfg->server.token_file, err, sizeof(err));
 	if (token == NULL)
-		hc_errors_add(errs, (struct hc_where){ NULL, 0 }, "token_file: %s", err);
+		hc_errors_add(errs, cfg->server.token_file_at, "token_file: %s", err);
 	hc_token_free(token);
 }
 

@@ -613,7 +613,8 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 		for (size_t j = 0; j < s->n; j++) {
 			struct hc_check *old = s->checks[j];
 
-			if (kept[j] || !same_definition(old->conf, checks[i]->conf))
+			if (kept[j] || !same_definition(old->conf, checks[i]->conf) ||
+			    !hc_instance_same_secrets(old->inst, checks[i]->inst))
 				continue;
 			(*unused)[(*n_unused)++] = checks[i]->inst;
 			old->conf = checks[i]->conf;
@@ -672,6 +673,8 @@ void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns)
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
 	pthread_mutex_lock(&s->lock);
+	/* Every worker not inside a call leaves at once; one inside a call
+	 * leaves when it returns, if it does before the deadline. */
 	while (s->alive > 0 && hc_now_ns() < deadline_ns)
 		pthread_cond_timedwait(&s->idle, &s->lock, &ts);
 	pthread_mutex_unlock(&s->lock);
@@ -693,8 +696,9 @@ size_t hc_sched_free(struct hc_sched *s)
 		free(c);
 	}
 	pthread_mutex_unlock(&s->lock);
+	/* A worker still inside a call will touch s when it returns. */
 	if (stuck > 0 || s->alive > 0)
-		return stuck + (stuck == 0); /* workers still use s: leave it */
+		return stuck;
 	free(s->checks);
 	free(s->heap);
 	free(s->queue);

@@ -48,6 +48,8 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 		need = o->status > old ? c->conf->fall : c->conf->rise;
 	if (o->status != old && c->streak >= need)
 		c->status = o->status;
+	if (o->status == c->status)
+		c->shown = *o;
 	return c->status != old;
 }
 
@@ -85,7 +87,7 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 	for (size_t i = 0; i < n; i++) {
 		const struct hc_check *c = checks[i];
 
-		s->outs[i] = c->last;
+		s->outs[i] = c->shown;
 		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL,
 			                      c->status, c->runs, c->failures };
 		/* Only scheduled checks have a due time: not heartbeats, not

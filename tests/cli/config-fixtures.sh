@@ -67,7 +67,7 @@ chmod 644 "$T_TMP/token"
 printf '[server]\ntoken_file = token\n' >"$T_TMP/tok.ini"
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/tok.ini" --plugin-dir "$HC_FIXTURE_DIR"
 t_expect_rc 1
-t_expect_err_exact "token_file: $T_TMP/token is readable by everyone (chmod o-r $T_TMP/token)"
+t_expect_err_exact "$T_TMP/tok.ini:2: token_file: $T_TMP/token is readable by everyone (chmod o-r $T_TMP/token)"
 chmod 600 "$T_TMP/token"
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/tok.ini" --plugin-dir "$HC_FIXTURE_DIR"
 t_expect_rc 0

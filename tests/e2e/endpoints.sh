@@ -73,6 +73,12 @@ for m in POST DELETE PUT PATCH; do
 done
 t_ok "other methods than GET and HEAD are 405 with Allow: GET, HEAD"
 
+e2e_req /readyz -X POST -d 'some body'
+e2e_expect 405 $'method not allowed\n'
+e2e_req /livez -X GET -d 'some body'
+e2e_expect_code 200
+t_ok "a request with a body is answered, not dropped"
+
 e2e_head /readyz
 e2e_expect 200 ''
 e2e_expect_header 'Content-Type: text/plain; charset=utf-8'

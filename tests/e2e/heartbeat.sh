@@ -68,6 +68,10 @@ push a "${AUTH[@]}"
 e2e_expect 404 $'no heartbeat check of that name\n'
 t_ok "a push to an unknown check, or to a check that is no heartbeat, is 404"
 
+push nope
+e2e_expect 401 $'a heartbeat needs the bearer token\n'
+t_ok "without the token, an unknown name is 401 too: names are not given away"
+
 head -c 1025 /dev/zero | tr '\0' ' ' >"$T_TMP/big"
 push hb "${AUTH[@]}" --data-binary "@$T_TMP/big"
 e2e_expect 413 $'a heartbeat body is at most 1024 bytes\n'

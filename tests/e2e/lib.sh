@@ -18,21 +18,11 @@
 
 command -v curl >/dev/null || { echo "SKIP: curl is not installed" >&2; exit 77; }
 
-# e2e_pick_port: a free port for the daemon, in E2E_PORT and E2E_URL; below
-# the ephemeral range when there is room, so that no client connection of a
-# test running alongside takes it between this choice and the bind.
+# e2e_pick_port: a free port for the daemon, in E2E_PORT and E2E_URL
+# (srv_free_port keeps below the ephemeral range, so parallel tests' client
+# connections cannot take it).
 e2e_pick_port() {
-	local low i
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 0)
-	E2E_PORT=
-	if [ "$low" -gt 12000 ]; then
-		for i in $(seq 1 100); do
-			E2E_PORT=$((10000 + RANDOM % (low - 10000)))
-			srv_port_open "$E2E_PORT" || break
-			E2E_PORT=
-		done
-	fi
-	[ -n "$E2E_PORT" ] || E2E_PORT=$(srv_free_port)
+	E2E_PORT=$(srv_free_port)
 	E2E_URL=http://127.0.0.1:$E2E_PORT
 }
 e2e_pick_port

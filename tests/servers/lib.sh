@@ -11,11 +11,15 @@
 #                       wait until the port is closed. Idempotent.
 # Servers never bind anything but loopback and never outlive the test run.
 
-# srv_free_port: print a TCP port nothing listens on right now.
+# srv_free_port: print a TCP port nothing listens on right now, below the
+# kernel's ephemeral range, so that no outgoing connection of a test running
+# alongside takes it before the server binds it.
 srv_free_port() {
-	local port i
+	local port i low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$low" -gt 11000 ] || low=32768
 	for i in $(seq 1 200); do
-		port=$((20000 + RANDOM % 40000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0

@@ -220,6 +220,27 @@ static void readiness_fails_while_starting_or_stopping(void **state)
 	snap_free(s);
 }
 
+static void startup_passes_for_good_once_it_has(void **state)
+{
+	static struct hc_check_conf conf_s = { .name = (char *)"s", .groups = HC_GROUP_STARTUP };
+	struct hc_outcome f = outcome(HC_FAIL, "down");
+	struct hc_row rows[] = { row(&conf_s, &f) };
+	struct hc_snapshot *s = snap(rows, 1, true, false);
+	int code;
+	char *body = probe(s, HC_STARTUP, false, false, &code);
+
+	(void)state;
+	assert_int_equal(code, 200);
+	assert_string_equal(body, "ok");
+	free(body);
+	snap_free(s);
+	s = snap(rows, 1, false, false);
+	body = probe(s, HC_STARTUP, false, false, &code);
+	assert_int_equal(code, 503);
+	free(body);
+	snap_free(s);
+}
+
 static void exclude_and_only(void **state)
 {
 	struct hc_outcome p = outcome(HC_PASS, "fine"), f = outcome(HC_FAIL, "refused");
@@ -295,6 +316,7 @@ int main(void)
 		cmocka_unit_test(probe_says_ok_or_lists_with_reasons_withheld),
 		cmocka_unit_test(warn_passes_and_pending_fails),
 		cmocka_unit_test(readiness_fails_while_starting_or_stopping),
+		cmocka_unit_test(startup_passes_for_good_once_it_has),
 		cmocka_unit_test(exclude_and_only),
 		cmocka_unit_test(metrics_have_every_family),
 	};
