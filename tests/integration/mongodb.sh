@@ -18,14 +18,12 @@ if [ ! -x "$MONGO_DOUBLE" ]; then
 	exit 99
 fi
 
-# --once returns as soon as the results are in, and the detached thread
-# that ran a check may still be exiting: OpenSSL's per-thread random
-# generator (libmongoc draws a SCRAM nonce from it when given credentials)
-# is freed only when that thread is gone, so under LeakSanitizer the exit
-# sometimes catches it (2 runs in 30 here). Not the plugin's leak: suppress
-# exactly that one allocation site.
-printf 'leak:RAND_get0_public\nleak:RAND_get0_private\n' >"$T_TMP/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T_TMP/lsan.supp:print_suppressions=0"
+# After a SCRAM attempt (user + password), LeakSanitizer's own tracer
+# crashes at exit scanning a dynamic TLS block of the main thread ("Tracer
+# caught signal 11", DTLS at 0xdc: GCC 12's libsanitizer with glibc 2.36), before
+# it looks for a single leak. Those calls run with leak detection off; every
+# other call keeps it. ASan's other checks stay on for them.
+no_lsan() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"; }
 
 # start_double MODE: run the double in MODE until the end of the test; set
 # D_PORT, D_PID and D_LOG (the commands it read, one a line).
@@ -81,7 +79,7 @@ t_expect_no uri-secret-17
 t_ok "password inline in the uri: used, auth failed, never echoed"
 
 printf 'file-secret-23\n' >"$T_TMP/pw"
-mongodb port="$OK_PORT" user=health password_file="$T_TMP/pw" database=orders
+no_lsan mongodb port="$OK_PORT" user=health password_file="$T_TMP/pw" database=orders
 t_expect_rc 2
 t_expect_out "auth failed on 127\.0\.0\.1:$OK_PORT: "
 t_expect_no file-secret-23
