@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "heartbeat.h"
 #include "instance.h"
 #include "loader.h"
 #include "log.h"
@@ -294,6 +295,10 @@ static int list_plugins(const char *dir)
 	char msg[1024];
 	int n, bad = 0;
 
+	struct hc_module *builtin = hc_heartbeat_module();
+
+	print_plugin(builtin);
+	hc_module_close(builtin);
 	n = scandir(dir, &ents, so_filter, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "healthcheckd: cannot list plugin directory %s: %m\n", dir);
