@@ -5,11 +5,11 @@ plugin_LTLIBRARIES += plugins/postgres.la
 plugins_postgres_la_SOURCES = plugins/postgres/postgres.c
 plugins_postgres_la_CFLAGS = $(AM_CFLAGS) $(POSTGRES_CFLAGS)
 plugins_postgres_la_LIBADD = $(POSTGRES_LIBS)
-# nodelete: libpq brings OpenSSL and Kerberos, which keep global and
-# per-thread state (freed by their exit and thread-exit handlers); unmapping
-# them when the core dlcloses the plugin at exit, while a worker thread may
-# still be ending, orphans that state (LeakSanitizer saw it in 1 of 40
-# runs). The core never reloads a library, so this costs nothing.
+# nodelete: libpq brings Kerberos and OpenSSL, which register thread-exit
+# handlers. The core dlcloses plugins at exit, when a detached worker thread
+# may still be ending: unmapping that code under it could crash, and it
+# orphans their per-thread state (LeakSanitizer saw it). The core never
+# reloads a library, so keeping this one mapped costs nothing.
 plugins_postgres_la_LDFLAGS = $(PLUGIN_LDFLAGS) -Wl,-z,nodelete
 endif
 EXTRA_DIST += plugins/postgres/README.md plugins/postgres/packages \
