@@ -98,10 +98,14 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 
 	/* RTLD_LOCAL: two plugins linking different versions of a library
 	 * (or defining the same helper) never see each other's symbols.
+	 * RTLD_NODELETE: a library is never unmapped, not even at exit, when a
+	 * worker's thread-exit handlers (OpenSSL's, Kerberos') may still run
+	 * its code and libraries' one-time state must stay reachable; the
+	 * core never reloads a library anyway.
 	 * A bare file name is a file here, not a library to search for. */
 	char *file = strchr(path, '/') ? hc_xstrdup(path) : hc_xasprintf("./%s", path);
 
-	dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	dl = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	free(file);
 	if (dl == NULL) {
 		snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",

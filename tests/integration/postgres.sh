@@ -20,14 +20,6 @@ if [ ! -x "$bindir/pg_ctl" ]; then
 	exit 77
 fi
 
-# ASan build: libpq's scram draws random bytes on the check's worker thread,
-# so OpenSSL keeps a per-thread generator that its thread-exit handler frees.
-# --once may exit before that detached thread has ended (a race in the
-# core's exit path, not a leak of the plugin), and LeakSanitizer then
-# reports the generator. Allocations made inside libcrypto are not ours to
-# free: suppress those, and only those.
-printf 'leak:libcrypto.so\n' >"$T_TMP/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T_TMP/lsan.supp"
 
 srv=$T_TMP/srv
 trap '"$server" stop "$srv" || true; t_cleanup' EXIT
