@@ -11,3 +11,4 @@ CLI_TESTS += \
 	tests/e2e/reload.sh \
 	tests/e2e/listen.sh
 EXTRA_DIST += tests/e2e/lib.sh
+CLI_TESTS += tests/e2e/systemd.sh
