@@ -80,6 +80,30 @@ int pu_parse_host(const struct hc_init_ctx *ctx, const char *v, char *host)
 }
 
 /* See documentation in header file. */
+int pu_host_span(const struct hc_init_ctx *ctx, const char *v,
+                 const char **host, size_t *len)
+{
+	*host = pu_host_unbracket(v, len);
+	if (pu_host_check(*host, *len) != PU_HOST_OK)
+		return hc_init_error(ctx, "host: '%s' is not an address or "
+		                     "a name", *host);
+	return HC_OK;
+}
+
+/* See documentation in header file. */
+int pu_check_socket(const struct hc_init_ctx *ctx, const char *v)
+{
+	if (v[0] != '/')
+		return hc_init_error(ctx, "socket: '%s' is not an absolute "
+		                     "path", v);
+	if (strlen(v) > PU_SOCKET_MAX)
+		return hc_init_error(ctx, "socket: longer than %d bytes, the "
+		                     "limit of a Unix socket path",
+		                     PU_SOCKET_MAX);
+	return HC_OK;
+}
+
+/* See documentation in header file. */
 int pu_host_numeric(const char *host)
 {
 	unsigned char addr[sizeof(struct in6_addr)];

@@ -16,6 +16,8 @@
 
 /* Longest DNS name (RFC 1035). */
 #define PU_HOST_MAX 253
+/* Longest Unix socket path: sun_path is 108 bytes on Linux, with its NUL. */
+#define PU_SOCKET_MAX 107
 /* What pu_endpoint writes at most: "name:65535 (ipv6 address)". */
 #define PU_ENDPOINT_MAX (PU_HOST_MAX + INET6_ADDRSTRLEN + 16)
 
@@ -50,6 +52,23 @@ enum pu_host_fault pu_host_check(const char *h, size_t len);
  * "host: longer than 253 characters" or "host: 'V' contains a blank".
  */
 int pu_parse_host(const struct hc_init_ctx *ctx, const char *v, char *host);
+
+/*
+ * The host key's value v, without [ ], for plugins that name every fault
+ * alike: sets *host (a pointer into v, not NUL-terminated when v had
+ * brackets) and *len. Returns HC_OK, or HC_EINVAL after hc_init_error
+ * "host: 'V' is not an address or a name".
+ */
+int pu_host_span(const struct hc_init_ctx *ctx, const char *v,
+                 const char **host, size_t *len);
+
+/*
+ * The socket key's value v: an absolute path of at most PU_SOCKET_MAX
+ * bytes. Returns HC_OK, or HC_EINVAL after hc_init_error "socket: 'V' is
+ * not an absolute path" or "socket: longer than 107 bytes, the limit of a
+ * Unix socket path".
+ */
+int pu_check_socket(const struct hc_init_ctx *ctx, const char *v);
 
 /* 1 when host is an IPv4 or IPv6 address (resolving it does no I/O). */
 int pu_host_numeric(const char *host);

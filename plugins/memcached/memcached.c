@@ -58,10 +58,8 @@ static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m,
 {
 	size_t len;
 
-	v = pu_host_unbracket(v, &len);
-	if (pu_host_check(v, len) != PU_HOST_OK)
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                     "a name", v);
+	if (pu_host_span(ctx, v, &v, &len) != HC_OK)
+		return HC_EINVAL;
 	memcpy(m->host, v, len);
 	m->host[len] = '\0';
 	m->numeric = pu_host_numeric(m->host);
@@ -71,13 +69,10 @@ static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m,
 static int mc_set_socket(const struct hc_init_ctx *ctx, struct mc *m,
                          const char *v)
 {
-	if (v[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute "
-		                     "path", v);
-	if (strlen(v) >= sizeof(m->sock_addr.sun_path))
-		return hc_init_error(ctx, "socket: longer than %zu bytes, "
-		                     "the limit of a Unix socket path",
-		                     sizeof(m->sock_addr.sun_path) - 1);
+	_Static_assert(sizeof(m->sock_addr.sun_path) > PU_SOCKET_MAX,
+	               "sun_path holds a socket path pu_check_socket passes");
+	if (pu_check_socket(ctx, v) != HC_OK)
+		return HC_EINVAL;
 	m->sock_addr.sun_family = AF_UNIX;
 	memcpy(m->sock_addr.sun_path, v, strlen(v) + 1);
 	return HC_OK;

@@ -24,7 +24,6 @@
 
 /* "name:65535" or a Unix socket path (108 bytes with its NUL). */
 #define MY_PEER_MAX (PU_HOST_MAX + 16)
-#define MY_SOCKET_MAX 107
 
 struct my {
 	char *host;     /* NULL when socket is used */
@@ -68,10 +67,8 @@ static int my_set_host(const struct hc_init_ctx *ctx, struct my *m,
 {
 	size_t len;
 
-	v = pu_host_unbracket(v, &len);
-	if (pu_host_check(v, len) != PU_HOST_OK)
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                     "a name", v);
+	if (pu_host_span(ctx, v, &v, &len) != HC_OK)
+		return HC_EINVAL;
 	m->host = strndup(v, len);
 	if (m->host == NULL)
 		return HC_ENOMEM;
@@ -82,13 +79,8 @@ static int my_set_host(const struct hc_init_ctx *ctx, struct my *m,
 static int my_set_socket(const struct hc_init_ctx *ctx, struct my *m,
                          const char *v)
 {
-	if (v[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute "
-		                     "path", v);
-	if (strlen(v) > MY_SOCKET_MAX)
-		return hc_init_error(ctx, "socket: longer than %d bytes, the "
-		                     "limit of a Unix socket path",
-		                     MY_SOCKET_MAX);
+	if (pu_check_socket(ctx, v) != HC_OK)
+		return HC_EINVAL;
 	m->socket = strdup(v);
 	if (m->socket == NULL)
 		return HC_ENOMEM;
