@@ -3,10 +3,6 @@
  * disk plugin: warns or fails when the free space of a file system falls
  * below a percentage or a size.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* GNU strerror_r */
-#endif
-
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -15,6 +11,8 @@
 #include <sys/statvfs.h>
 
 #include <healthcheckd/plugin.h>
+
+#include "../common/plugutil.h"
 
 /* A warn_free or fail_free threshold. */
 struct disk_limit {
@@ -38,18 +36,6 @@ static const struct hc_key disk_keys[] = {
 	{ "fail_free", "fail below this free space: 5% or 1G (default 5%)", 0 },
 	{ NULL, NULL, 0 }
 };
-
-/* strerror() may share a buffer between threads; checks run in parallel. */
-static const char *disk_strerror(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
 
 /* Binary multiplier of a size suffix, 0 if c is not one. */
 static double disk_multiplier(char c)
@@ -195,7 +181,7 @@ static int disk_check(void *instance, const struct hc_check_ctx *ctx,
 	(void)ctx; /* statvfs takes no timeout; the core enforces it */
 	if (statvfs(d->path, &st) != 0)
 		return hc_result_set(r, HC_FAIL, "statvfs %s: %s", d->path,
-		                     disk_strerror(errno, buf, sizeof(buf)));
+		                     pu_strerror(errno, buf, sizeof(buf)));
 	frsize = st.f_frsize != 0 ? (double)st.f_frsize : (double)st.f_bsize;
 	avail = (double)st.f_bavail * frsize;
 	used = st.f_blocks > st.f_bfree ?

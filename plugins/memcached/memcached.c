@@ -7,9 +7,7 @@
 #define _GNU_SOURCE /* getaddrinfo, SOCK_NONBLOCK */
 #endif
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,9 +19,8 @@
 
 #include <healthcheckd/plugin.h>
 
-#define MC_HOST_MAX 253 /* longest DNS name (RFC 1035) */
-/* What messages call the server: "name:port (address)" or a socket path. */
-#define MC_PEER_MAX (MC_HOST_MAX + INET6_ADDRSTRLEN + 16)
+#include "../common/plugutil.h"
+
 /* "VERSION 1.6.18\r\n" is short; anything longer than this is not it. */
 #define MC_REPLY_MAX 128
 /* Outcomes that are not errno values: our deadline ran out; the name did
@@ -32,7 +29,7 @@
 #define MC_UNRESOLVED (-2)
 
 struct mc {
-	char host[MC_HOST_MAX + 1]; /* "" when socket is used */
+	char host[PU_HOST_MAX + 1]; /* "" when socket is used */
 	char port[6];
 	int numeric;                /* host is an address: no DNS lookup */
 	struct sockaddr_un sock_addr; /* sun_path[0] == '\0' when host is used */
@@ -48,47 +45,34 @@ static const struct hc_key mc_keys[] = {
 static int mc_set_port(const struct hc_init_ctx *ctx, struct mc *m,
                        const char *v)
 {
-	size_t len = strspn(v, "0123456789");
-	long n = len > 0 && len < 6 && v[len] == '\0' ? atol(v) : 0;
+	int n = pu_parse_port(ctx, v);
 
-	/* Digits only: strtol would also take " 80", "+80" and "0x50". */
-	if (n < 1 || n > 65535)
-		return hc_init_error(ctx, "port: '%s' is not a port number "
-		                     "(1-65535)", v);
-	snprintf(m->port, sizeof(m->port), "%ld", n);
+	if (n < 0)
+		return n;
+	snprintf(m->port, sizeof(m->port), "%u", (unsigned)(uint16_t)n);
 	return HC_OK;
 }
 
 static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m,
                        const char *v)
 {
-	unsigned char addr[sizeof(struct in6_addr)];
-	size_t len = strlen(v);
+	size_t len;
 
-	if (len > 2 && v[0] == '[' && v[len - 1] == ']') { /* [::1] */
-		v++;
-		len -= 2;
-	}
-	if (len == 0 || len > MC_HOST_MAX || strcspn(v, " \t") < len)
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                     "a name", v);
+	if (pu_host_span(ctx, v, &v, &len) != HC_OK)
+		return HC_EINVAL;
 	memcpy(m->host, v, len);
 	m->host[len] = '\0';
-	m->numeric = inet_pton(AF_INET, m->host, addr) == 1 ||
-	             inet_pton(AF_INET6, m->host, addr) == 1;
+	m->numeric = pu_host_numeric(m->host);
 	return HC_OK;
 }
 
 static int mc_set_socket(const struct hc_init_ctx *ctx, struct mc *m,
                          const char *v)
 {
-	if (v[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute "
-		                     "path", v);
-	if (strlen(v) >= sizeof(m->sock_addr.sun_path))
-		return hc_init_error(ctx, "socket: longer than %zu bytes, "
-		                     "the limit of a Unix socket path",
-		                     sizeof(m->sock_addr.sun_path) - 1);
+	_Static_assert(sizeof(m->sock_addr.sun_path) > PU_SOCKET_MAX,
+	               "sun_path holds a socket path pu_check_socket passes");
+	if (pu_check_socket(ctx, v) != HC_OK)
+		return HC_EINVAL;
 	m->sock_addr.sun_family = AF_UNIX;
 	memcpy(m->sock_addr.sun_path, v, strlen(v) + 1);
 	return HC_OK;
@@ -132,15 +116,11 @@ static int mc_init(const struct hc_init_ctx *ctx, void **instance)
 static int mc_wait(const struct hc_check_ctx *ctx, int fd, short events)
 {
 	struct pollfd pfd = { fd, events, 0 };
-	int64_t left;
 	int n;
 
-	do {
-		left = hc_remaining_ms(ctx);
-		if (left == 0)
-			return MC_TIMED_OUT;
-		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-	} while (n < 0 && errno == EINTR); /* recompute what is left */
+	if (hc_remaining_ms(ctx) == 0)
+		return MC_TIMED_OUT;
+	n = pu_poll(ctx->host, &pfd, ctx->deadline_ns);
 	if (n < 0)
 		return errno;
 	return n == 0 ? MC_TIMED_OUT : 0;
@@ -170,21 +150,6 @@ static int mc_connect(const struct hc_check_ctx *ctx, const struct sockaddr *sa,
 	return err;
 }
 
-static void mc_name(const struct mc *m, const struct addrinfo *ai, char *buf,
-                    size_t size)
-{
-	char addr[INET6_ADDRSTRLEN] = "?";
-
-	getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
-	            NI_NUMERICHOST);
-	if (!m->numeric)
-		snprintf(buf, size, "%s:%s (%s)", m->host, m->port, addr);
-	else if (ai->ai_family == AF_INET6)
-		snprintf(buf, size, "[%s]:%s", addr, m->port);
-	else
-		snprintf(buf, size, "%s:%s", addr, m->port);
-}
-
 /* Connect to the first address of host that accepts (a refused ::1 must
  * not hide a listening 127.0.0.1); names the peer tried last in peer.
  * Returns 0 with *fd connected, or what failed. */
@@ -205,7 +170,7 @@ static int mc_open_tcp(const struct hc_check_ctx *ctx, const struct mc *m,
 		return MC_UNRESOLVED;
 	}
 	for (ai = list; ai != NULL; ai = ai->ai_next) {
-		mc_name(m, ai, peer, size);
+		pu_endpoint(peer, size, m->host, m->port, m->numeric, ai);
 		err = mc_connect(ctx, ai->ai_addr, ai->ai_addrlen, fd);
 		if (err == 0 || err == MC_TIMED_OUT || ai->ai_next == NULL)
 			break;
@@ -299,7 +264,7 @@ static int mc_check(void *instance, const struct hc_check_ctx *ctx,
                     struct hc_result *r)
 {
 	const struct mc *m = instance;
-	char peer[MC_PEER_MAX], reply[MC_REPLY_MAX];
+	char peer[PU_ENDPOINT_MAX], reply[MC_REPLY_MAX];
 	int64_t start = ctx->host->now_ns();
 	int fd = -1, err;
 

@@ -3,7 +3,7 @@ if PLUGIN_MONGODB
 plugin_LTLIBRARIES += plugins/mongodb.la
 plugins_mongodb_la_SOURCES = plugins/mongodb/mongodb.c
 plugins_mongodb_la_CFLAGS = $(AM_CFLAGS) $(MONGODB_CFLAGS)
-plugins_mongodb_la_LIBADD = $(MONGODB_LIBS)
+plugins_mongodb_la_LIBADD = plugins/common/libplugutil.la $(MONGODB_LIBS)
 plugins_mongodb_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 # Its test runs against tests/tools/mongo_double, a wire-protocol double
 # built with libbson (in MONGODB_CFLAGS/LIBS): Debian ships no MongoDB

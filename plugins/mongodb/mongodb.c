@@ -8,8 +8,8 @@
 
 #include <healthcheckd/plugin.h>
 
-/* Longest DNS name (RFC 1035). */
-#define MONGODB_HOST_MAX 253
+#include "../common/plugutil.h"
+
 #define MONGODB_DEFAULT_HOST "127.0.0.1"
 #define MONGODB_DEFAULT_PORT 27017
 /* Secrets to scrub from messages: a uri's password as written and decoded. */
@@ -20,7 +20,7 @@ struct mongodb {
 	mongoc_uri_t *uri;
 	/* The servers, for messages: "127.0.0.1:27017", "a:27017,b:27017",
 	 * or the SRV name. Never credentials. */
-	char where[MONGODB_HOST_MAX + 16];
+	char where[PU_HOST_MAX + 16];
 	/* A password written inline in uri, which the core does not know to
 	 * scrub. */
 	char *secrets[MONGODB_SECRETS];
@@ -123,20 +123,6 @@ static int mongodb_inline_password(const struct hc_init_ctx *ctx,
 	return *out != NULL ? HC_OK : HC_ENOMEM;
 }
 
-static int mongodb_parse_port(const struct hc_init_ctx *ctx, const char *v)
-{
-	long n = 0;
-	size_t i;
-
-	/* Digits only: strtol would accept " 80", "+80" and "0x50". */
-	for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 6; i++)
-		n = n * 10 + (v[i] - '0');
-	if (i == 0 || v[i] != '\0' || n < 1 || n > 65535)
-		return hc_init_error(ctx, "port: '%s' is not a port number "
-		                          "(1-65535)", v);
-	return (int)n;
-}
-
 /* A host that cannot change the meaning of the uri built around it:
  * letters, digits, '.', '-', '_' and ':' (IPv6). */
 static int mongodb_host_ok(const char *h, size_t len)
@@ -148,7 +134,7 @@ static int mongodb_host_ok(const char *h, size_t len)
 		      (h[i] >= 'A' && h[i] <= 'Z') ||
 		      (h[i] >= '0' && h[i] <= '9') || strchr(".-_:", h[i])))
 			return 0;
-	return len > 0 && len <= MONGODB_HOST_MAX;
+	return len > 0 && len <= PU_HOST_MAX;
 }
 
 /* "mongodb://HOST:PORT/" from the host and port keys, into buf. */
@@ -162,16 +148,11 @@ static int mongodb_host_uri(const struct hc_init_ctx *ctx, char *buf,
 
 	if (host == NULL)
 		host = MONGODB_DEFAULT_HOST;
-	len = strlen(host);
-	/* Accept the URL habit of writing an IPv6 address as [::1]. */
-	if (len > 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
-	}
+	host = pu_host_unbracket(host, &len);
 	if (!mongodb_host_ok(host, len))
 		return hc_init_error(ctx, "host: '%s' is not an address or "
 		                          "name", hc_kv_get(ctx, "host"));
-	if (port != NULL && (p = mongodb_parse_port(ctx, port)) < 0)
+	if (port != NULL && (p = pu_parse_port(ctx, port)) < 0)
 		return p;
 	snprintf(buf, size, memchr(host, ':', len) != NULL ?
 	         "mongodb://[%.*s]:%d/" : "mongodb://%.*s:%d/", (int)len,
@@ -262,7 +243,7 @@ static int mongodb_setup(const struct hc_init_ctx *ctx, struct mongodb *m)
 {
 	const char *uri = hc_kv_get(ctx, "uri");
 	const char *decoded;
-	char built[MONGODB_HOST_MAX + 32];
+	char built[PU_HOST_MAX + 32];
 	int rc;
 
 	if (uri != NULL && (hc_kv_get(ctx, "host") != NULL ||

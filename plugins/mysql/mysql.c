@@ -20,10 +20,10 @@
 
 #include <healthcheckd/plugin.h>
 
-#define MY_HOST_MAX 253 /* longest DNS name (RFC 1035) */
+#include "../common/plugutil.h"
+
 /* "name:65535" or a Unix socket path (108 bytes with its NUL). */
-#define MY_PEER_MAX (MY_HOST_MAX + 16)
-#define MY_SOCKET_MAX 107
+#define MY_PEER_MAX (PU_HOST_MAX + 16)
 
 struct my {
 	char *host;     /* NULL when socket is used */
@@ -54,13 +54,10 @@ static const struct hc_key my_keys[] = {
 static int my_set_port(const struct hc_init_ctx *ctx, struct my *m,
                        const char *v)
 {
-	size_t len = strspn(v, "0123456789");
-	long n = len > 0 && len < 6 && v[len] == '\0' ? atol(v) : 0;
+	int n = pu_parse_port(ctx, v);
 
-	/* Digits only: strtol would also take " 80", "+80" and "0x50". */
-	if (n < 1 || n > 65535)
-		return hc_init_error(ctx, "port: '%s' is not a port number "
-		                     "(1-65535)", v);
+	if (n < 0)
+		return n;
 	m->port = (unsigned)n;
 	return HC_OK;
 }
@@ -68,33 +65,22 @@ static int my_set_port(const struct hc_init_ctx *ctx, struct my *m,
 static int my_set_host(const struct hc_init_ctx *ctx, struct my *m,
                        const char *v)
 {
-	size_t len = strlen(v);
+	size_t len;
 
-	if (len > 2 && v[0] == '[' && v[len - 1] == ']') { /* [::1] */
-		v++;
-		len -= 2;
-	}
-	if (len == 0 || len > MY_HOST_MAX || strcspn(v, " \t") < len)
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                     "a name", v);
+	if (pu_host_span(ctx, v, &v, &len) != HC_OK)
+		return HC_EINVAL;
 	m->host = strndup(v, len);
 	if (m->host == NULL)
 		return HC_ENOMEM;
-	snprintf(m->peer, sizeof(m->peer), strchr(m->host, ':') != NULL ?
-	         "[%s]:%u" : "%s:%u", m->host, m->port);
+	pu_host_port(m->peer, sizeof(m->peer), m->host, m->port);
 	return HC_OK;
 }
 
 static int my_set_socket(const struct hc_init_ctx *ctx, struct my *m,
                          const char *v)
 {
-	if (v[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute "
-		                     "path", v);
-	if (strlen(v) > MY_SOCKET_MAX)
-		return hc_init_error(ctx, "socket: longer than %d bytes, the "
-		                     "limit of a Unix socket path",
-		                     MY_SOCKET_MAX);
+	if (pu_check_socket(ctx, v) != HC_OK)
+		return HC_EINVAL;
 	m->socket = strdup(v);
 	if (m->socket == NULL)
 		return HC_ENOMEM;

@@ -9,7 +9,6 @@
 #endif
 
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +18,11 @@
 
 #include <healthcheckd/plugin.h>
 
+#include "../common/plugutil.h"
+
 /* dbname (conninfo), host, port, user, password, dbname, sslmode,
  * fallback_application_name. */
 #define PG_MAX_PARAMS 8
-/* How much earlier than the core's deadline we give up (see pg_deadline). */
-#define PG_SLACK_NS 10000000
 #define PG_DEFAULT_QUERY "SELECT 1"
 /* Backends connected to any database, and the server's limit. */
 #define PG_SATURATION_QUERY "SELECT sum(numbackends), " \
@@ -148,20 +147,6 @@ static int pg_parse_ratio(const struct hc_init_ctx *ctx, const char *key,
 		return hc_init_error(ctx, "%s: '%s' is not a number from 0 to 1",
 		                     key, v);
 	*out = d;
-	return HC_OK;
-}
-
-static int pg_check_port(const struct hc_init_ctx *ctx, const char *v)
-{
-	unsigned long n = 0;
-	size_t i;
-
-	/* Digits only: libpq would take "5432 " and "+5432" as well. */
-	for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 6; i++)
-		n = n * 10 + (unsigned long)(v[i] - '0');
-	if (i == 0 || v[i] != '\0' || n < 1 || n > 65535)
-		return hc_init_error(ctx, "port: '%s' is not a port number "
-		                     "(1-65535)", v);
 	return HC_OK;
 }
 
@@ -303,7 +288,8 @@ static int pg_check_keys(const struct hc_init_ctx *ctx)
 		                     "(the directory holding .s.PGSQL.PORT)",
 		                     sock);
 	v = hc_kv_get(ctx, "port");
-	if (v != NULL && pg_check_port(ctx, v) != HC_OK)
+	/* Digits only: libpq would take "5432 " and "+5432" as well. */
+	if (v != NULL && pu_parse_port(ctx, v) < 0)
 		return HC_EINVAL;
 	v = hc_kv_get(ctx, "sslmode");
 	if (v != NULL && pg_check_sslmode(ctx, v) != HC_OK)
@@ -467,17 +453,6 @@ static void pg_timed_out(const struct pg_run *run, const PGconn *conn,
 
 /* ---- waiting ------------------------------------------------------------- */
 
-/* The core takes the outcome at deadline_ns sharp, so a check that waits
- * until then loses the race and its message (which names the server) is
- * replaced by the core's bare "timed out". Stop a little earlier: 10 ms, or
- * a tenth of a very short timeout. */
-static int64_t pg_deadline(const struct hc_check_ctx *ctx)
-{
-	int64_t slack = (int64_t)ctx->timeout_ms * 1000000 / 10;
-
-	return ctx->deadline_ns - (slack < PG_SLACK_NS ? slack : PG_SLACK_NS);
-}
-
 /* Wait until the connection's socket is ready for events (or in error,
  * which libpq then reports); at our deadline or on a poll error, set the
  * message. connecting: say which phase timed out. */
@@ -485,14 +460,8 @@ static enum pg_outcome pg_wait(const struct pg_run *run, const PGconn *conn,
                                short events, int connecting)
 {
 	struct pollfd pfd = { PQsocket(conn), events, 0 };
-	int64_t ms;
-	int n;
+	int n = pu_poll(run->ctx->host, &pfd, run->early.deadline_ns);
 
-	/* EINTR: the core may use signals; recompute what is left. */
-	do {
-		ms = hc_remaining_ms(&run->early);
-		n = poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms);
-	} while (n < 0 && errno == EINTR);
 	if (n == 0) {
 		pg_timed_out(run, conn, connecting);
 		return PG_TIMEOUT;
@@ -752,7 +721,7 @@ static int pg_check(void *instance, const struct hc_check_ctx *ctx,
 	PGconn *conn = p->persistent ? p->conn : NULL;
 	PGresult *res = NULL;
 
-	run.early.deadline_ns = pg_deadline(ctx);
+	run.early.deadline_ns = pu_early_deadline(ctx);
 	p->conn = NULL;
 	if (pg_run_once(&run, &conn, &res) == PG_OK)
 		pg_pass(&run, conn, res, start);

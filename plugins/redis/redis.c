@@ -1,11 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* redis plugin: connect, AUTH, SELECT and PING within the deadline. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* GNU strerror_r */
-#endif
-
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +10,8 @@
 
 #include <healthcheckd/plugin.h>
 
-/* Longest DNS name (RFC 1035). */
-#define REDIS_HOST_MAX 253
+#include "../common/plugutil.h"
+
 /* sun_path is 108 bytes on Linux, with its NUL. */
 #define REDIS_SOCKET_MAX 107
 #define REDIS_DEFAULT_HOST "127.0.0.1"
@@ -32,7 +27,7 @@ enum redis_outcome {
 };
 
 struct redis {
-	char host[REDIS_HOST_MAX + 1];
+	char host[PU_HOST_MAX + 1];
 	int port;
 	char socket[REDIS_SOCKET_MAX + 1]; /* "" = TCP */
 	char *user;                        /* NULL = AUTH with the password only */
@@ -40,7 +35,7 @@ struct redis {
 	long db;
 	int persistent;
 	/* "127.0.0.1:6379", "[::1]:6379" or the socket path, for messages. */
-	char where[REDIS_HOST_MAX + 16];
+	char where[PU_HOST_MAX + 16];
 	redisContext *c; /* kept between runs when persistent */
 };
 
@@ -55,18 +50,6 @@ static const struct hc_key redis_keys[] = {
 	  0 },
 	{ NULL, NULL, 0 }
 };
-
-/* strerror() may share a buffer between threads; checks run in parallel. */
-static const char *redis_strerror(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
 
 /* A decimal number of digits only, at most max: strtol would accept " 8",
  * "+8" and "0x8". -1 when v is not one. */
@@ -98,28 +81,6 @@ static int redis_parse_bool(const char *v)
 	return -1;
 }
 
-static int redis_parse_host(const struct hc_init_ctx *ctx, const char *v,
-                            struct redis *rd)
-{
-	size_t len = strlen(v);
-
-	/* Accept the URL habit of writing an IPv6 address as [::1]. */
-	if (len > 2 && v[0] == '[' && v[len - 1] == ']') {
-		v++;
-		len -= 2;
-	}
-	if (len == 0)
-		return hc_init_error(ctx, "host: must not be empty");
-	if (len > REDIS_HOST_MAX)
-		return hc_init_error(ctx, "host: longer than %d characters",
-		                     REDIS_HOST_MAX);
-	if (strcspn(v, " \t") < len)
-		return hc_init_error(ctx, "host: '%s' contains a blank", v);
-	memcpy(rd->host, v, len);
-	rd->host[len] = '\0';
-	return HC_OK;
-}
-
 /* Where to connect: socket, or host and port (with defaults). */
 static int redis_parse_endpoint(const struct hc_init_ctx *ctx, struct redis *rd)
 {
@@ -142,18 +103,13 @@ static int redis_parse_endpoint(const struct hc_init_ctx *ctx, struct redis *rd)
 		return HC_OK;
 	}
 	rd->port = REDIS_DEFAULT_PORT;
-	if (port != NULL) {
-		rd->port = (int)redis_parse_uint(port, 65535);
-		if (rd->port < 1)
-			return hc_init_error(ctx, "port: '%s' is not a port "
-			                          "number (1-65535)", port);
-	}
-	if (redis_parse_host(ctx, host != NULL ? host : REDIS_DEFAULT_HOST,
-	                     rd) != HC_OK)
+	if (port != NULL && (rd->port = pu_parse_port(ctx, port)) < 0)
 		return HC_EINVAL;
-	snprintf(rd->where, sizeof(rd->where),
-	         strchr(rd->host, ':') != NULL ? "[%s]:%d" : "%s:%d", rd->host,
-	         rd->port);
+	if (pu_parse_host(ctx, host != NULL ? host : REDIS_DEFAULT_HOST,
+	                  rd->host) != HC_OK)
+		return HC_EINVAL;
+	pu_host_port(rd->where, sizeof(rd->where), rd->host,
+	             (unsigned)rd->port);
 	return HC_OK;
 }
 
@@ -241,10 +197,8 @@ static int redis_timed_out(const redisContext *c)
 
 	if (c->err != REDIS_ERR_IO)
 		return 0;
-	return strcmp(c->errstr, redis_strerror(EAGAIN, buf, sizeof(buf))) ==
-	               0 ||
-	       strcmp(c->errstr, redis_strerror(ETIMEDOUT, buf, sizeof(buf))) ==
-	               0;
+	return strcmp(c->errstr, pu_strerror(EAGAIN, buf, sizeof(buf))) == 0 ||
+	       strcmp(c->errstr, pu_strerror(ETIMEDOUT, buf, sizeof(buf))) == 0;
 }
 
 static enum redis_outcome redis_connect(struct redis *rd,
@@ -293,7 +247,6 @@ static redisReply *redis_roundtrip(redisContext *c,
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN, .revents = 0 };
 	void *reply = NULL;
-	int64_t ms;
 	int done = 0, n;
 
 	*timed_out = 0;
@@ -306,10 +259,7 @@ static redisReply *redis_roundtrip(redisContext *c,
 		if (redisBufferWrite(c, &done) != REDIS_OK)
 			return NULL;
 	while (redisGetReplyFromReader(c, &reply) == REDIS_OK && reply == NULL) {
-		ms = hc_remaining_ms(ctx);
-		n = poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = pu_poll(ctx->host, &pfd, ctx->deadline_ns);
 		if (n == 0)
 			*timed_out = 1;
 		if (n <= 0 || redisBufferRead(c) != REDIS_OK)

@@ -4,12 +4,10 @@
  * check's deadline.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getaddrinfo, SOCK_NONBLOCK, GNU strerror_r */
+#define _GNU_SOURCE /* getaddrinfo, SOCK_NONBLOCK */
 #endif
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,17 +18,13 @@
 
 #include <healthcheckd/plugin.h>
 
-/* Longest DNS name (RFC 1035); also bounds every message we build. */
-#define TCP_HOST_MAX 253
-/* "name:65535 (ipv6 address)" */
-#define TCP_ENDPOINT_MAX (TCP_HOST_MAX + INET6_ADDRSTRLEN + 16)
+#include "../common/plugutil.h"
+
 /* Our own deadline ran out; distinct from a kernel ETIMEDOUT. */
 #define TCP_TIMED_OUT (-1)
-/* How much earlier than the core's deadline we give up (see tcp_deadline). */
-#define TCP_SLACK_NS 10000000
 
 struct tcp {
-	char host[TCP_HOST_MAX + 1];
+	char host[PU_HOST_MAX + 1];
 	char port[6];  /* decimal, as getaddrinfo wants the service */
 	int numeric;   /* host is an address: resolving does no I/O */
 };
@@ -40,63 +34,6 @@ static const struct hc_key tcp_keys[] = {
 	{ "port", "TCP port, 1-65535 (required)", 0 },
 	{ NULL, NULL, 0 }
 };
-
-/* strerror() may share a buffer between threads; checks run in parallel. */
-static const char *tcp_strerror(int err, char *buf, size_t size)
-{
-#if defined(__GLIBC__)
-	return strerror_r(err, buf, size);
-#else
-	if (strerror_r(err, buf, size) != 0)
-		snprintf(buf, size, "error %d", err);
-	return buf;
-#endif
-}
-
-static int tcp_parse_port(const struct hc_init_ctx *ctx, const char *v,
-                          struct tcp *t)
-{
-	unsigned long n = 0;
-	size_t i;
-
-	/* Digits only: strtoul would accept " 80", "+80" and "0x50". */
-	for (i = 0; v[i] != '\0' && i < 6; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			break;
-		n = n * 10 + (unsigned long)(v[i] - '0');
-	}
-	if (i == 0 || v[i] != '\0' || n < 1 || n > 65535)
-		return hc_init_error(ctx,
-		                     "port: '%s' is not a port number (1-65535)",
-		                     v);
-	snprintf(t->port, sizeof(t->port), "%lu", n);
-	return HC_OK;
-}
-
-static int tcp_parse_host(const struct hc_init_ctx *ctx, const char *v,
-                          struct tcp *t)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-	size_t len = strlen(v);
-
-	/* Accept the URL habit of writing an IPv6 address as [::1]. */
-	if (len > 2 && v[0] == '[' && v[len - 1] == ']') {
-		v++;
-		len -= 2;
-	}
-	if (len == 0)
-		return hc_init_error(ctx, "host: must not be empty");
-	if (len > TCP_HOST_MAX)
-		return hc_init_error(ctx, "host: longer than %d characters",
-		                     TCP_HOST_MAX);
-	if (strcspn(v, " \t") < len)
-		return hc_init_error(ctx, "host: '%s' contains a blank", v);
-	memcpy(t->host, v, len);
-	t->host[len] = '\0';
-	t->numeric = inet_pton(AF_INET, t->host, addr) == 1 ||
-	             inet_pton(AF_INET6, t->host, addr) == 1;
-	return HC_OK;
-}
 
 static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 {
@@ -113,38 +50,17 @@ static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return HC_ENOMEM;
-	rc = tcp_parse_host(ctx, host, t);
+	rc = pu_parse_host(ctx, host, t->host);
 	if (rc == HC_OK)
-		rc = tcp_parse_port(ctx, port, t);
-	if (rc != HC_OK) {
+		rc = pu_parse_port(ctx, port);
+	if (rc < 0) {
 		free(t);
 		return rc;
 	}
+	snprintf(t->port, sizeof(t->port), "%u", (unsigned)(uint16_t)rc);
+	t->numeric = pu_host_numeric(t->host);
 	*instance = t;
 	return HC_OK;
-}
-
-/* poll() timeout for an absolute CLOCK_MONOTONIC instant, rounded up so
- * that poll never returns 0 before it. */
-static int tcp_ms_until(const struct hc_host *host, int64_t until_ns)
-{
-	int64_t left = until_ns - host->now_ns();
-
-	if (left <= 0)
-		return 0;
-	left = (left + 999999) / 1000000;
-	return left > INT_MAX ? INT_MAX : (int)left;
-}
-
-/* The core takes the outcome at deadline_ns sharp, so a check that waits
- * until then loses the race and its message (which names the address) is
- * replaced by the core's bare "timed out". Stop a little earlier: 10 ms, or
- * a tenth of a very short timeout. */
-static int64_t tcp_deadline(const struct hc_check_ctx *ctx)
-{
-	int64_t slack = (int64_t)ctx->timeout_ms * 1000000 / 10;
-
-	return ctx->deadline_ns - (slack < TCP_SLACK_NS ? slack : TCP_SLACK_NS);
 }
 
 /* One non-blocking connect, closed again at once: 0, an errno value, or
@@ -168,10 +84,7 @@ static int tcp_connect_one(const struct hc_host *host,
 	}
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
-	/* EINTR: the core may use signals; recompute what is left. */
-	while ((n = poll(&pfd, 1, tcp_ms_until(host, until_ns))) < 0 &&
-	       errno == EINTR)
-		;
+	n = pu_poll(host, &pfd, until_ns);
 	if (n < 0)
 		err = errno;
 	else if (n == 0)
@@ -183,24 +96,6 @@ out:
 	return err;
 }
 
-/* How messages name the peer: "127.0.0.1:5432", "[::1]:5432", or for a
- * name "db.example:5432 (10.0.0.5)" so both sides of DNS are visible. */
-static void tcp_endpoint(const struct tcp *t, const struct addrinfo *ai,
-                         char *buf, size_t size)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL,
-	                0, NI_NUMERICHOST) != 0)
-		snprintf(addr, sizeof(addr), "?");
-	if (!t->numeric)
-		snprintf(buf, size, "%s:%s (%s)", t->host, t->port, addr);
-	else if (ai->ai_family == AF_INET6)
-		snprintf(buf, size, "[%s]:%s", addr, t->port);
-	else
-		snprintf(buf, size, "%s:%s", addr, t->port);
-}
-
 static void tcp_resolve_error(const struct tcp *t, int rc,
                               struct hc_result *r)
 {
@@ -208,7 +103,7 @@ static void tcp_resolve_error(const struct tcp *t, int rc,
 	const char *why = gai_strerror(rc);
 
 	if (rc == EAI_SYSTEM)
-		why = tcp_strerror(errno, buf, sizeof(buf));
+		why = pu_strerror(errno, buf, sizeof(buf));
 	hc_result_set(r, HC_FAIL, "cannot resolve '%s': %s", t->host, why);
 }
 
@@ -227,7 +122,7 @@ static void tcp_connect_error(const struct hc_check_ctx *ctx, int err,
 		              more);
 	else
 		hc_result_set(r, HC_FAIL, "connect to %s: %s%s", endpoint,
-		              tcp_strerror(err, buf, sizeof(buf)), more);
+		              pu_strerror(err, buf, sizeof(buf)), more);
 }
 
 static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
@@ -236,8 +131,8 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 	const struct tcp *t = instance;
 	const struct hc_host *host = ctx->host;
 	struct addrinfo hints, *list = NULL, *ai;
-	char endpoint[TCP_ENDPOINT_MAX] = "";
-	int64_t deadline = tcp_deadline(ctx), start = 0, until;
+	char endpoint[PU_ENDPOINT_MAX] = "";
+	int64_t deadline = pu_early_deadline(ctx), start = 0, until;
 	int rc, left = 0, tried = 0, err = TCP_TIMED_OUT;
 
 	memset(&hints, 0, sizeof(hints));
@@ -258,7 +153,8 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 		 * whole deadline; the last one gets all that remains. */
 		start = host->now_ns();
 		until = start + (deadline - start) / left;
-		tcp_endpoint(t, ai, endpoint, sizeof(endpoint));
+		pu_endpoint(endpoint, sizeof(endpoint), t->host, t->port,
+		            t->numeric, ai);
 		tried++;
 		err = tcp_connect_one(host, ai, until);
 		if (err == 0)

@@ -43,6 +43,9 @@ t_ok() { echo "ok - $1"; }
 
 # Start "$HANGPEER MODE" in the background and set T_PORT to its port.
 t_hangpeer() {
+	# Emptied here, not by the child's redirection: a second peer of the
+	# same mode must not be read the port of the first one.
+	: >"$T_TMP/port.$1"
 	"$HANGPEER" "$1" >"$T_TMP/port.$1" &
 	T_PIDS+=($!)
 	local i

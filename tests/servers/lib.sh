@@ -53,6 +53,14 @@ srv_wait_closed() {
 	done
 }
 
+# srv_alive PID: the process runs. A zombie waiting for a late reaper (PID 1
+# in containers) counts as gone, which kill -0 would not say.
+srv_alive() {
+	local state
+	state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
 # srv_kill_pidfile FILE: SIGTERM the process named in FILE, if any.
 srv_kill_pidfile() {
 	local pid

@@ -18,13 +18,6 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
 fi
 pidfile=$dir/memcached.pid
 
-# alive PID: the process runs (a zombie waiting for a late reaper is gone).
-alive() {
-	local state
-	state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
 # ours PORT PID: the memcached answering on PORT is process PID (stats pid),
 # not some other server that took the port first.
 ours() {
@@ -63,7 +56,7 @@ start() {
 	pid=$!
 	echo "$pid" >"$pidfile"
 	if [ -n "${MEMCACHED_SOCKET:-}" ]; then
-		srv_wait 10 test -S "$MEMCACHED_SOCKET" && alive "$pid" ||
+		srv_wait 10 test -S "$MEMCACHED_SOCKET" && srv_alive "$pid" ||
 			{ cat "$dir/memcached.log" >&2; echo "memcached did not start" >&2; exit 1; }
 		echo "MEMCACHED_SOCKET=$MEMCACHED_SOCKET" >"$dir/env"
 	else
@@ -79,10 +72,10 @@ stop() {
 	pid=$(head -n1 "$pidfile")
 	srv_kill_pidfile "$pidfile"
 	for ((i = 0; i < 100; i++)); do
-		alive "$pid" || break
+		srv_alive "$pid" || break
 		sleep 0.1
 	done
-	if alive "$pid"; then
+	if srv_alive "$pid"; then
 		echo "memcached (pid $pid) did not stop" >&2
 		exit 1
 	fi

@@ -22,13 +22,6 @@ pidfile=$dir/server.pid
 user=hc
 database=hc
 
-# alive PID: the process runs (a zombie waiting for a late reaper is gone).
-alive() {
-	local state
-	state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
 # client SQL: run SQL as the test user over TCP; prints the result.
 client() {
 	MYSQL_PWD=$password mariadb --no-defaults --protocol=tcp -h 127.0.0.1 \
@@ -103,10 +96,10 @@ stop() {
 	# A test may have frozen it (SIGSTOP): let it act on the SIGTERM.
 	kill -CONT "$pid" 2>/dev/null || true
 	for ((i = 0; i < 300; i++)); do
-		alive "$pid" || break
+		srv_alive "$pid" || break
 		sleep 0.1
 	done
-	alive "$pid" && fail "mariadbd (pid $pid) did not stop within 30 s"
+	srv_alive "$pid" && fail "mariadbd (pid $pid) did not stop within 30 s"
 	rm -f "$pidfile"
 }
 
