@@ -60,3 +60,22 @@ t_hangpeer() {
 
 # Milliseconds on the monotonic-enough wall clock, for deadline margins.
 t_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# t_need_plugin NAME: skip (exit 77, said) unless the plugin was built.
+t_need_plugin() {
+	[ -e "$HC_PLUGIN_DIR/$1.so" ] && return 0
+	echo "SKIP: $1 plugin not built (its library is missing)"
+	exit 77
+}
+
+# t_need_cmd PACKAGE CMD...: skip (exit 77, said) unless every CMD is on
+# PATH; PACKAGE names the Debian package that has them.
+t_need_cmd() {
+	local pkg=$1 cmd
+	shift
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null && continue
+		echo "SKIP: $cmd is not installed (Debian package $pkg)"
+		exit 77
+	done
+}

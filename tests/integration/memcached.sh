@@ -7,14 +7,8 @@ set -euo pipefail
 . "$HC_SRCDIR/tests/cli/lib.sh"
 
 so=$HC_PLUGIN_DIR/memcached.so
-if [ ! -e "$so" ]; then
-	echo "SKIP: memcached plugin not built"
-	exit 77
-fi
-if ! command -v memcached >/dev/null; then
-	echo "SKIP: memcached is not installed (Debian package memcached)"
-	exit 77
-fi
+t_need_plugin memcached
+t_need_cmd memcached memcached
 
 servers=$HC_SRCDIR/tests/servers/memcached.sh
 tcp_dir=$T_TMP/tcp

@@ -7,10 +7,7 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/cli/lib.sh"
 
-if [ ! -e "$HC_PLUGIN_DIR/mongodb.so" ]; then
-	echo "SKIP: mongodb plugin not built (its library is missing)"
-	exit 77
-fi
+t_need_plugin mongodb
 # Built next to hangpeer when the plugin is (plugins/mongodb/local.mk).
 MONGO_DOUBLE=$(dirname "$HANGPEER")/mongo_double
 if [ ! -x "$MONGO_DOUBLE" ]; then

@@ -8,14 +8,8 @@ set -euo pipefail
 . "$HC_SRCDIR/tests/servers/lib.sh"
 
 so=$HC_PLUGIN_DIR/mysql.so
-if [ ! -e "$so" ]; then
-	echo "SKIP: mysql plugin not built (its library is missing)"
-	exit 77
-fi
-if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null; then
-	echo "SKIP: mariadbd is not installed (Debian package mariadb-server)"
-	exit 77
-fi
+t_need_plugin mysql
+t_need_cmd mariadb-server mariadbd mariadb-install-db
 
 servers=$HC_SRCDIR/tests/servers/mysql.sh
 srv=$T_TMP/srv

@@ -11,10 +11,7 @@ set -euo pipefail
 plugin=$HC_PLUGIN_DIR/postgres.so
 server=$HC_SRCDIR/tests/servers/postgres.sh
 bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
-if [ ! -e "$plugin" ]; then
-	echo "SKIP: postgres plugin not built (its library is missing)"
-	exit 77
-fi
+t_need_plugin postgres
 if [ ! -x "$bindir/pg_ctl" ]; then
 	echo "SKIP: $bindir/pg_ctl not found (install the postgresql-15 package)"
 	exit 77

@@ -6,14 +6,9 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/cli/lib.sh"
 
-if [ ! -e "$HC_PLUGIN_DIR/redis.so" ]; then
-	echo "SKIP: redis plugin not built (its library is missing)"
-	exit 77
-fi
-if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
-	echo "SKIP: redis-server or redis-cli not installed (Debian packages redis-server, redis-tools)"
-	exit 77
-fi
+t_need_plugin redis
+t_need_cmd redis-server redis-server
+t_need_cmd redis-tools redis-cli
 
 SERVER=$HC_SRCDIR/tests/servers/redis.sh
 SRV=$T_TMP/srv
