@@ -223,16 +223,25 @@ static void reload(struct daemon *d)
 	hc_sched_swap(d->sched, cfg, checks, n, &unused, &n_unused, &retired, &n_retired);
 	for (size_t i = 0; i < n_unused; i++)
 		hc_instance_destroy(unused[i]);
+	/* One deadline for all of them: the longest timeout and a second,
+	 * so that a SIGTERM waits at most that long behind a reload. */
+	int64_t until = hc_now_ns();
+
+	for (size_t i = 0; i < n_retired; i++) {
+		int64_t t = hc_now_ns() + ((int64_t)retired[i]->conf->timeout_ms + 1000) * 1000000;
+
+		if (t > until)
+			until = t;
+	}
 	for (size_t i = 0; i < n_retired; i++) {
 		struct hc_check *c = retired[i];
-		int64_t until = hc_now_ns() + ((int64_t)c->conf->timeout_ms + 1000) * 1000000;
 
 		if (hc_sched_wait_idle(d->sched, c, until)) {
 			hc_instance_destroy(c->inst);
 			free(c);
 		} else {
 			hc_log(HC_LOG_WARNING, "reload: check %s is stuck in a call; it is left, not torn down",
-			       c->conf->name);
+			       c->inst->name);
 		}
 	}
 	hc_http_set_auth(d->http, cfg->server.details, token);
@@ -277,6 +286,12 @@ static int start(struct daemon *d)
 	free(fds);
 	if (d->http == NULL) {
 		hc_log(HC_LOG_ERR, "%s", err);
+		hc_sched_stop(d->sched, hc_now_ns() + JOIN_NS);
+		if (hc_sched_free(d->sched) > 0) {
+			fflush(stderr);
+			_exit(1);
+		}
+		hc_state_destroy(&d->state);
 		return -1;
 	}
 	hc_log(HC_LOG_INFO, "healthcheckd %s serving %zu checks", PACKAGE_VERSION, n);
@@ -290,7 +305,7 @@ static int shutdown_daemon(struct daemon *d, const sigset_t *stop)
 {
 	uint32_t delay = d->cfg->server.shutdown_delay_ms;
 	struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000 };
-	size_t stuck;
+	size_t busy;
 
 	notify("STOPPING=1");
 	hc_log(HC_LOG_INFO, "shutting down: readiness fails now; stopping in %u ms", delay);
@@ -301,12 +316,12 @@ static int shutdown_daemon(struct daemon *d, const sigset_t *stop)
 		;
 	hc_http_stop(d->http);
 	hc_sched_stop(d->sched, hc_now_ns() + JOIN_NS);
-	stuck = hc_sched_free(d->sched);
-	if (stuck > 0) {
+	busy = hc_sched_free(d->sched);
+	if (busy > 0) {
 		/* Plugin code is still running on a thread: unloading it or
 		 * running exit handlers under it could crash. */
-		hc_log(HC_LOG_WARNING, "%zu check(s) still inside a call at exit: not torn down",
-		       stuck);
+		hc_log(HC_LOG_WARNING, "%zu worker(s) still inside a check at exit: not torn down",
+		       busy);
 		fflush(stderr);
 		_exit(0);
 	}

@@ -316,8 +316,9 @@ static void run_locked(struct hc_sched *s, struct hc_check *c)
 		 * result would contradict what was already published. */
 		c->stuck = false;
 		s->stuck--;
+		/* c->conf may belong to a config a reload has freed. */
 		hc_log(HC_LOG_INFO, "check %s: returned %.0f ms after its deadline",
-		       c->conf->name, (double)(hc_now_ns() - deadline) / 1e6);
+		       c->inst->name, (double)(hc_now_ns() - deadline) / 1e6);
 	}
 	if (!c->retired && !s->stop) {
 		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
@@ -626,12 +627,23 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 		}
 	}
 	for (size_t j = 0; j < s->n; j++) {
+		struct hc_check *c = s->checks[j];
+
 		if (kept[j])
 			continue;
-		s->checks[j]->retired = true;
-		heap_remove(s, s->checks[j]);
-		queue_remove(s, s->checks[j]);
-		(*retired)[(*n_retired)++] = s->checks[j];
+		c->retired = true;
+		heap_remove(s, c);
+		queue_remove(s, c);
+		/* Out of s->checks, a check inside a call is no longer watched
+		 * for its deadline: count its worker as stuck now and replace
+		 * it, or a hung retired check would take a worker for good. */
+		if (c->running && !c->stuck) {
+			c->stuck = true;
+			s->stuck++;
+			if (s->alive - s->stuck < s->workers)
+				spawn_worker_locked(s);
+		}
+		(*retired)[(*n_retired)++] = c;
 	}
 	sched_reserve(s, n);
 	for (size_t i = 0; i < n; i++)
@@ -682,23 +694,24 @@ void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns)
 
 size_t hc_sched_free(struct hc_sched *s)
 {
-	size_t stuck = 0;
+	size_t alive;
 
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n; i++) {
 		struct hc_check *c = s->checks[i];
 
-		if (c->running) {
-			stuck++;
+		if (c->running)
 			continue;
-		}
 		hc_instance_destroy(c->inst);
 		free(c);
 	}
+	alive = s->alive;
 	pthread_mutex_unlock(&s->lock);
-	/* A worker still inside a call will touch s when it returns. */
-	if (stuck > 0 || s->alive > 0)
-		return stuck;
+	/* A worker still inside a call (of a current or a retired check), or
+	 * still publishing its result, will touch s, the state and plugin
+	 * code: nothing more may be freed. */
+	if (alive > 0)
+		return alive;
 	free(s->checks);
 	free(s->heap);
 	free(s->queue);

@@ -74,8 +74,10 @@ bool hc_sched_wait_idle(struct hc_sched *s, struct hc_check *c, int64_t deadline
  * their instances must not be torn down. */
 void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns);
 
-/* After hc_sched_stop: tear down every check not stuck, free the rest of
- * the scheduler. Returns the number of checks left stuck inside a call. */
+/* After hc_sched_stop: tear down every check not inside a call and, when
+ * no worker is left, free the scheduler. Returns the number of workers
+ * still alive: then plugin code may still run, and the caller must leave
+ * without freeing anything more (the state, the plugins). */
 size_t hc_sched_free(struct hc_sched *s);
 
 #endif

@@ -37,3 +37,27 @@ t_ok "the other check keeps its schedule (its runs_total keeps increasing)"
 [ "$(wc -l <"$T_TMP/h.count")" -eq 1 ] || t_fail "the hung check was called $(wc -l <"$T_TMP/h.count") times"
 [ "$(e2e_metric 'healthcheckd_check_runs_total{check="h"}')" -eq 1 ] || t_fail "h has more than one run"
 t_ok "the hung instance is not called again while its call has not returned"
+
+# A hung check that a reload retires must not keep its worker: with one
+# worker, the other check goes on running, and the exit leaves the hung
+# call alone.
+e2e_stop
+e2e_say h hang
+rm -f "$T_TMP/h.count"
+{ printf 'workers = 1\n'; e2e_private; e2e_check h timeout=2s interval=5s "count=$T_TMP/h.count"; e2e_check a; } >"$T_TMP/one-worker"
+e2e_start <"$T_TMP/one-worker"
+e2e_until 5 test -s "$T_TMP/h.count" || t_fail "h never started"
+sed -i 's/^timeout = 2s$/timeout = 3s/' "$E2E_CONF"
+kill -HUP "$E2E_PID"
+e2e_until 8 grep -qF "reloaded:" "$E2E_LOG" || t_fail "the reload did not finish"
+e2e_log_has "reload: check h is stuck in a call; it is left, not torn down"
+runs=$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')
+two_more() { [ "$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')" -ge $((runs + 2)) ]; }
+e2e_until 8 two_more || t_fail "with its one worker held by the retired hung check, a stopped running"
+t_ok "a hung check retired by a reload gives its worker back to the others"
+start=$(t_now_ms)
+e2e_stop
+[ "$E2E_RC" -eq 0 ] || t_fail "exit code $E2E_RC"
+[ $(( $(t_now_ms) - start )) -lt 4000 ] || t_fail "the exit took more than shutdown_delay + 2 s"
+e2e_log_has "still inside a check at exit: not torn down"
+t_ok "SIGTERM with a hung retired check exits 0 at once, leaving the call alone"
