@@ -25,7 +25,6 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 	int old = c->status;
 	unsigned need;
 
-	c->last = *o;
 	c->runs++;
 	if (o->status == HC_FAIL)
 		c->failures++;

@@ -33,9 +33,9 @@ struct hc_check {
 	const struct hc_check_conf *conf; /* of the config in force */
 	struct hc_instance *inst;
 	int status;               /* reported: after rise/fall; HC_PENDING at first */
-	struct hc_outcome last;   /* the latest outcome (valid once runs > 0) */
-	struct hc_outcome shown;  /* the latest one with the reported status:
-	                             what endpoints show while rise/fall hold it */
+	struct hc_outcome shown;  /* the latest outcome with the reported status:
+	                             what endpoints show while rise/fall hold it
+	                             (valid once runs > 0) */
 	int streak_status;        /* the raw status of the current streak */
 	unsigned streak;          /* how many results in a row had it */
 	uint64_t runs, failures;
