@@ -192,13 +192,17 @@ static bool authorized(struct hc_http *h, struct MHD_Connection *conn)
 	return ok;
 }
 
-static enum hc_details details_policy(struct hc_http *h)
+/* The details policy in force, and whether this request may see details
+ * under it: the token is looked at only where it decides something. */
+static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *conn,
+                                   bool *detailed)
 {
 	enum hc_details d;
 
 	pthread_mutex_lock(&h->lock);
 	d = h->details;
 	pthread_mutex_unlock(&h->lock);
+	*detailed = d == HC_DETAILS_ALWAYS || (d == HC_DETAILS_AUTHORIZED && authorized(h, conn));
 	return d;
 }
 
@@ -253,12 +257,12 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 	struct query_args a = { 0 };
 	struct hc_probe_query q = { .group = (enum hc_group)g, .detailed = detailed,
 		                    .json = wants_json(conn), .only = only };
-	int64_t stalled = hc_now_ns() - hc_sched_tick_ns(h->sched);
+	int64_t stalled = g == HC_LIVENESS ? hc_now_ns() - hc_sched_tick_ns(h->sched) : 0;
 	const char *type;
 	int code;
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &a);
-	if (g == HC_LIVENESS && stalled > STALL_NS) {
+	if (stalled > STALL_NS) {
 		char *text = hc_xasprintf("[-]scheduler failed: stalled for %lld s\nlivez check failed\n",
 		                          (long long)(stalled / 1000000000));
 
@@ -278,10 +282,8 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
                             const char *url)
 {
-	enum hc_details policy = details_policy(h);
-	bool auth = authorized(h, conn);
-	bool detailed = policy == HC_DETAILS_ALWAYS ||
-	                (policy == HC_DETAILS_AUTHORIZED && auth);
+	bool detailed;
+	enum hc_details policy = details_for(h, conn, &detailed);
 	struct hc_snapshot *s = hc_state_get(h->state);
 	const char *rest;
 	mhd_result ret;
@@ -296,7 +298,7 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT, "metrics are off (details = never)\n");
-		else if (policy == HC_DETAILS_AUTHORIZED && !auth)
+		else if (!detailed)
 			ret = send_text(conn, 401, HC_TYPE_TEXT, "metrics need the bearer token\n");
 		else
 			ret = send_body(conn, &s->metrics);
