@@ -41,22 +41,29 @@ t_expect_no() { ! grep -Fq -- "$1" "$T_TMP/out" "$T_TMP/err" || t_fail "output c
 # t_ok NAME: report a passed case (for the log).
 t_ok() { echo "ok - $1"; }
 
-# Start "$HANGPEER MODE" in the background and set T_PORT to its port.
-t_hangpeer() {
+# t_peer NAME CMD...: start CMD in the background (a test peer that prints
+# its port on its first line of stdout, stderr to $T_TMP/NAME.log) and set
+# T_PORT to that port and T_PEER to its pid.
+t_peer() {
+	local name=$1 i
+	shift
 	# Emptied here, not by the child's redirection: a second peer of the
-	# same mode must not be read the port of the first one.
-	: >"$T_TMP/port.$1"
-	"$HANGPEER" "$1" >"$T_TMP/port.$1" &
-	T_PIDS+=($!)
-	local i
+	# same name must not be read the port of the first one.
+	: >"$T_TMP/port.$name"
+	"$@" >"$T_TMP/port.$name" 2>"$T_TMP/$name.log" &
+	T_PEER=$!
+	T_PIDS+=("$T_PEER")
 	for i in $(seq 1 100); do
-		T_PORT=$(head -n1 "$T_TMP/port.$1" 2>/dev/null || true)
+		T_PORT=$(head -n1 "$T_TMP/port.$name" 2>/dev/null || true)
 		[ -n "$T_PORT" ] && return 0
 		sleep 0.05
 	done
-	echo "hangpeer $1 did not start" >&2
+	echo "$name did not start: $(cat "$T_TMP/$name.log")" >&2
 	exit 1
 }
+
+# t_hangpeer MODE: a hangpeer (accept or backlog), port in T_PORT.
+t_hangpeer() { t_peer "hangpeer-$1" "$HANGPEER" "$1"; }
 
 # Milliseconds on the monotonic-enough wall clock, for deadline margins.
 t_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

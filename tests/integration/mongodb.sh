@@ -25,18 +25,8 @@ no_lsan() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"; }
 # start_double MODE: run the double in MODE until the end of the test; set
 # D_PORT, D_PID and D_LOG (the commands it read, one a line).
 start_double() {
-	local i
-	D_LOG=$T_TMP/double.$1.log
-	"$MONGO_DOUBLE" "$1" >"$T_TMP/double.$1.port" 2>"$D_LOG" &
-	D_PID=$!
-	T_PIDS+=("$D_PID")
-	for i in $(seq 1 100); do
-		D_PORT=$(head -n1 "$T_TMP/double.$1.port" 2>/dev/null || true)
-		[ -n "$D_PORT" ] && return 0
-		sleep 0.05
-	done
-	echo "mongo_double $1 did not start" >&2
-	exit 1
+	t_peer "double.$1" "$MONGO_DOUBLE" "$1"
+	D_PORT=$T_PORT D_PID=$T_PEER D_LOG=$T_TMP/double.$1.log
 }
 
 # mongodb KEY=VALUE...: the plugin once through healthcheckd --plugin.
