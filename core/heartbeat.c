@@ -18,7 +18,8 @@ struct heartbeat {
 
 static const struct hc_key heartbeat_keys[] = {
 	{ "ttl", "a push counts this long (e.g. 30s); then the check fails", 0 },
-	{ "token_file", "file whose first line is the token pushes must carry (default: the server's token_file)", 0 },
+	{ "token_file", "file whose first line is the token pushes must carry (default: the server's token_file)",
+	  HC_KEY_PATH },
 	{ NULL, NULL, 0 }
 };
 
@@ -82,14 +83,9 @@ struct hc_module *hc_heartbeat_module(void)
 	return m;
 }
 
-bool hc_heartbeat_is_module(const struct hc_module *m)
-{
-	return m->desc == &heartbeat_plugin;
-}
-
 bool hc_heartbeat_is(const struct hc_instance *in)
 {
-	return hc_heartbeat_is_module(in->module);
+	return in->module->desc == &heartbeat_plugin;
 }
 
 uint32_t hc_heartbeat_ttl_ms(const struct hc_instance *in)

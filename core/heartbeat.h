@@ -13,7 +13,6 @@
 struct hc_module *hc_heartbeat_module(void);
 
 bool hc_heartbeat_is(const struct hc_instance *in);
-bool hc_heartbeat_is_module(const struct hc_module *m);
 /* How long a push counts (ms). */
 uint32_t hc_heartbeat_ttl_ms(const struct hc_instance *in);
 /* The check's own token (from its token_file), or NULL: use the server's. */

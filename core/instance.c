@@ -255,16 +255,10 @@ static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf
 		size_t kl = strlen(s->key);
 		char *base;
 
-		if (k != NULL && hc_heartbeat_is_module(in->module) &&
-		    strcmp(s->key, "token_file") == 0) {
-			/* A path, and like every path in a config file relative
-			 * to that file. */
-			owned[i] = hc_path_from(s->value, s->at);
-			kv[n++] = (struct hc_kv){ s->key, owned[i] };
-			continue;
-		}
 		if (k != NULL) {
-			kv[n++] = (struct hc_kv){ s->key, s->value };
+			if (k->flags & HC_KEY_PATH)
+				owned[i] = hc_path_from(s->value, s->at);
+			kv[n++] = (struct hc_kv){ s->key, owned[i] ? owned[i] : s->value };
 			if (k->flags & HC_KEY_SECRET)
 				in->secrets[in->n_secrets++] = hc_xstrdup(s->value);
 			continue;

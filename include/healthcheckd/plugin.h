@@ -85,6 +85,10 @@ extern "C" {
  * for it (reads the file, drops the trailing newline, passes the content as
  * NAME) and scrubs the value from every message and log line of the plugin. */
 #define HC_KEY_SECRET 0x1u
+/* hc_key.flags: the value is a file or directory path. A relative one is
+ * handed to init resolved against the directory of the config file that
+ * sets it, as every path in a config file is. */
+#define HC_KEY_PATH 0x2u
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
