@@ -33,8 +33,20 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(void *handle, int level, const char *fmt, ...)
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 	HC_PRINTF(3, 4);
+
+/* The handle a plugin passes back to host->log is the instance itself,
+ * under the SDK's opaque type; these two are the only conversions. */
+static struct hc_handle *to_handle(struct hc_instance *in)
+{
+	return (struct hc_handle *)(void *)in;
+}
+
+static const struct hc_instance *from_handle(struct hc_handle *handle)
+{
+	return (const struct hc_instance *)(void *)handle;
+}
 
 static const struct hc_host host_table = {
 	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0,
@@ -143,9 +155,9 @@ void hc_instance_scrub(const struct hc_instance *in, char *buf, size_t size)
 	clean_text(buf, size, in->secrets, in->n_secrets);
 }
 
-static void host_log(void *handle, int level, const char *fmt, ...)
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 {
-	const struct hc_instance *in = handle;
+	const struct hc_instance *in = from_handle(handle);
 	char line[512];
 	va_list ap;
 
@@ -328,7 +340,7 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	owned = hc_xcalloc(conf->n_settings + 1, sizeof(*owned));
 	n = collect_keys(in, conf, kv, owned, errs);
 	if (n >= 0) {
-		ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, in, conf->name,
+		ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, to_handle(in), conf->name,
 			                    kv, (size_t)n, err, sizeof(err) };
 		rc = in->module->desc->init(&ctx, &in->data);
 	}
@@ -377,7 +389,7 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
 {
 	struct hc_result r;
 	struct hc_check_ctx ctx = { sizeof(ctx), in->timeout_ms, &host_table,
-		                    in, deadline_ns, ++in->runs };
+		                    to_handle(in), deadline_ns, ++in->runs };
 	int64_t start;
 	int rc;
 

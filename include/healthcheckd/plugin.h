@@ -35,9 +35,11 @@
  *    one at a time. check runs on any worker thread, never concurrently for
  *    the same instance; different instances of one plugin may run in parallel,
  *    so keep state in the instance, never in globals.
- *  - A plugin never exits, never installs signal handlers and never leaves
- *    threads running after check or teardown returns. The core ignores
- *    SIGPIPE and never sets SIGCHLD to SIG_IGN.
+ *  - A plugin never exits and never installs signal handlers. A thread the
+ *    plugin starts itself ends before check returns. A client library's own
+ *    internal threads (librdkafka's brokers, libcurl's resolver) may live as
+ *    long as the instance that owns them, and none survives teardown. The
+ *    core ignores SIGPIPE and never sets SIGCHLD to SIG_IGN.
  *  - No C++ exception may cross into the core: catch everything inside.
  */
 #ifndef HEALTHCHECKD_PLUGIN_H
@@ -117,6 +119,13 @@ struct hc_kv {
 };
 
 /*
+ * The core's handle on one check instance: opaque to a plugin, which only
+ * passes ctx->handle back to host->log. Its own instance pointer is another
+ * type, so handing that over by mistake is a compile error, not a crash.
+ */
+struct hc_handle;
+
+/*
  * Services the core offers a plugin (core-owned, valid for the life of the
  * process). New members are appended; test struct_size (or a NULL member)
  * before using one added after ABI 1.0.
@@ -128,7 +137,8 @@ struct hc_host {
 	uint32_t reserved0;
 	/* Log a line for the instance behind handle (from the init or check
 	 * context). Safe from any thread. Secrets of the instance are scrubbed. */
-	void (*log)(void *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
+	void (*log)(struct hc_handle *handle, int level, const char *fmt, ...)
+		HC_PRINTF(3, 4);
 	/* CLOCK_MONOTONIC in nanoseconds: the clock of hc_check_ctx.deadline_ns. */
 	int64_t (*now_ns)(void);
 	void *reserved[8];
@@ -142,7 +152,7 @@ struct hc_init_ctx {
 	uint32_t struct_size;
 	uint32_t reserved0;
 	const struct hc_host *host;
-	void *handle;             /* pass to host->log */
+	struct hc_handle *handle; /* pass to host->log */
 	const char *instance;     /* the check's name, from [check:NAME] */
 	const struct hc_kv *kv;   /* the plugin's keys from the section */
 	size_t n_kv;
@@ -162,7 +172,7 @@ struct hc_check_ctx {
 	uint32_t struct_size;
 	uint32_t timeout_ms;      /* the check's configured timeout */
 	const struct hc_host *host;
-	void *handle;             /* pass to host->log */
+	struct hc_handle *handle; /* pass to host->log */
 	int64_t deadline_ns;      /* absolute, CLOCK_MONOTONIC */
 	uint64_t run;             /* 1 for the first run of this instance */
 };

@@ -4,4 +4,5 @@
 # Its objects are PIC (-fPIC): libtool builds them for the shared plugins.
 noinst_LTLIBRARIES = plugins/common/libplugutil.la
 plugins_common_libplugutil_la_SOURCES = plugins/common/plugutil.c \
+	plugins/common/parse.c \
 	plugins/common/plugutil.h

@@ -112,4 +112,52 @@ int pu_ms_until(const struct hc_host *host, int64_t until_ns);
  */
 int pu_poll(const struct hc_host *host, struct pollfd *pfd, int64_t until_ns);
 
+/*
+ * Key parsers. Each reads key from ctx; when the section lacks it, each
+ * returns HC_OK and leaves *out as it was (the caller's default). A bad
+ * value returns HC_EINVAL after hc_init_error with a message that starts
+ * with the key and quotes the value, so every plugin says the same thing
+ * about the same mistake. Never use them on a secret key: they quote it.
+ */
+
+/* yes/no, true/false, on/off, 1/0 in any case: 1 or 0 in *out.
+ * "KEY: 'V' is neither yes nor no". */
+int pu_parse_bool(const struct hc_init_ctx *ctx, const char *key, int *out);
+
+/* Decimal digits only (no blank, sign or 0x) from min to max.
+ * "KEY: 'V' is not a whole number from MIN to MAX". */
+int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key,
+                  uint64_t min, uint64_t max, uint64_t *out);
+
+/* A plain decimal (digits and a point: no sign, exponent or inf) from min
+ * to max. "KEY: 'V' is not a number from MIN to MAX". */
+int pu_parse_double(const struct hc_init_ctx *ctx, const char *key,
+                    double min, double max, double *out);
+
+/* A whole number with a unit, ms, s, m, h or d (the core's spelling plus
+ * hours and days), from min_ms to max_ms, in milliseconds. "KEY: 'V' is
+ * not a duration from MIN ms to MAX ms (...)". */
+int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key,
+                      uint64_t min_ms, uint64_t max_ms, uint64_t *out_ms);
+
+/* One of the NULL-terminated words (case-sensitive): its index in *out.
+ * "KEY: 'V' is not one of A, B, C". */
+int pu_parse_word(const struct hc_init_ctx *ctx, const char *key,
+                  const char *const *words, int *out);
+
+/* path (the value of key: a CA file, a certificate) can be read now.
+ * "KEY: cannot read 'PATH': strerror". Init may look at files: only
+ * network I/O is out of bounds there. */
+int pu_check_readable(const struct hc_init_ctx *ctx, const char *key,
+                      const char *path);
+
+/* A copy of key's value in *out (NULL when absent and not required).
+ * "KEY: required" when required and absent. Safe for secrets: it never
+ * quotes the value; free a secret with pu_free_secret. */
+int pu_copy_key(const struct hc_init_ctx *ctx, const char *key, int required,
+                char **out);
+
+/* Clear a secret string's bytes, then free it. NULL is fine. */
+void pu_free_secret(char *secret);
+
 #endif /* HC_PLUGUTIL_H */

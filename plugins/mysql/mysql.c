@@ -88,22 +88,6 @@ static int my_set_socket(const struct hc_init_ctx *ctx, struct my *m,
 	return HC_OK;
 }
 
-static int my_set_flag(const struct hc_init_ctx *ctx, const char *key,
-                       const char *v, int *flag)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
-			*flag = strcmp(v, yes[i]) == 0;
-			return HC_OK;
-		}
-	}
-	return hc_init_error(ctx, "%s: '%s' is neither yes nor no", key, v);
-}
-
 /* Copy an optional string key; *dst stays NULL when the key is absent. */
 static int my_copy(const struct hc_init_ctx *ctx, const char *key, char **dst)
 {
@@ -122,7 +106,6 @@ static int my_configure(const struct hc_init_ctx *ctx, struct my *m)
 	const char *host = hc_kv_get(ctx, "host");
 	const char *port = hc_kv_get(ctx, "port");
 	const char *sock = hc_kv_get(ctx, "socket");
-	const char *flag = hc_kv_get(ctx, "persistent");
 	int rc;
 
 	if (sock != NULL && (host != NULL || port != NULL))
@@ -137,8 +120,8 @@ static int my_configure(const struct hc_init_ctx *ctx, struct my *m)
 	else if ((rc = my_set_port(ctx, m, port != NULL ? port : "3306")) ==
 	         HC_OK)
 		rc = my_set_host(ctx, m, host != NULL ? host : "127.0.0.1");
-	if (rc == HC_OK && flag != NULL)
-		rc = my_set_flag(ctx, "persistent", flag, &m->persistent);
+	if (rc == HC_OK)
+		rc = pu_parse_bool(ctx, "persistent", &m->persistent);
 	if (rc == HC_OK)
 		rc = my_copy(ctx, "user", &m->user);
 	if (rc == HC_OK)

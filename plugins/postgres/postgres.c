@@ -113,43 +113,6 @@ static int pg_add_param(struct pg *p, const char *keyword, const char *value)
 	return HC_OK;
 }
 
-static int pg_parse_bool(const struct hc_init_ctx *ctx, const char *key,
-                         int *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	const char *v = hc_kv_get(ctx, key);
-	size_t i;
-
-	if (v == NULL)
-		return HC_OK;
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-			*out = strcasecmp(v, yes[i]) == 0;
-			return HC_OK;
-		}
-	}
-	return hc_init_error(ctx, "%s: '%s' is neither yes nor no", key, v);
-}
-
-static int pg_parse_ratio(const struct hc_init_ctx *ctx, const char *key,
-                          double *out)
-{
-	const char *v = hc_kv_get(ctx, key);
-	char *end;
-	double d;
-
-	if (v == NULL)
-		return HC_OK;
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno != 0 || end == v || *end != '\0' || !(d >= 0.0 && d <= 1.0))
-		return hc_init_error(ctx, "%s: '%s' is not a number from 0 to 1",
-		                     key, v);
-	*out = d;
-	return HC_OK;
-}
-
 static int pg_check_sslmode(const struct hc_init_ctx *ctx, const char *v)
 {
 	size_t i;
@@ -304,10 +267,10 @@ static int pg_init_options(const struct hc_init_ctx *ctx, struct pg *p)
 
 	p->warn_ratio = 0.8;
 	p->fail_ratio = 0.95;
-	if (pg_parse_bool(ctx, "persistent", &p->persistent) != HC_OK ||
-	    pg_parse_bool(ctx, "saturation", &p->saturation) != HC_OK ||
-	    pg_parse_ratio(ctx, "warn_ratio", &p->warn_ratio) != HC_OK ||
-	    pg_parse_ratio(ctx, "fail_ratio", &p->fail_ratio) != HC_OK)
+	if (pu_parse_bool(ctx, "persistent", &p->persistent) != HC_OK ||
+	    pu_parse_bool(ctx, "saturation", &p->saturation) != HC_OK ||
+	    pu_parse_double(ctx, "warn_ratio", 0, 1, &p->warn_ratio) != HC_OK ||
+	    pu_parse_double(ctx, "fail_ratio", 0, 1, &p->fail_ratio) != HC_OK)
 		return HC_EINVAL;
 	if (!p->saturation && (hc_kv_get(ctx, "warn_ratio") != NULL ||
 	                       hc_kv_get(ctx, "fail_ratio") != NULL))

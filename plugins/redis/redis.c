@@ -13,7 +13,6 @@
 #include "../common/plugutil.h"
 
 /* sun_path is 108 bytes on Linux, with its NUL. */
-#define REDIS_SOCKET_MAX 107
 #define REDIS_DEFAULT_HOST "127.0.0.1"
 #define REDIS_DEFAULT_PORT 6379
 
@@ -29,7 +28,7 @@ enum redis_outcome {
 struct redis {
 	char host[PU_HOST_MAX + 1];
 	int port;
-	char socket[REDIS_SOCKET_MAX + 1]; /* "" = TCP */
+	char socket[PU_SOCKET_MAX + 1]; /* "" = TCP */
 	char *user;                        /* NULL = AUTH with the password only */
 	char *password;                    /* NULL = no AUTH */
 	long db;
@@ -51,36 +50,6 @@ static const struct hc_key redis_keys[] = {
 	{ NULL, NULL, 0 }
 };
 
-/* A decimal number of digits only, at most max: strtol would accept " 8",
- * "+8" and "0x8". -1 when v is not one. */
-static long redis_parse_uint(const char *v, long max)
-{
-	long n = 0;
-	size_t i;
-
-	for (i = 0; v[i] >= '0' && v[i] <= '9'; i++) {
-		n = n * 10 + (v[i] - '0');
-		if (n > max)
-			return -1;
-	}
-	return i == 0 || v[i] != '\0' ? -1 : n;
-}
-
-static int redis_parse_bool(const char *v)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
-	static const char *const no[] = { "no", "false", "off", "0", NULL };
-	int i;
-
-	for (i = 0; yes[i] != NULL; i++)
-		if (strcmp(v, yes[i]) == 0)
-			return 1;
-	for (i = 0; no[i] != NULL; i++)
-		if (strcmp(v, no[i]) == 0)
-			return 0;
-	return -1;
-}
-
 /* Where to connect: socket, or host and port (with defaults). */
 static int redis_parse_endpoint(const struct hc_init_ctx *ctx, struct redis *rd)
 {
@@ -92,12 +61,8 @@ static int redis_parse_endpoint(const struct hc_init_ctx *ctx, struct redis *rd)
 		if (host != NULL || port != NULL)
 			return hc_init_error(ctx, "socket: cannot be combined "
 			                          "with host or port");
-		if (sock[0] != '/')
-			return hc_init_error(ctx, "socket: '%s' is not an "
-			                          "absolute path", sock);
-		if (strlen(sock) > REDIS_SOCKET_MAX)
-			return hc_init_error(ctx, "socket: longer than %d "
-			                          "characters", REDIS_SOCKET_MAX);
+		if (pu_check_socket(ctx, sock) != HC_OK)
+			return HC_EINVAL;
 		snprintf(rd->socket, sizeof(rd->socket), "%s", sock);
 		snprintf(rd->where, sizeof(rd->where), "%s", sock);
 		return HC_OK;
@@ -118,8 +83,7 @@ static int redis_parse_session(const struct hc_init_ctx *ctx, struct redis *rd)
 {
 	const char *user = hc_kv_get(ctx, "user");
 	const char *password = hc_kv_get(ctx, "password");
-	const char *db = hc_kv_get(ctx, "db");
-	const char *persistent = hc_kv_get(ctx, "persistent");
+	uint64_t db = 0;
 
 	if (user != NULL && password == NULL)
 		return hc_init_error(ctx, "user: needs a password (password "
@@ -127,13 +91,10 @@ static int redis_parse_session(const struct hc_init_ctx *ctx, struct redis *rd)
 	if (user != NULL && (user[0] == '\0' || strcspn(user, " \t") <
 	                                            strlen(user)))
 		return hc_init_error(ctx, "user: '%s' is not a user name", user);
-	if (db != NULL && (rd->db = redis_parse_uint(db, 2147483647L)) < 0)
-		return hc_init_error(ctx, "db: '%s' is not a database index "
-		                          "(0 or more)", db);
-	if (persistent != NULL &&
-	    (rd->persistent = redis_parse_bool(persistent)) < 0)
-		return hc_init_error(ctx, "persistent: '%s' is not yes or no",
-		                     persistent);
+	if (pu_parse_uint(ctx, "db", 0, INT32_MAX, &db) != HC_OK ||
+	    pu_parse_bool(ctx, "persistent", &rd->persistent) != HC_OK)
+		return HC_EINVAL;
+	rd->db = (long)db;
 	if (user != NULL && (rd->user = strdup(user)) == NULL)
 		return HC_ENOMEM;
 	if (password != NULL && (rd->password = strdup(password)) == NULL)

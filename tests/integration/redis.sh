@@ -170,7 +170,7 @@ t_expect_rc 3
 t_expect_err "port: '70000' is not a port number \(1-65535\)"
 redis db=-1
 t_expect_rc 3
-t_expect_err "db: '-1' is not a database index \(0 or more\)"
+t_expect_err "db: '-1' is not a whole number from 0 to 2147483647"
 redis socket=relative.sock
 t_expect_rc 3
 t_expect_err "socket: 'relative.sock' is not an absolute path"
@@ -182,7 +182,7 @@ t_expect_rc 3
 t_expect_err "user: needs a password"
 redis persistent=maybe
 t_expect_rc 3
-t_expect_err "persistent: 'maybe' is not yes or no"
+t_expect_err "persistent: 'maybe' is neither yes nor no"
 redis password_file="$T_TMP/no-such-file"
 t_expect_rc 3
 t_expect_err "password_file: cannot read"
