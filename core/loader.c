@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Plugin loading: dlopen, the ABI checks of DESIGN §4, and the set of loaded plugins. */
+/* Plugin loading: dlopen, the ABI checks of docs/architecture.md §4, and the set of loaded plugins. */
 #include "autoconfig.h"
 
 #include <ctype.h>
@@ -29,10 +29,11 @@ static char *module_name(const char *path)
 	return hc_xasprintf("%.*s", (int)n, base);
 }
 
-/* Everything after the version fields may have another layout in another
- * major version, so it is read only once the versions agree. */
-static int check_descriptor(const char *path, const char *name,
-                            const struct hc_plugin *d, char *err, size_t errsz)
+/* The fields every ABI shares: a NULL descriptor, the magic, the major, and
+ * a minor the core knows. Everything after them may have another layout in
+ * another major version, so it is read only once these agree. */
+static int check_versions(const char *path, const struct hc_plugin *d,
+                          unsigned core_minor, char *err, size_t errsz)
 {
 	if (d == NULL) {
 		snprintf(err, errsz, "%s: mangled plugin: hc_plugin_describe() returned NULL",
@@ -45,34 +46,57 @@ static int check_descriptor(const char *path, const char *name,
 		return -1;
 	}
 	if (d->abi_major != HC_ABI_MAJOR) {
-		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%d: rebuild it against healthcheckd-plugin %d.x",
-		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, HC_ABI_MINOR,
+		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: rebuild it against healthcheckd-plugin %d.x",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor,
 		         HC_ABI_MAJOR);
 		return -1;
 	}
-	if (d->abi_minor > HC_ABI_MINOR) {
-		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%d: upgrade healthcheckd or rebuild the plugin against ABI %d.%d",
-		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, HC_ABI_MINOR,
-		         HC_ABI_MAJOR, HC_ABI_MINOR);
+	if (d->abi_minor > core_minor) {
+		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: upgrade healthcheckd or rebuild the plugin against ABI %d.%u",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor,
+		         HC_ABI_MAJOR, core_minor);
 		return -1;
 	}
-	if (d->struct_size < offsetof(struct hc_plugin, reserved)) {
+	return 0;
+}
+
+/* The descriptor and key table hold every 1.0 member (a plugin of a newer
+ * minor may have more, which this core does not read), and the three
+ * functions are there. */
+static int check_layout(const char *path, const struct hc_plugin *d, char *err,
+                        size_t errsz)
+{
+	const char *missing;
+
+	if (!HC_HAS_MEMBER(d, struct hc_plugin, teardown)) {
 		snprintf(err, errsz, "%s: mangled plugin: descriptor is %u bytes, ABI %u.%u needs at least %zu",
 		         path, d->struct_size, d->abi_major, d->abi_minor,
-		         offsetof(struct hc_plugin, reserved));
+		         offsetof(struct hc_plugin, teardown) + sizeof(d->teardown));
 		return -1;
 	}
-	if (d->name == NULL || d->init == NULL || d->check == NULL ||
-	    d->teardown == NULL) {
-		snprintf(err, errsz, "%s: mangled plugin: the descriptor lacks a name, init, check or teardown",
-		         path);
+	missing = d->name == NULL ? "name" : d->init == NULL ? "init function"
+		: d->check == NULL ? "check function"
+		: d->teardown == NULL ? "teardown function" : NULL;
+	if (missing != NULL) {
+		snprintf(err, errsz, "%s: mangled plugin: the descriptor has no %s",
+		         path, missing);
 		return -1;
 	}
-	if (d->keys != NULL && d->key_size < sizeof(struct hc_key)) {
+	if (d->keys != NULL && !HC_SIZE_HOLDS(d->key_size, struct hc_key, flags)) {
 		snprintf(err, errsz, "%s: mangled plugin: keys are %u bytes, ABI %u.%u needs at least %zu",
 		         path, d->key_size, d->abi_major, d->abi_minor, sizeof(struct hc_key));
 		return -1;
 	}
+	return 0;
+}
+
+int hc_descriptor_check(const char *path, const char *name,
+                        const struct hc_plugin *d, unsigned core_minor,
+                        char *err, size_t errsz)
+{
+	if (check_versions(path, d, core_minor, err, errsz) != 0 ||
+	    check_layout(path, d, err, errsz) != 0)
+		return -1;
 	for (size_t i = 0; hc_plugin_key(d, i) != NULL; i++) {
 		if (hc_is_core_key(hc_plugin_key(d, i)->name)) {
 			snprintf(err, errsz, "%s: plugin declares the key '%s', which belongs to the core: rename it",
@@ -121,7 +145,7 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 	}
 	name = module_name(path);
 	desc = describe();
-	if (check_descriptor(path, name, desc, err, errsz) == 0) {
+	if (hc_descriptor_check(path, name, desc, HC_ABI_MINOR, err, errsz) == 0) {
 		m = hc_xcalloc(1, sizeof(*m));
 		m->path = hc_xstrdup(path);
 		m->name = name;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Plugin loading: dlopen, the ABI checks of DESIGN §4, and the set of loaded plugins. */
+/* Plugin loading: dlopen, the ABI checks of docs/architecture.md §4, and the set of loaded plugins. */
 #ifndef HC_LOADER_H
 #define HC_LOADER_H
 
@@ -21,6 +21,12 @@ struct hc_module {
  * the ABI minor, the descriptor size, the functions, the name against the
  * file name. NULL with a message naming path in err on any failure. */
 struct hc_module *hc_module_open(const char *path, char *err, size_t errsz);
+/* The checks after dlsym, for a core of ABI 1.core_minor (hc_module_open
+ * passes HC_ABI_MINOR; tests pass others): 0, or -1 with a message naming
+ * path in err. name is the plugin name the file's basename gives. */
+int hc_descriptor_check(const char *path, const char *name,
+                        const struct hc_plugin *d, unsigned core_minor,
+                        char *err, size_t errsz);
 void hc_module_close(struct hc_module *m);
 
 /* Key i of a plugin's table (stepping by its key_size), or NULL past the

@@ -55,10 +55,44 @@
 extern "C" {
 #endif
 
-/* ABI version. The core loads a plugin whose major equals its own and whose
- * minor is not newer than its own. */
+/* ABI version of this header. The core loads a plugin whose major equals its
+ * own and whose declared minor (HC_ABI_TARGET_MINOR) is not newer than its
+ * own. */
 #define HC_ABI_MAJOR 1
 #define HC_ABI_MINOR 0
+
+/*
+ * Evolution within a major version, both ways:
+ *
+ *  - A plugin declares the oldest core it needs: define HC_ABI_TARGET_MINOR
+ *    before including this header (default: HC_ABI_MINOR, this header's).
+ *    The descriptor carries that minor, so a plugin that targets 1.0 but is
+ *    built with a 1.3 header loads on a 1.0 core. Such a plugin must test
+ *    HC_HAS_MEMBER(ctx->host, struct hc_host, member) (likewise for the init
+ *    and check contexts and the result) before it touches a member added
+ *    after its target minor: an older core's structs end before it.
+ *  - The core loads every plugin of an older minor and tests HC_HAS_MEMBER
+ *    on every plugin-owned struct (the descriptor; the key table through
+ *    key_size) before reading a member added after 1.0.
+ *
+ * Members are only ever appended, and each new one is documented here with
+ * the minor that added it.
+ */
+#ifndef HC_ABI_TARGET_MINOR
+#define HC_ABI_TARGET_MINOR HC_ABI_MINOR
+#endif
+#if HC_ABI_TARGET_MINOR > HC_ABI_MINOR
+#error "HC_ABI_TARGET_MINOR is newer than this header's HC_ABI_MINOR"
+#endif
+
+/* Whether an object of size bytes of type holds member whole. */
+#define HC_SIZE_HOLDS(size, type, member)                                  \
+	((size_t)(size) >= offsetof(type, member) + sizeof(((type *)0)->member))
+/* Whether *ptr, a struct of type that starts with uint32_t struct_size, was
+ * built by a party that knows member: test it before reading a member newer
+ * than the minor the other side declared. */
+#define HC_HAS_MEMBER(ptr, type, member)                                   \
+	HC_SIZE_HOLDS((ptr)->struct_size, type, member)
 
 /* How long past hc_check_ctx.deadline_ns the core still takes a result. */
 #define HC_DEADLINE_GRACE_MS 20
@@ -127,8 +161,9 @@ struct hc_handle;
 
 /*
  * Services the core offers a plugin (core-owned, valid for the life of the
- * process). New members are appended; test struct_size (or a NULL member)
- * before using one added after ABI 1.0.
+ * process). New members are appended: a plugin whose HC_ABI_TARGET_MINOR is
+ * older than a member tests HC_HAS_MEMBER(host, struct hc_host, member)
+ * before it calls it.
  */
 struct hc_host {
 	uint32_t struct_size;
@@ -199,11 +234,19 @@ struct hc_result {
  * The plugin descriptor (plugin-owned, const, lives as long as the library).
  * The version fields come first: they protect the rest. Fill it with
  * HC_PLUGIN_DEFINE, never by hand.
+ *
+ * Adding a member (a minor bump): append it after the last one (the
+ * reserved slots stay zero and in place, so the 1.0 layout never moves),
+ * bump HC_ABI_MINOR, fill it in HC_PLUGIN_DEFINE, and in core/loader.c read
+ * it only behind HC_HAS_MEMBER(d, struct hc_plugin, member), treating its
+ * absence as the 1.0 behaviour; add a loader fixture built with the old
+ * size (tests/plugins/fake_descriptor.h, FAKE_SIZE) that still loads. Any
+ * other change (a removed, moved or retyped member) is a major bump.
  */
 struct hc_plugin {
 	uint32_t magic;           /* HC_PLUGIN_MAGIC */
 	uint32_t abi_major;       /* HC_ABI_MAJOR the plugin was built with */
-	uint32_t abi_minor;       /* HC_ABI_MINOR the plugin was built with */
+	uint32_t abi_minor;       /* HC_ABI_TARGET_MINOR: oldest core minor */
 	uint32_t struct_size;     /* sizeof(struct hc_plugin) it was built with */
 	const char *name;         /* must equal the file's basename (NAME.so) */
 	const char *version;      /* the plugin's own version */
@@ -243,7 +286,7 @@ const struct hc_plugin *hc_plugin_describe(void);
 	HC_EXPORT const struct hc_plugin *hc_plugin_describe(void)           \
 	{                                                                    \
 		static const struct hc_plugin hc_descriptor_ = {             \
-			HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_MINOR,         \
+			HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_TARGET_MINOR,  \
 			(uint32_t)sizeof(struct hc_plugin), name_, version_, \
 			description_, 0, (uint32_t)sizeof(struct hc_key),    \
 			keys_, init_, check_, teardown_,                     \

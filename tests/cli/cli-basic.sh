@@ -82,6 +82,11 @@ t_expect_rc 3
 t_expect_err_exact "$HC_FIXTURE_DIR/fake_minor.so: built for ABI 1.5, this healthcheckd provides 1.0: upgrade healthcheckd or rebuild the plugin against ABI 1.0"
 t_ok "--plugin refuses a plugin for a newer ABI, naming both versions"
 
+t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_newer.so" --once
+t_expect_rc 0
+t_expect_out '^fake_newer  pass .*older core: newer member absent$'
+t_ok "a plugin built with a newer header that targets this minor loads and sees HC_HAS_MEMBER false"
+
 t_run "$HEALTHCHECKD" -t --bogus
 t_expect_rc 1
 t_run "$HEALTHCHECKD" --once --exit-codes docker --format xml

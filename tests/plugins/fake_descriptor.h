@@ -14,6 +14,12 @@
 #ifndef FAKE_SIZE
 #define FAKE_SIZE sizeof(struct hc_plugin)
 #endif
+#ifndef FAKE_KEYS
+#define FAKE_KEYS NULL
+#endif
+#ifndef FAKE_KEY_SIZE
+#define FAKE_KEY_SIZE sizeof(struct hc_key)
+#endif
 
 static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 {
@@ -22,6 +28,7 @@ static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
+#ifndef FAKE_NO_CHECK
 static int fake_check(void *instance, const struct hc_check_ctx *ctx,
                       struct hc_result *r)
 {
@@ -29,6 +36,10 @@ static int fake_check(void *instance, const struct hc_check_ctx *ctx,
 	(void)ctx;
 	return hc_result_set(r, HC_PASS, "fine");
 }
+#define FAKE_CHECK_FN fake_check
+#else
+#define FAKE_CHECK_FN NULL
+#endif
 
 static void fake_teardown(void *instance)
 {
@@ -39,8 +50,8 @@ const struct hc_plugin *hc_plugin_describe(void)
 {
 	static const struct hc_plugin d = {
 		FAKE_MAGIC, FAKE_MAJOR, FAKE_MINOR, (uint32_t)(FAKE_SIZE), FAKE_NAME,
-		"1.0.0", "loader fixture", 0, (uint32_t)sizeof(struct hc_key), NULL,
-		fake_init, fake_check,
+		"1.0.0", "loader fixture", 0, (uint32_t)(FAKE_KEY_SIZE), FAKE_KEYS,
+		fake_init, FAKE_CHECK_FN,
 		fake_teardown, { 0, 0, 0, 0, 0, 0, 0, 0 }
 	};
 

@@ -102,6 +102,71 @@ static void name_must_match_file(void **state)
 	expect_refused("fake_name", ": plugin calls itself 'other' but the file is fake_name.so");
 }
 
+static void missing_check_function_is_named(void **state)
+{
+	(void)state;
+	expect_refused("fake_nocheck", ": mangled plugin: the descriptor has no check function");
+}
+
+static void short_key_stride_is_mangled(void **state)
+{
+	(void)state;
+	expect_refused("fake_stride", ": mangled plugin: keys are 8 bytes, ABI 1.0 needs at least");
+}
+
+/* Built with a newer header whose descriptor is longer, targeting this
+ * core's minor: it loads, and the core reads none of the newer members. */
+static void newer_header_targeting_this_minor_loads(void **state)
+{
+	char *path = fixture("fake_newer");
+	struct hc_module *m = hc_module_open(path, err, sizeof(err));
+
+	(void)state;
+	if (m == NULL)
+		fail_msg("refused: %s", err);
+	assert_true(m->desc->struct_size > sizeof(struct hc_plugin));
+	assert_int_equal(m->desc->abi_minor, HC_ABI_MINOR);
+	hc_module_close(m);
+	free(path);
+}
+
+/* A descriptor as a plugin built against ABI 1.minor would carry it, with
+ * the 1.0 layout (no member has been added since). */
+static struct hc_plugin descriptor_of_minor(uint32_t minor)
+{
+	struct hc_plugin d;
+
+	memset(&d, 0, sizeof(d));
+	d.magic = HC_PLUGIN_MAGIC;
+	d.abi_major = HC_ABI_MAJOR;
+	d.abi_minor = minor;
+	d.struct_size = sizeof(d);
+	d.name = "older";
+	d.key_size = sizeof(struct hc_key);
+	d.init = (int (*)(const struct hc_init_ctx *, void **))1;
+	d.check = (int (*)(void *, const struct hc_check_ctx *, struct hc_result *))1;
+	d.teardown = (void (*)(void *))1;
+	return d;
+}
+
+/* A later core (here 1.7) loads a plugin of every older minor, and still
+ * refuses one newer than itself, naming both versions. */
+static void older_minor_loads_on_a_newer_core(void **state)
+{
+	struct hc_plugin d;
+
+	(void)state;
+	for (uint32_t minor = 0; minor <= 7; minor++) {
+		d = descriptor_of_minor(minor);
+		assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err,
+		                                     sizeof(err)), 0);
+	}
+	d = descriptor_of_minor(8);
+	assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err,
+	                                     sizeof(err)), -1);
+	assert_string_equal(err, "older.so: built for ABI 1.8, this healthcheckd provides 1.7: upgrade healthcheckd or rebuild the plugin against ABI 1.7");
+}
+
 static void registry_loads_once_and_names_unknown(void **state)
 {
 	struct hc_registry reg;
@@ -136,6 +201,10 @@ int main(void)
 		cmocka_unit_test(newer_minor_names_both_versions),
 		cmocka_unit_test(short_descriptor_is_mangled),
 		cmocka_unit_test(name_must_match_file),
+		cmocka_unit_test(missing_check_function_is_named),
+		cmocka_unit_test(short_key_stride_is_mangled),
+		cmocka_unit_test(newer_header_targeting_this_minor_loads),
+		cmocka_unit_test(older_minor_loads_on_a_newer_core),
 		cmocka_unit_test(registry_loads_once_and_names_unknown),
 	};
 
