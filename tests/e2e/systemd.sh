@@ -5,7 +5,9 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
-if ! ldd "$HEALTHCHECKD" | grep -q libsystemd; then
+# Captured first: under pipefail, `ldd | grep -q` fails when grep exits early.
+libs=$(ldd "$HEALTHCHECKD")
+if [[ $libs != *libsystemd* ]]; then
 	echo "SKIP: healthcheckd was built without libsystemd"
 	exit 77
 fi

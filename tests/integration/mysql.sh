@@ -22,7 +22,11 @@ login=(--set user="$MYSQL_USER" --set password="$MYSQL_PASSWORD")
 ok="ping ok: server [0-9]+\.[0-9]+\.[0-9]+-MariaDB[^ ]*"
 
 # frozen PID: every thread of PID is stopped (SIGSTOP has taken effect).
-frozen() { ! grep -h '^State:' /proc/"$1"/task/*/status | grep -qv 'T (stopped)'; }
+frozen() {
+	local states
+	states=$(grep -h '^State:' /proc/"$1"/task/*/status)
+	[[ $(grep -v 'T (stopped)' <<<"$states") == "" ]]
+}
 
 my() { t_run "$HEALTHCHECKD" --plugin "$so" "$@" --once; }
 

@@ -24,7 +24,9 @@ redis_ours() {
 	local pid
 	pid=$(head -n1 "$dir/redis.pid" 2>/dev/null) || return 1
 	[ -n "$pid" ] || return 1
-	redis_cli INFO server | tr -d '\r' | grep -qx "process_id:$pid"
+	local info
+	info=$(redis_cli INFO server | tr -d '\r')
+	grep -qx "process_id:$pid" <<<"$info"
 }
 
 redis_start() {
