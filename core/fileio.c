@@ -52,7 +52,7 @@ char *hc_read_file(const char *path, size_t max, mode_t *mode, char *err, size_t
 			snprintf(err, errsz, "%s is larger than %zu bytes", path, max);
 		else
 			snprintf(err, errsz, "%s holds a NUL byte", path);
-		memset(buf, 0, len);
+		explicit_bzero(buf, len);
 		free(buf);
 		return NULL;
 	}

@@ -306,7 +306,7 @@ static void instance_free(struct hc_instance *in)
 {
 	for (size_t i = 0; i < in->n_secrets; i++) {
 		/* Do not leave secrets lying in freed heap memory. */
-		memset(in->secrets[i], 0, strlen(in->secrets[i]));
+		explicit_bzero(in->secrets[i], strlen(in->secrets[i]));
 		free(in->secrets[i]);
 	}
 	free(in->secrets);

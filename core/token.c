@@ -43,7 +43,7 @@ void hc_token_free(char *token)
 {
 	if (token == NULL)
 		return;
-	memset(token, 0, strlen(token));
+	explicit_bzero(token, strlen(token));
 	free(token);
 }
 
