@@ -65,8 +65,10 @@ struct hc_config *hc_config_new(void)
 
 static void check_free(struct hc_check_conf *c)
 {
+	/* A plugin's value may be a secret written inline: clear them all. */
 	for (size_t i = 0; i < c->n_settings; i++) {
 		free(c->settings[i].key);
+		explicit_bzero(c->settings[i].value, strlen(c->settings[i].value));
 		free(c->settings[i].value);
 	}
 	free(c->settings);
@@ -96,7 +98,7 @@ void hc_config_unref(struct hc_config *cfg)
 		check_free(cfg->checks[i]);
 	free(cfg->checks);
 	for (i = 0; i < cfg->server.n_listen; i++)
-		free(cfg->server.listen[i]);
+		free(cfg->server.listen[i].text);
 	free(cfg->server.listen);
 	free(cfg->server.token_file);
 	free(cfg->server.plugin_dir);
@@ -204,29 +206,40 @@ static int parse_groups(const char *s, unsigned *out, char *bad, size_t badsz)
 	return 0;
 }
 
-/* ADDRESS:PORT with a numeric IPv4 address, "*", or [IPv6]. */
-static int listen_valid(const char *s)
+int hc_listen_parse(const char *text, struct hc_listen *out)
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	unsigned char buf[sizeof(struct in6_addr)];
-	const char *colon = strrchr(s, ':');
+	const char *colon = strrchr(text, ':');
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&out->addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->addr;
 	unsigned long port;
 	size_t hl;
 
+	memset(out, 0, sizeof(*out));
 	if (colon == NULL || parse_uint(colon + 1, 1, 65535, &port) != 0)
 		return -1;
-	hl = (size_t)(colon - s);
+	hl = (size_t)(colon - text);
 	if (hl == 0 || hl >= sizeof(host))
 		return -1;
-	memcpy(host, s, hl);
+	memcpy(host, text, hl);
 	host[hl] = '\0';
-	if (strcmp(host, "*") == 0)
-		return 0;
 	if (host[0] == '[' && host[hl - 1] == ']') {
 		host[hl - 1] = '\0';
-		return inet_pton(AF_INET6, host + 1, buf) == 1 ? 0 : -1;
+		if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
+			return -1;
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		out->addr_len = sizeof(*v6);
+	} else {
+		/* "*" is INADDR_ANY, the zeroes already there. */
+		if (strcmp(host, "*") != 0 && inet_pton(AF_INET, host, &v4->sin_addr) != 1)
+			return -1;
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		out->addr_len = sizeof(*v4);
 	}
-	return inet_pton(AF_INET, host, buf) == 1 ? 0 : -1;
+	out->text = hc_xstrdup(text);
+	return 0;
 }
 
 bool hc_check_name_valid(const char *name)
@@ -499,42 +512,6 @@ int hc_check_finish(struct hc_check_conf *c, struct hc_errors *errs)
 
 /* ---- [server] and [service] ------------------------------------------ */
 
-enum server_key { SK_LISTEN, SK_DETAILS, SK_TOKEN_FILE, SK_PLUGIN_DIR, SK_WORKERS,
-                  SK_MAX_CONNECTIONS, SK_MAX_CONNECTIONS_PER_IP,
-                  SK_CONNECTION_TIMEOUT, SK_CONNECTION_MEMORY_LIMIT,
-                  SK_SHUTDOWN_DELAY, SK_INCLUDE, SK_COUNT };
-
-static const char *const server_keys[SK_COUNT] = {
-	"listen", "details", "token_file", "plugin_dir", "workers",
-	"max_connections", "max_connections_per_ip", "connection_timeout",
-	"connection_memory_limit", "shutdown_delay", "include",
-};
-
-static int server_uint(const char *key, const char *value, unsigned long min,
-                       unsigned long max, unsigned *out, struct hc_where at,
-                       struct hc_errors *errs)
-{
-	unsigned long n;
-
-	if (parse_uint(value, min, max, &n) == 0) {
-		*out = (unsigned)n;
-		return 0;
-	}
-	hc_errors_add(errs, at, "%s: '%s' is not a number from %lu to %lu", key,
-	              value, min, max);
-	return -1;
-}
-
-static int server_duration(const char *key, const char *value, uint32_t *out,
-                           struct hc_where at, struct hc_errors *errs)
-{
-	if (hc_parse_duration(value, out) == 0)
-		return 0;
-	hc_errors_add(errs, at, "%s: bad duration '%s' (use ms, s or m, e.g. 5s)",
-	              key, value);
-	return -1;
-}
-
 /* Config files are parsed on the main thread only, so glob's error
  * callback can leave the cause here. */
 static int glob_failed_errno;
@@ -585,100 +562,171 @@ static int server_include(struct parse *p, const char *pattern, struct hc_where 
 	return ret;
 }
 
+/* How one [server] key is read: by which parser, into which field of struct
+ * hc_server_conf, within which bounds (numbers; durations in ms). */
+struct server_key {
+	const char *name;
+	int (*set)(struct parse *p, const struct server_key *k, const char *value,
+	           struct hc_where at);
+	size_t offset;
+	unsigned long min, max;
+	const char *what;         /* what a number counts, for messages */
+	bool repeats;             /* may be given on several lines */
+};
+
+#define SERVER_FIELD(f) offsetof(struct hc_server_conf, f)
+
+/* The field of the server config that k writes. */
+static void *server_field(struct parse *p, const struct server_key *k)
+{
+	return (char *)&p->cfg->server + k->offset;
+}
+
+static int server_listen(struct parse *p, const struct server_key *k,
+                         const char *value, struct hc_where at)
+{
+	struct hc_server_conf *s = &p->cfg->server;
+	struct hc_listen l;
+
+	(void)k;
+	if (hc_listen_parse(value, &l) != 0) {
+		hc_errors_add(p->errs, at, "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
+		              value);
+		return -1;
+	}
+	s->listen = hc_xreallocarray(s->listen, s->n_listen + 1, sizeof(*s->listen));
+	s->listen[s->n_listen++] = l;
+	return 0;
+}
+
+static int server_details(struct parse *p, const struct server_key *k,
+                          const char *value, struct hc_where at)
+{
+	static const char *const names[] = { "never", "authorized", "always" };
+	static const enum hc_details values[] = { HC_DETAILS_NEVER, HC_DETAILS_AUTHORIZED,
+		                                  HC_DETAILS_ALWAYS };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			*(enum hc_details *)server_field(p, k) = values[i];
+			return 0;
+		}
+	}
+	hc_errors_add(p->errs, at, "details: '%s' is not never, authorized or always", value);
+	return -1;
+}
+
+/* A path, relative to the file that names it. */
+static int server_path(struct parse *p, const struct server_key *k,
+                       const char *value, struct hc_where at)
+{
+	char **field = server_field(p, k);
+
+	free(*field);
+	*field = hc_path_from(value, at);
+	if (field == &p->cfg->server.token_file)
+		p->cfg->server.token_file_at = at;
+	return 0;
+}
+
+static int server_uint(struct parse *p, const struct server_key *k,
+                       const char *value, struct hc_where at)
+{
+	unsigned long n;
+
+	if (parse_uint(value, k->min, k->max, &n) == 0) {
+		*(unsigned *)server_field(p, k) = (unsigned)n;
+		return 0;
+	}
+	hc_errors_add(p->errs, at, "%s: '%s' is not %s from %lu to %lu", k->name, value,
+	              k->what, k->min, k->max);
+	return -1;
+}
+
+static int server_duration(struct parse *p, const struct server_key *k,
+                           const char *value, struct hc_where at)
+{
+	uint32_t ms;
+
+	if (hc_parse_duration(value, &ms) != 0) {
+		hc_errors_add(p->errs, at, "%s: bad duration '%s' (use ms, s or m, e.g. 5s)",
+		              k->name, value);
+		return -1;
+	}
+	if (ms < k->min) {
+		/* Only connection_timeout has a floor: libmicrohttpd counts
+		 * whole seconds, and 0 means never. */
+		hc_errors_add(p->errs, at, "%s: must be at least %lus", k->name, k->min / 1000);
+		return -1;
+	}
+	*(uint32_t *)server_field(p, k) = ms;
+	return 0;
+}
+
+static int server_include_key(struct parse *p, const struct server_key *k,
+                              const char *value, struct hc_where at)
+{
+	(void)k;
+	return server_include(p, value, at);
+}
+
+/* listen and include may repeat; any other key given twice is a mistake
+ * one of the two lines would silently lose. */
+static const struct server_key server_keys[] = {
+	{ "listen", server_listen, 0, 0, 0, NULL, true },
+	{ "details", server_details, SERVER_FIELD(details), 0, 0, NULL, false },
+	{ "token_file", server_path, SERVER_FIELD(token_file), 0, 0, NULL, false },
+	{ "plugin_dir", server_path, SERVER_FIELD(plugin_dir), 0, 0, NULL, false },
+	{ "workers", server_uint, SERVER_FIELD(workers), 1, 256, "a number", false },
+	{ "max_connections", server_uint, SERVER_FIELD(max_connections), 1, 65536,
+	  "a number", false },
+	{ "max_connections_per_ip", server_uint, SERVER_FIELD(max_connections_per_ip),
+	  0, 65536, "a number", false },
+	{ "connection_timeout", server_duration, SERVER_FIELD(connection_timeout_ms),
+	  1000, 0, NULL, false },
+	{ "connection_memory_limit", server_uint,
+	  SERVER_FIELD(connection_memory_limit), 2048, 1048576, "a byte count", false },
+	{ "shutdown_delay", server_duration, SERVER_FIELD(shutdown_delay_ms), 0, 0, NULL,
+	  false },
+	{ "include", server_include_key, 0, 0, 0, NULL, true },
+};
+
+#define N_SERVER_KEYS (sizeof(server_keys) / sizeof(server_keys[0]))
+_Static_assert(N_SERVER_KEYS <= 32, "hc_server_conf.seen has a bit per key");
+
+static size_t server_key_index(const char *key)
+{
+	size_t k;
+
+	for (k = 0; k < N_SERVER_KEYS; k++)
+		if (strcmp(key, server_keys[k].name) == 0)
+			break;
+	return k;
+}
+
 bool hc_server_key_set(const struct hc_config *cfg, const char *key)
 {
-	for (int k = 0; k < SK_COUNT; k++)
-		if (strcmp(key, server_keys[k]) == 0)
-			return (cfg->server.seen & (1u << k)) != 0;
-	return false;
+	size_t k = server_key_index(key);
+
+	return k < N_SERVER_KEYS && (cfg->server.seen & (1u << k)) != 0;
 }
 
 static int server_set(struct parse *p, const char *key, const char *value,
                       struct hc_where at)
 {
 	struct hc_server_conf *s = &p->cfg->server;
-	struct hc_errors *errs = p->errs;
-	unsigned long n;
-	int k;
+	size_t k = server_key_index(key);
 
-	for (k = 0; k < SK_COUNT; k++)
-		if (strcmp(key, server_keys[k]) == 0)
-			break;
-	if (k == SK_COUNT) {
-		hc_errors_add(errs, at, "unknown key '%s' in [server]", key);
+	if (k == N_SERVER_KEYS) {
+		hc_errors_add(p->errs, at, "unknown key '%s' in [server]", key);
 		return -1;
 	}
-	/* listen and include may repeat; any other key given twice is a
-	 * mistake one of the two lines would silently lose. */
-	if (k != SK_LISTEN && k != SK_INCLUDE && (s->seen & (1u << k))) {
-		hc_errors_add(errs, at, "%s is set twice in [server]", key);
+	if (!server_keys[k].repeats && (s->seen & (1u << k))) {
+		hc_errors_add(p->errs, at, "%s is set twice in [server]", key);
 		return -1;
 	}
 	s->seen |= 1u << k;
-	switch ((enum server_key)k) {
-	case SK_LISTEN:
-		if (listen_valid(value) != 0) {
-			hc_errors_add(errs, at, "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
-			              value);
-			return -1;
-		}
-		s->listen = hc_xreallocarray(s->listen, s->n_listen + 1,
-		                             sizeof(*s->listen));
-		s->listen[s->n_listen++] = hc_xstrdup(value);
-		return 0;
-	case SK_DETAILS:
-		if (strcmp(value, "never") == 0)
-			s->details = HC_DETAILS_NEVER;
-		else if (strcmp(value, "authorized") == 0)
-			s->details = HC_DETAILS_AUTHORIZED;
-		else if (strcmp(value, "always") == 0)
-			s->details = HC_DETAILS_ALWAYS;
-		else {
-			hc_errors_add(errs, at, "details: '%s' is not never, authorized or always",
-			              value);
-			return -1;
-		}
-		return 0;
-	case SK_TOKEN_FILE:
-		free(s->token_file);
-		s->token_file = hc_path_from(value, at);
-		s->token_file_at = at;
-		return 0;
-	case SK_PLUGIN_DIR:
-		free(s->plugin_dir);
-		s->plugin_dir = hc_path_from(value, at);
-		return 0;
-	case SK_WORKERS:
-		return server_uint(key, value, 1, 256, &s->workers, at, errs);
-	case SK_MAX_CONNECTIONS:
-		return server_uint(key, value, 1, 65536, &s->max_connections, at, errs);
-	case SK_MAX_CONNECTIONS_PER_IP:
-		return server_uint(key, value, 0, 65536, &s->max_connections_per_ip,
-		                   at, errs);
-	case SK_CONNECTION_TIMEOUT:
-		if (server_duration(key, value, &s->connection_timeout_ms, at, errs) != 0)
-			return -1;
-		if (s->connection_timeout_ms >= 1000)
-			return 0;
-		/* libmicrohttpd counts whole seconds, and 0 means never. */
-		hc_errors_add(errs, at, "connection_timeout: must be at least 1s");
-		return -1;
-	case SK_CONNECTION_MEMORY_LIMIT:
-		if (parse_uint(value, 2048, 1048576, &n) != 0) {
-			hc_errors_add(errs, at, "%s: '%s' is not a byte count from 2048 to 1048576",
-			              key, value);
-			return -1;
-		}
-		s->connection_memory_limit = n;
-		return 0;
-	case SK_SHUTDOWN_DELAY:
-		return server_duration(key, value, &s->shutdown_delay_ms, at, errs);
-	case SK_INCLUDE:
-		return server_include(p, value, at);
-	case SK_COUNT:
-		break;
-	}
-	return -1;
+	return server_keys[k].set(p, &server_keys[k], value, at);
 }
 
 static int service_set(struct parse *p, const char *key, const char *value,

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "errors.h"
 
@@ -45,8 +46,16 @@ struct hc_check_conf {
 	uint32_t core_seen;       /* core keys given once already (bit per key) */
 };
 
+/* One `listen` address, resolved when the config is parsed: http.c only
+ * binds it. text is what the operator wrote, for messages. */
+struct hc_listen {
+	char *text;
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+};
+
 struct hc_server_conf {
-	char **listen;
+	struct hc_listen *listen;
 	size_t n_listen;
 	enum hc_details details;
 	char *token_file;
@@ -56,7 +65,7 @@ struct hc_server_conf {
 	unsigned max_connections;
 	unsigned max_connections_per_ip;
 	uint32_t connection_timeout_ms;
-	size_t connection_memory_limit;
+	unsigned connection_memory_limit;
 	uint32_t shutdown_delay_ms;
 	uint32_t seen;            /* keys given once already (bit per key) */
 };
@@ -115,6 +124,11 @@ int hc_parse_duration(const char *s, uint32_t *ms);
 
 /* Was this [server] key written in the config (not a default)? */
 bool hc_server_key_set(const struct hc_config *cfg, const char *key);
+
+/* Parse a `listen` value (IPv4:PORT, [IPv6]:PORT or *:PORT, numeric
+ * addresses only) into out, text copied. 0, or -1 when it is not one. The
+ * one parser of listen addresses: the config and the daemon's default. */
+int hc_listen_parse(const char *text, struct hc_listen *out);
 
 /* Is key one every check has (plugin, timeout...), not a plugin's? */
 bool hc_is_core_key(const char *key);

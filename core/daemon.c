@@ -46,6 +46,16 @@ static void notify(const char *fmt, ...)
 #endif
 
 /* The instances of cfg's enabled checks, or -1 with the errors logged. */
+/* Tear down checks that no scheduler has taken, and the array. */
+static void free_checks(struct hc_check **checks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		hc_instance_destroy(checks[i]->inst);
+		free(checks[i]);
+	}
+	free(checks);
+}
+
 static int make_checks(struct daemon *d, struct hc_config *cfg,
                        struct hc_check ***out, size_t *n, const char *what)
 {
@@ -70,11 +80,7 @@ static int make_checks(struct daemon *d, struct hc_config *cfg,
 	for (size_t i = 0; i < errs.n; i++)
 		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
 	hc_errors_clear(&errs);
-	for (size_t i = 0; i < made; i++) {
-		hc_instance_destroy(checks[i]->inst);
-		free(checks[i]);
-	}
-	free(checks);
+	free_checks(checks, made);
 	return -1;
 }
 
@@ -111,11 +117,11 @@ static int read_token(const struct hc_config *cfg, char **token, const char *wha
 /* The listening sockets: systemd's when socket-activated, else ours. */
 static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 {
-	static const char *const fallback[] = { DEFAULT_LISTEN };
-	const char *const *addrs = cfg->server.n_listen ? (const char *const *)cfg->server.listen
-	                                                : fallback;
-	size_t count = cfg->server.n_listen ? cfg->server.n_listen : 1;
+	struct hc_listen fallback;
+	const struct hc_listen *addrs = cfg->server.listen;
+	size_t count = cfg->server.n_listen;
 	char err[256];
+	int rc = 0;
 
 #ifdef HAVE_SYSTEMD
 	int got = sd_listen_fds(1);
@@ -129,19 +135,28 @@ static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 		return 0;
 	}
 #endif
+	if (count == 0) {
+		if (hc_listen_parse(DEFAULT_LISTEN, &fallback) != 0)
+			abort();
+		addrs = &fallback;
+		count = 1;
+	}
 	*fds = hc_xcalloc(count, sizeof(**fds));
 	for (*n = 0; *n < count; (*n)++) {
-		(*fds)[*n] = hc_http_listen(addrs[*n], err, sizeof(err));
+		(*fds)[*n] = hc_http_listen(&addrs[*n], err, sizeof(err));
 		if ((*fds)[*n] < 0) {
 			hc_log(HC_LOG_ERR, "%s", err);
 			while (*n > 0)
 				close((*fds)[--*n]);
 			free(*fds);
-			return -1;
+			rc = -1;
+			break;
 		}
-		hc_log(HC_LOG_INFO, "listening on %s", addrs[*n]);
+		hc_log(HC_LOG_INFO, "listening on %s", addrs[*n].text);
 	}
-	return 0;
+	if (addrs == &fallback)
+		free(fallback.text);
+	return rc;
 }
 
 /* Every turn of the scheduler loop: the watchdog, and STATUS= on change. */
@@ -171,7 +186,7 @@ static bool same_listen(const struct hc_server_conf *a, const struct hc_server_c
 	if (a->n_listen != b->n_listen)
 		return false;
 	for (size_t i = 0; i < a->n_listen; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
+		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
 			return false;
 	return true;
 }
@@ -257,9 +272,9 @@ static void reload(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	struct hc_check **checks;
-	size_t n, n_fds;
-	char *token;
+	struct hc_check **checks = NULL;
+	size_t n = 0, served, n_fds;
+	char *token = NULL;
 	char err[256];
 	int *fds;
 
@@ -269,20 +284,20 @@ static int start(struct daemon *d)
 	hc_registry_init(&d->reg, d->opts->plugin_dir ? d->opts->plugin_dir
 	                          : d->cfg->server.plugin_dir ? d->cfg->server.plugin_dir
 	                                                      : HC_PLUGINDIR);
-	if (read_token(d->cfg, &token, "configuration") != 0)
-		return -1;
-	if (make_checks(d, d->cfg, &checks, &n, "configuration") != 0 ||
-	    open_listeners(d->cfg, &fds, &n_fds) != 0) {
-		hc_token_free(token);
-		return -1;
-	}
+	if (read_token(d->cfg, &token, "configuration") != 0 ||
+	    make_checks(d, d->cfg, &checks, &n, "configuration") != 0 ||
+	    open_listeners(d->cfg, &fds, &n_fds) != 0)
+		goto fail;
 	hc_state_init(&d->state);
 	d->state.prepare = hc_http_prepare;
+	/* The scheduler takes the checks. */
 	d->sched = hc_sched_start(d->cfg, checks, n, d->cfg->server.workers, &d->state,
 	                          on_tick, d);
+	served = n;
+	checks = NULL;
+	n = 0;
 	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token,
 	                        err, sizeof(err));
-	hc_token_free(token);
 	free(fds);
 	if (d->http == NULL) {
 		hc_log(HC_LOG_ERR, "%s", err);
@@ -292,11 +307,16 @@ static int start(struct daemon *d)
 			_exit(1);
 		}
 		hc_state_destroy(&d->state);
-		return -1;
+		goto fail;
 	}
-	hc_log(HC_LOG_INFO, "healthcheckd %s serving %zu checks", PACKAGE_VERSION, n);
+	hc_token_free(token);
+	hc_log(HC_LOG_INFO, "healthcheckd %s serving %zu checks", PACKAGE_VERSION, served);
 	notify("READY=1");
 	return 0;
+fail:
+	free_checks(checks, n);
+	hc_token_free(token);
+	return -1;
 }
 
 /* SIGTERM: readiness fails at once, the server answers for shutdown_delay

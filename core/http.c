@@ -49,44 +49,23 @@ struct upload {
 
 static char get_marker;
 
-int hc_http_listen(const char *addr, char *err, size_t errsz)
+int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz)
 {
-	const char *colon = strrchr(addr, ':');
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	char host[64];
-	int fd, one = 1, port = atoi(colon + 1);
+	int fd, one = 1;
 
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
-	if (host[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		host[strlen(host) - 1] = '\0';
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, host + 1, &a->sin6_addr);
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (strcmp(host, "*") != 0)
-			inet_pton(AF_INET, host, &a->sin_addr);
-		len = sizeof(*a);
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* [::]:8080 means IPv6 only; 0.0.0.0:8080 is a line of its own. */
-	if (ss.ss_family == AF_INET6)
+	if (l->addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0)
+	if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) != 0 ||
+	    listen(fd, 128) != 0)
 		goto fail;
 	return fd;
 fail:
-	snprintf(err, errsz, "listen %s: %s", addr, strerror(errno));
+	snprintf(err, errsz, "listen %s: %s", l->text, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;

@@ -11,9 +11,9 @@
 
 struct hc_http;
 
-/* Bind and listen on one `listen` address (ADDRESS:PORT, [IPv6]:PORT,
- * *:PORT); an IPv6 socket is v6-only. Returns the fd, or -1 with err. */
-int hc_http_listen(const char *addr, char *err, size_t errsz);
+/* Bind and listen on one `listen` address, as the config parsed it; an
+ * IPv6 socket is v6-only. Returns the fd, or -1 with err. */
+int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz);
 
 /* Serve on the listening sockets fds (taken) with the limits of conf.
  * Requests read state; heartbeats go to sched. token (copied, may be NULL)

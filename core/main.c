@@ -78,11 +78,97 @@ static void push(char ***list, size_t *n, char *s)
 	(*list)[(*n)++] = s;
 }
 
+enum { OPT_ONCE = 256, OPT_CHECK, OPT_FORMAT, OPT_EXIT_CODES, OPT_PLUGIN, OPT_SET,
+       OPT_PLUGIN_DIR, OPT_LIST };
+
+/* Take option c (getopt_long's return) with optarg into o. Returns 0, or
+ * -1 after printing a usage error. */
+static int take_option(int c, struct options *o)
+{
+	switch (c) {
+	case 'c':
+		o->config = optarg;
+		break;
+	case 't':
+		o->mode = MODE_TEST;
+		break;
+	case OPT_ONCE:
+		o->mode = MODE_ONCE;
+		break;
+	case OPT_CHECK:
+		push(&o->only, &o->n_only, optarg);
+		break;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+			fprintf(stderr, "healthcheckd: --format: '%s' is not text or json\n",
+			        optarg);
+			return -1;
+		}
+		o->json = strcmp(optarg, "json") == 0;
+		break;
+	case OPT_EXIT_CODES:
+		if (strcmp(optarg, "nagios") != 0 && strcmp(optarg, "docker") != 0) {
+			fprintf(stderr, "healthcheckd: --exit-codes: '%s' is not nagios or docker\n",
+			        optarg);
+			return -1;
+		}
+		o->docker = strcmp(optarg, "docker") == 0;
+		break;
+	case OPT_PLUGIN:
+		o->plugin = optarg;
+		break;
+	case OPT_SET:
+		if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+			fprintf(stderr, "healthcheckd: --set: '%s' is not KEY=VALUE\n",
+			        optarg);
+			return -1;
+		}
+		push(&o->sets, &o->n_sets, optarg);
+		break;
+	case OPT_PLUGIN_DIR:
+		o->plugin_dir = optarg;
+		break;
+	case OPT_LIST:
+		o->mode = MODE_LIST;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'V':
+		o->mode = MODE_VERSION;
+		break;
+	case 'h':
+		o->mode = MODE_HELP;
+		break;
+	default:
+		fprintf(stderr, "Try 'healthcheckd --help'.\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that make sense alone but not together. Returns 0, or -1 after
+ * printing a usage error. */
+static int check_combination(const struct options *o)
+{
+	if (o->plugin != NULL && o->config != NULL) {
+		fprintf(stderr, "healthcheckd: --plugin runs without a config file: drop -c\n");
+		return -1;
+	}
+	if (o->n_sets > 0 && o->plugin == NULL) {
+		fprintf(stderr, "healthcheckd: --set needs --plugin\n");
+		return -1;
+	}
+	if (o->plugin != NULL && o->mode != MODE_ONCE && o->mode != MODE_TEST) {
+		fprintf(stderr, "healthcheckd: --plugin needs --once or -t\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns 0, or -1 after printing a usage error. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ONCE = 256, OPT_CHECK, OPT_FORMAT, OPT_EXIT_CODES, OPT_PLUGIN,
-	       OPT_SET, OPT_PLUGIN_DIR, OPT_LIST };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "test", no_argument, NULL, 't' },
@@ -101,84 +187,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:tvVh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 't':
-			o->mode = MODE_TEST;
-			break;
-		case OPT_ONCE:
-			o->mode = MODE_ONCE;
-			break;
-		case OPT_CHECK:
-			push(&o->only, &o->n_only, optarg);
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
-				fprintf(stderr, "healthcheckd: --format: '%s' is not text or json\n",
-				        optarg);
-				return -1;
-			}
-			o->json = strcmp(optarg, "json") == 0;
-			break;
-		case OPT_EXIT_CODES:
-			if (strcmp(optarg, "nagios") != 0 && strcmp(optarg, "docker") != 0) {
-				fprintf(stderr, "healthcheckd: --exit-codes: '%s' is not nagios or docker\n",
-				        optarg);
-				return -1;
-			}
-			o->docker = strcmp(optarg, "docker") == 0;
-			break;
-		case OPT_PLUGIN:
-			o->plugin = optarg;
-			break;
-		case OPT_SET:
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-				fprintf(stderr, "healthcheckd: --set: '%s' is not KEY=VALUE\n",
-				        optarg);
-				return -1;
-			}
-			push(&o->sets, &o->n_sets, optarg);
-			break;
-		case OPT_PLUGIN_DIR:
-			o->plugin_dir = optarg;
-			break;
-		case OPT_LIST:
-			o->mode = MODE_LIST;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'V':
-			o->mode = MODE_VERSION;
-			break;
-		case 'h':
-			o->mode = MODE_HELP;
-			break;
-		default:
-			fprintf(stderr, "Try 'healthcheckd --help'.\n");
+	while ((c = getopt_long(argc, argv, "c:tvVh", longopts, NULL)) != -1)
+		if (take_option(c, o) != 0)
 			return -1;
-		}
-	}
 	if (optind < argc) {
 		fprintf(stderr, "healthcheckd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (o->plugin != NULL && o->config != NULL) {
-		fprintf(stderr, "healthcheckd: --plugin runs without a config file: drop -c\n");
-		return -1;
-	}
-	if (o->n_sets > 0 && o->plugin == NULL) {
-		fprintf(stderr, "healthcheckd: --set needs --plugin\n");
-		return -1;
-	}
-	if (o->plugin != NULL && o->mode != MODE_ONCE && o->mode != MODE_TEST) {
-		fprintf(stderr, "healthcheckd: --plugin needs --once or -t\n");
-		return -1;
-	}
-	return 0;
+	return check_combination(o);
 }
 
 /* --plugin-dir, else HEALTHCHECKD_PLUGIN_DIR, else NULL. */

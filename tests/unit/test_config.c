@@ -2,6 +2,9 @@
 /* Unit tests of core/config.c: values, defaults and the libinih quirks. */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "unit.h"
 
 #include "config.h"
@@ -172,8 +175,45 @@ static void listen_repeats_and_takes_v6(void **state)
 	(void)state;
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(cfg->server.n_listen, 3);
-	assert_string_equal(cfg->server.listen[1], "[::]:8080");
+	assert_string_equal(cfg->server.listen[1].text, "[::]:8080");
 	hc_config_unref(cfg);
+}
+
+/* The config holds the resolved address; the HTTP layer only binds it. */
+static void listen_is_resolved_at_parse_time(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[server]\nlisten = 127.0.0.1:8081\nlisten = [::1]:9\nlisten = *:10\n",
+	                             &errs);
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg->server.listen[0].addr;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&cfg->server.listen[1].addr;
+	const struct sockaddr_in *any = (const struct sockaddr_in *)&cfg->server.listen[2].addr;
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(v4->sin_family, AF_INET);
+	assert_int_equal(ntohs(v4->sin_port), 8081);
+	assert_int_equal(ntohl(v4->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(cfg->server.listen[0].addr_len, sizeof(struct sockaddr_in));
+	assert_int_equal(v6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(v6->sin6_port), 9);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr));
+	assert_int_equal(any->sin_family, AF_INET);
+	assert_int_equal(any->sin_addr.s_addr, htonl(INADDR_ANY));
+	hc_config_unref(cfg);
+}
+
+static void listen_refuses_what_it_cannot_bind(void **state)
+{
+	static const char *const bad[] = { "localhost:80", "127.0.0.1", "127.0.0.1:0",
+		                           "127.0.0.1:65536", "[::1:80", "::1:80",
+		                           ":80", "1.2.3.4:8x" };
+	struct hc_listen l;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (hc_listen_parse(bad[i], &l) == 0)
+			fail_msg("'%s' parsed", bad[i]);
 }
 
 static void indentation_after_a_section_is_harmless(void **state)
@@ -237,6 +277,8 @@ int main(void)
 		cmocka_unit_test(space_semicolon_starts_a_comment),
 		cmocka_unit_test(environment_expands),
 		cmocka_unit_test(listen_repeats_and_takes_v6),
+		cmocka_unit_test(listen_is_resolved_at_parse_time),
+		cmocka_unit_test(listen_refuses_what_it_cannot_bind),
 		cmocka_unit_test(indentation_after_a_section_is_harmless),
 		cmocka_unit_test(a_198_byte_line_is_read_whole),
 		cmocka_unit_test(set_reports_where),
