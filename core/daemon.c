@@ -222,6 +222,7 @@ static void reload(struct daemon *d)
 	struct hc_check **checks, **retired;
 	size_t n, n_unused, n_retired;
 	struct hc_config *cfg;
+	int64_t until;
 	char *token;
 
 	notify("RELOADING=1");
@@ -240,8 +241,7 @@ static void reload(struct daemon *d)
 		hc_instance_destroy(unused[i]);
 	/* One deadline for all of them: the longest timeout and a second,
 	 * so that a SIGTERM waits at most that long behind a reload. */
-	int64_t until = hc_now_ns();
-
+	until = hc_now_ns();
 	for (size_t i = 0; i < n_retired; i++) {
 		int64_t t = hc_now_ns() + ((int64_t)retired[i]->conf->timeout_ms + 1000) * 1000000;
 

@@ -238,13 +238,13 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 		                    .json = wants_json(conn), .only = only };
 	int64_t stalled = g == HC_LIVENESS ? hc_now_ns() - hc_sched_tick_ns(h->sched) : 0;
 	const char *type;
+	char *text;
 	int code;
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &a);
 	if (stalled > STALL_NS) {
-		char *text = hc_xasprintf("[-]scheduler failed: stalled for %lld s\nlivez check failed\n",
-		                          (long long)(stalled / 1000000000));
-
+		text = hc_xasprintf("[-]scheduler failed: stalled for %lld s\nlivez check failed\n",
+		                    (long long)(stalled / 1000000000));
 		return send_owned(conn, 503, HC_TYPE_TEXT, text);
 	}
 	q.verbose = a.verbose;
@@ -253,8 +253,7 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 		                                                                 : HC_PLAIN][detailed]);
 	q.exclude = a.exclude;
 	q.n_exclude = a.n_exclude;
-	char *text = hc_render_probe(s, &q, &code, &type);
-
+	text = hc_render_probe(s, &q, &code, &type);
 	return send_owned(conn, code, type, text);
 }
 

@@ -282,11 +282,10 @@ static int run_once(const struct options *o, const struct hc_config *cfg,
 static void print_plugin(const struct hc_module *m)
 {
 	const struct hc_plugin *d = m->desc;
+	const struct hc_key *k;
 
 	printf("%s %s (ABI %u.%u): %s\n", d->name, d->version ? d->version : "?",
 	       d->abi_major, d->abi_minor, d->description ? d->description : "");
-	const struct hc_key *k;
-
 	for (size_t i = 0; (k = hc_plugin_key(d, i)) != NULL; i++) {
 		printf("    %-22s %s\n", k->name, k->help ? k->help : "");
 		if (k->flags & HC_KEY_SECRET) {

@@ -102,10 +102,10 @@ static void format_time(int64_t ns, char *buf, size_t size)
 {
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
+	size_t n;
 
 	gmtime_r(&secs, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, size - n, ".%03dZ", (int)(ns % 1000000000 / 1000000));
 }
 

@@ -17,6 +17,22 @@
 #include "xalloc.h"
 
 /*
+ * Locking conventions. Two mutexes: s->lock guards the scheduler (heap,
+ * queue, every hc_check's scheduling fields, counters), run_lock guards the
+ * --once calls below. Suffixes say what a function does with them:
+ *   NAME_locked      called with the lock held; returns with it held and
+ *                    never lets go of it in between.
+ *   NAME_relocking   called with the lock held; returns with it held, but
+ *                    drops it in between (to call a plugin or render a
+ *                    snapshot): whatever the caller read before the call
+ *                    may have changed after it.
+ * A function without a suffix takes the lock itself (the public hc_sched_*
+ * functions, the threads' main loops) or is a plain helper on data whose
+ * lock its caller holds (heap_*, queue_remove, sched_reserve). A function
+ * that calls a _relocking one is itself _relocking.
+ */
+
+/*
  * One call of check on its own thread (--once). The thread and the waiter
  * each hold a reference; the last to let go frees it, so a call that
  * outlives its deadline writes into memory that is still there. Every
@@ -261,7 +277,7 @@ static struct hc_snapshot *snapshot_locked(struct hc_sched *s)
 }
 
 /* Publish without the scheduler lock: rendering takes a while. */
-static void publish_unlocked(struct hc_sched *s, struct hc_snapshot *snap)
+static void publish_relocking(struct hc_sched *s, struct hc_snapshot *snap)
 {
 	pthread_mutex_unlock(&s->lock);
 	hc_state_publish(s->state, snap);
@@ -298,7 +314,7 @@ static void spawn_worker_locked(struct hc_sched *s)
 	pthread_attr_destroy(&attr);
 }
 
-static void run_locked(struct hc_sched *s, struct hc_check *c)
+static void run_relocking(struct hc_sched *s, struct hc_check *c)
 {
 	struct hc_outcome out;
 	bool late;
@@ -329,7 +345,7 @@ static void run_locked(struct hc_sched *s, struct hc_check *c)
 	/* Published once the next due time is known: /health's max-age. */
 	if (!late && !c->retired) {
 		record_locked(c, &out);
-		publish_unlocked(s, snapshot_locked(s));
+		publish_relocking(s, snapshot_locked(s));
 	}
 }
 
@@ -341,6 +357,7 @@ static void *worker_main(void *arg)
 	for (;;) {
 		/* A worker replaced while stuck leaves once its call returns. */
 		bool surplus = s->alive - s->stuck > s->workers;
+		struct hc_check *c;
 
 		if (s->stop || surplus)
 			break;
@@ -348,10 +365,9 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&s->work, &s->lock);
 			continue;
 		}
-		struct hc_check *c = s->queue[0];
-
+		c = s->queue[0];
 		queue_remove(s, c);
-		run_locked(s, c);
+		run_relocking(s, c);
 	}
 	s->alive--;
 	pthread_cond_broadcast(&s->idle);
@@ -453,7 +469,7 @@ static void *sched_main(void *arg)
 			pthread_cond_signal(&s->work);
 		}
 		if (changed)
-			publish_unlocked(s, snapshot_locked(s));
+			publish_relocking(s, snapshot_locked(s));
 		if (s->tick != NULL) {
 			pthread_mutex_unlock(&s->lock);
 			s->tick(s->tick_arg);
@@ -487,6 +503,7 @@ struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
 	struct hc_sched *s = hc_xcalloc(1, sizeof(*s));
 	pthread_condattr_t ca;
 	int64_t now = hc_now_ns();
+	int rc;
 
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -509,10 +526,9 @@ struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
 		schedule_first(s, checks[i], i, n, now);
 	for (unsigned i = 0; i < s->workers; i++)
 		spawn_worker_locked(s);
-	publish_unlocked(s, snapshot_locked(s));
+	publish_relocking(s, snapshot_locked(s));
 	pthread_mutex_unlock(&s->lock);
-	int rc = pthread_create(&s->thread, NULL, sched_main, s);
-
+	rc = pthread_create(&s->thread, NULL, sched_main, s);
 	if (rc != 0) {
 		hc_log(HC_LOG_ERR, "cannot start the scheduler thread: %s", strerror(rc));
 		abort();
@@ -529,7 +545,7 @@ void hc_sched_shutting_down(struct hc_sched *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->shutting_down = true;
-	publish_unlocked(s, snapshot_locked(s));
+	publish_relocking(s, snapshot_locked(s));
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -575,7 +591,7 @@ int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
 	record_locked(c, &out);
 	/* The scheduler's next wake-up now depends on this push's expiry. */
 	pthread_cond_signal(&s->wake);
-	publish_unlocked(s, snapshot_locked(s));
+	publish_relocking(s, snapshot_locked(s));
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -657,7 +673,7 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 	hc_config_unref(s->cfg);
 	s->cfg = hc_config_ref(cfg);
 	pthread_cond_signal(&s->wake);
-	publish_unlocked(s, snapshot_locked(s));
+	publish_relocking(s, snapshot_locked(s));
 	pthread_mutex_unlock(&s->lock);
 }
 
