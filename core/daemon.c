@@ -164,16 +164,13 @@ static void on_tick(void *arg)
 {
 	struct daemon *d = arg;
 	struct hc_snapshot *s = hc_state_get(&d->state);
-	unsigned count[4] = { 0 };
 	char line[128];
 
 	notify("WATCHDOG=1");
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		count[s->rows[i].status == HC_PENDING ? 3 : s->rows[i].status]++;
 	snprintf(line, sizeof(line), "%zu checks: %u pass, %u warn, %u fail, %u pending",
-	         s->n, count[0], count[1], count[2], count[3]);
+	         s->n, s->count[0], s->count[1], s->count[2], s->count[3]);
 	hc_snapshot_unref(s);
 	if (strcmp(line, d->status_line) != 0) {
 		snprintf(d->status_line, sizeof(d->status_line), "%s", line);
@@ -289,7 +286,8 @@ static int start(struct daemon *d)
 	    open_listeners(d->cfg, &fds, &n_fds) != 0)
 		goto fail;
 	hc_state_init(&d->state);
-	d->state.prepare = hc_http_prepare;
+	d->state.prepare_body = hc_http_prepare_body;
+	d->state.release_body = hc_http_release_body;
 	/* The scheduler takes the checks. */
 	d->sched = hc_sched_start(d->cfg, checks, n, d->cfg->server.workers, &d->state,
 	                          on_tick, d);

@@ -71,12 +71,10 @@ fail:
 	return -1;
 }
 
-static struct MHD_Response *response(const char *text, size_t len, const char *type,
-                                     const char *cache)
+/* Content-Type, Cache-Control and nosniff on r; r, or NULL if r is. */
+static struct MHD_Response *with_headers(struct MHD_Response *r, const char *type,
+                                         const char *cache)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-
 	if (r == NULL)
 		return NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -85,32 +83,33 @@ static struct MHD_Response *response(const char *text, size_t len, const char *t
 	return r;
 }
 
-static void release_body(struct hc_body *b)
+/* A response with a copy of text. */
+static struct MHD_Response *response(const char *text, size_t len, const char *type,
+                                     const char *cache)
 {
-	MHD_destroy_response(b->handle);
+	return with_headers(MHD_create_response_from_buffer(len, (void *)text,
+	                                                    MHD_RESPMEM_MUST_COPY),
+	                    type, cache);
+}
+
+void hc_http_release_body(struct hc_body *b)
+{
+	MHD_destroy_response(b->handle); /* frees text once no connection sends it */
 	b->handle = NULL;
+	b->text = NULL;
 }
 
-static void prepare_body(struct hc_body *b, const char *cache)
+void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
-	b->handle = response(b->text, b->len, b->type, cache);
-}
+	char cache[64] = "no-store";
 
-void hc_http_prepare(struct hc_snapshot *s, void *arg)
-{
-	char cache[64];
-
-	(void)arg;
-	s->release_body = release_body;
-	for (int g = 0; g < HC_N_GROUPS; g++)
-		for (int v = 0; v < HC_N_VARIANTS; v++)
-			for (int d = 0; d < 2; d++)
-				prepare_body(&s->group[g][v][d], "no-store");
 	/* /health may be cached until the next result is due. */
-	snprintf(cache, sizeof(cache), "max-age=%lld", (long long)s->next_due_s);
-	prepare_body(&s->health[0], cache);
-	prepare_body(&s->health[1], cache);
-	prepare_body(&s->metrics, "no-store");
+	if (which == HC_BODY_HEALTH || which == HC_BODY_HEALTH + 1)
+		snprintf(cache, sizeof(cache), "max-age=%lld", (long long)s->next_due_s);
+	/* The response takes the text: no copy, freed with its last user. */
+	b->handle = with_headers(MHD_create_response_from_buffer_with_free_callback(
+		                         b->len, b->text, free),
+	                         b->type, cache);
 }
 
 /* Queue a response made for this request only. */
@@ -230,7 +229,7 @@ static int group_of(const char *path, const char **rest)
 }
 
 static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
-                              const struct hc_snapshot *s, int g, const char *only,
+                              struct hc_snapshot *s, int g, const char *only,
                               bool detailed)
 {
 	struct query_args a = { 0 };
@@ -249,8 +248,11 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 	}
 	q.verbose = a.verbose;
 	if (only == NULL && a.n_exclude == 0)
-		return send_body(conn, &s->group[g][q.json ? HC_JSON : a.verbose ? HC_VERBOSE
-		                                                                 : HC_PLAIN][detailed]);
+		return send_body(conn, hc_snapshot_body(s, hc_body_probe((enum hc_group)g,
+		                                                         q.json ? HC_JSON
+		                                                         : a.verbose ? HC_VERBOSE
+		                                                                     : HC_PLAIN,
+		                                                         detailed)));
 	q.exclude = a.exclude;
 	q.n_exclude = a.n_exclude;
 	text = hc_render_probe(s, &q, &code, &type);
@@ -272,14 +274,14 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
 	if ((g = group_of(url, &rest)) >= 0)
 		ret = serve_probe(h, conn, s, g, rest, detailed);
 	else if (strcmp(url, "/health") == 0)
-		ret = send_body(conn, &s->health[detailed]);
+		ret = send_body(conn, hc_snapshot_body(s, HC_BODY_HEALTH + detailed));
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT, "metrics are off (details = never)\n");
 		else if (!detailed)
 			ret = send_text(conn, 401, HC_TYPE_TEXT, "metrics need the bearer token\n");
 		else
-			ret = send_body(conn, &s->metrics);
+			ret = send_body(conn, hc_snapshot_body(s, HC_BODY_METRICS));
 	} else {
 		ret = send_text(conn, 404, HC_TYPE_TEXT, "not found\n");
 	}

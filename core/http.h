@@ -29,8 +29,11 @@ void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *to
 /* Stop answering, close the sockets, wait for the server's threads. */
 void hc_http_stop(struct hc_http *h);
 
-/* For hc_state.prepare: build the response objects of a snapshot's bodies,
- * so a request queues one without allocating or copying. */
-void hc_http_prepare(struct hc_snapshot *s, void *arg);
+/* For hc_state.prepare_body: build the response object of a body the
+ * moment it is rendered (it takes the text), so every later request queues
+ * it without allocating or copying. */
+void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body *b);
+/* For hc_state.release_body: drop the snapshot's reference. */
+void hc_http_release_body(struct hc_body *b);
 
 #endif

@@ -174,10 +174,10 @@ char *hc_render_health_json(const struct hc_service_conf *svc,
 		}
 		json_object_set_new(root, "checks", checks);
 	}
-	body = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	body = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
 	if (body == NULL)
-		body = hc_xstrdup("{\"status\": \"fail\"}");
+		body = hc_xstrdup("{\"status\":\"fail\"}");
 	return body;
 }
 
@@ -365,28 +365,26 @@ static void set_body(struct hc_body *body, int code, const char *type, char *tex
 	body->len = strlen(text);
 }
 
-void hc_render_snapshot(struct hc_snapshot *s)
+void hc_render_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
-	int worst = hc_worst_status(s->rows, s->n);
+	int worst;
 
-	for (int g = 0; g < HC_N_GROUPS; g++) {
-		for (int v = 0; v < HC_N_VARIANTS; v++) {
-			for (int d = 0; d < 2; d++) {
-				struct hc_probe_query q = { .group = (enum hc_group)g,
-					                    .verbose = v == HC_VERBOSE,
-					                    .json = v == HC_JSON,
-					                    .detailed = d };
-				const char *type;
-				int code;
-				char *text = hc_render_probe(s, &q, &code, &type);
+	if (which == HC_BODY_METRICS) {
+		set_body(b, 200, HC_TYPE_METRICS, hc_render_metrics(s));
+	} else if (which >= HC_BODY_HEALTH) {
+		worst = hc_worst_status(s->rows, s->n);
+		set_body(b, worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
+		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst, NULL,
+		                               which == HC_BODY_HEALTH + 1));
+	} else {
+		struct hc_probe_query q = { .group = (enum hc_group)(which / (HC_N_VARIANTS * 2)),
+			                    .verbose = which / 2 % HC_N_VARIANTS == HC_VERBOSE,
+			                    .json = which / 2 % HC_N_VARIANTS == HC_JSON,
+			                    .detailed = which % 2 };
+		const char *type;
+		int code;
+		char *text = hc_render_probe(s, &q, &code, &type);
 
-				set_body(&s->group[g][v][d], code, type, text);
-			}
-		}
+		set_body(b, code, type, text);
 	}
-	for (int d = 0; d < 2; d++)
-		set_body(&s->health[d], worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
-		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst,
-		                               NULL, d));
-	set_body(&s->metrics, 200, HC_TYPE_METRICS, hc_render_metrics(s));
 }

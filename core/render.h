@@ -47,8 +47,9 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 /* Prometheus text exposition 0.0.4. */
 char *hc_render_metrics(const struct hc_snapshot *s);
 
-/* Fill every pre-rendered body of a snapshot (done once, when published). */
-void hc_render_snapshot(struct hc_snapshot *s);
+/* Render body which (HC_BODY_*, hc_body_probe) of s into b: code, type,
+ * text (malloc'd) and len. hc_snapshot_body calls it once per body. */
+void hc_render_body(const struct hc_snapshot *s, int which, struct hc_body *b);
 
 #define HC_TYPE_TEXT "text/plain; charset=utf-8"
 #define HC_TYPE_HEALTH_JSON "application/health+json"

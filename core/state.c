@@ -78,6 +78,7 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 	int64_t next = INT64_MAX;
 
 	atomic_init(&s->refs, 1);
+	pthread_mutex_init(&s->render_lock, NULL);
 	s->seq = seq;
 	s->cfg = hc_config_ref(cfg);
 	s->rows = hc_xcalloc(n, sizeof(*s->rows));
@@ -89,6 +90,7 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 		s->outs[i] = c->shown;
 		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL,
 			                      c->status, c->runs, c->failures };
+		s->count[c->status == HC_PENDING ? 3 : c->status]++;
 		/* Only scheduled checks have a due time: not heartbeats, not
 		 * checks inside a call. */
 		if (!c->running && c->due_ns > 0 && c->due_ns < next)
@@ -109,9 +111,27 @@ void hc_snapshot_ref(struct hc_snapshot *s)
 
 static void body_free(struct hc_snapshot *s, struct hc_body *b)
 {
-	if (b->handle != NULL && s->release_body != NULL)
-		s->release_body(b);
-	free(b->text);
+	if (b->handle != NULL)
+		s->release_body(b); /* and its text with it */
+	else
+		free(b->text);
+}
+
+const struct hc_body *hc_snapshot_body(struct hc_snapshot *s, int which)
+{
+	struct hc_body *b = &s->bodies[which];
+
+	if (atomic_load_explicit(&b->ready, memory_order_acquire))
+		return b;
+	pthread_mutex_lock(&s->render_lock);
+	if (!atomic_load_explicit(&b->ready, memory_order_relaxed)) {
+		hc_render_body(s, which, b);
+		if (s->prepare_body != NULL)
+			s->prepare_body(s, which, b);
+		atomic_store_explicit(&b->ready, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&s->render_lock);
+	return b;
 }
 
 void hc_snapshot_unref(struct hc_snapshot *s)
@@ -119,13 +139,9 @@ void hc_snapshot_unref(struct hc_snapshot *s)
 	if (s == NULL ||
 	    atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	for (int g = 0; g < HC_N_GROUPS; g++)
-		for (int v = 0; v < HC_N_VARIANTS; v++)
-			for (int d = 0; d < 2; d++)
-				body_free(s, &s->group[g][v][d]);
-	body_free(s, &s->health[0]);
-	body_free(s, &s->health[1]);
-	body_free(s, &s->metrics);
+	for (int i = 0; i < HC_N_BODIES; i++)
+		body_free(s, &s->bodies[i]);
+	pthread_mutex_destroy(&s->render_lock);
 	free(s->rows);
 	free(s->outs);
 	hc_config_unref(s->cfg);
@@ -158,9 +174,8 @@ void hc_state_publish(struct hc_state *st, struct hc_snapshot *s)
 		hc_snapshot_unref(s);
 		return;
 	}
-	hc_render_snapshot(s);
-	if (st->prepare != NULL)
-		st->prepare(s, st->prepare_arg);
+	s->prepare_body = st->prepare_body;
+	s->release_body = st->release_body;
 	pthread_mutex_lock(&st->lock);
 	old = st->cur;
 	st->cur = s;

@@ -59,8 +59,13 @@ void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf,
  * the status directly. Returns true when the reported status changed. */
 bool hc_check_record(struct hc_check *c, const struct hc_outcome *o);
 
-/* One pre-rendered response body. handle belongs to the HTTP layer. */
+/*
+ * One response body of a snapshot, rendered the first time a request asks
+ * for it (hc_snapshot_body) and never again for that snapshot. handle
+ * belongs to the HTTP layer; when it is set, text belongs to it too.
+ */
 struct hc_body {
+	atomic_bool ready;        /* the fields below are set (release/acquire) */
 	int code;                 /* HTTP status */
 	const char *type;         /* Content-Type (static string) */
 	char *text;
@@ -69,6 +74,20 @@ struct hc_body {
 };
 
 enum hc_variant { HC_PLAIN, HC_VERBOSE, HC_JSON, HC_N_VARIANTS };
+
+/* The bodies of a snapshot: one per group, variant and detail level, then
+ * /health (public, detailed) and /metrics. */
+enum {
+	HC_BODY_HEALTH = HC_N_GROUPS * HC_N_VARIANTS * 2,
+	HC_BODY_METRICS = HC_BODY_HEALTH + 2,
+	HC_N_BODIES
+};
+
+/* The body index of a probe path's common request. */
+static inline int hc_body_probe(enum hc_group g, enum hc_variant v, bool detailed)
+{
+	return ((int)g * HC_N_VARIANTS + (int)v) * 2 + (detailed ? 1 : 0);
+}
 
 /* One check in a snapshot. Pointers into the snapshot's config. */
 struct hc_row {
@@ -93,13 +112,20 @@ struct hc_snapshot {
 	bool started;             /* the startup group has passed once */
 	bool shutting_down;
 	int64_t next_due_s;       /* seconds until the next result is due */
-	/* Bodies for the common requests, rendered once here:
-	 * [group][variant][detailed]. */
-	struct hc_body group[HC_N_GROUPS][HC_N_VARIANTS][2];
-	struct hc_body health[2];
-	struct hc_body metrics;
-	void (*release_body)(struct hc_body *b); /* set by the HTTP layer */
+	unsigned count[4];        /* rows that pass, warn, fail, are pending */
+	/* Bodies for the common requests, each rendered at most once, when
+	 * first asked for: a snapshot nobody reads costs no rendering. */
+	pthread_mutex_t render_lock;
+	struct hc_body bodies[HC_N_BODIES];
+	/* From hc_state when published (NULL: text only). */
+	void (*prepare_body)(const struct hc_snapshot *s, int which, struct hc_body *b);
+	void (*release_body)(struct hc_body *b);
 };
+
+/* Body which (HC_BODY_*, hc_body_probe) of s: rendered and prepared by the
+ * first caller, shared by the rest. Safe from any thread holding a
+ * reference to s. */
+const struct hc_body *hc_snapshot_body(struct hc_snapshot *s, int which);
 
 /* A snapshot of checks (the caller holds the scheduler lock), referencing
  * cfg. Not rendered yet. */
@@ -118,16 +144,16 @@ struct hc_state {
 	pthread_mutex_t lock;     /* held only to swap cur or take a reference */
 	struct hc_snapshot *cur;
 	pthread_mutex_t publish_lock; /* one publisher at a time, in order */
-	/* Called on a rendered snapshot before it is published (HTTP layer:
-	 * builds its response objects). May be NULL. */
-	void (*prepare)(struct hc_snapshot *s, void *arg);
-	void *prepare_arg;
+	/* Given to every published snapshot: the HTTP layer builds a body's
+	 * response object once it is rendered, and releases it. May be NULL. */
+	void (*prepare_body)(const struct hc_snapshot *s, int which, struct hc_body *b);
+	void (*release_body)(struct hc_body *b);
 };
 
 void hc_state_init(struct hc_state *st);
 void hc_state_destroy(struct hc_state *st);
-/* Render s, let prepare see it, make it current. Takes s. A snapshot older
- * (by seq) than the current one is dropped. */
+/* Make s current (its bodies render when first read). Takes s. A snapshot
+ * older (by seq) than the current one is dropped. */
 void hc_state_publish(struct hc_state *st, struct hc_snapshot *s);
 /* The current snapshot, with a reference the caller drops (NULL before the
  * first publish). */

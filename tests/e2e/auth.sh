@@ -20,7 +20,7 @@ checks() {
 }
 withheld=$'[-]a failed: reason withheld\n[-]pw failed: reason withheld\n[-]pwf failed: reason withheld\nreadyz check failed\n'
 told=$'[-]a failed: dependency down\n[-]pw failed: auth failed for password ***\n[-]pwf failed: auth failed for password ***\nreadyz check failed\n'
-public=$'{\n  "status": "fail"\n}'
+public='{"status":"fail"}'
 
 # no_secret WHAT: neither password is in the last body.
 no_secret() {
@@ -71,7 +71,7 @@ for req in '/readyz?verbose' /readyz/pw /readyz/pwf /health /metrics '/readyz?ve
 	e2e_req "$req" "${AUTH[@]}" -H 'Accept: application/json'
 	no_secret "$req as JSON"
 done
-grep -qF '"output": "auth failed for password ***"' "$T_TMP/body" ||
+grep -qF '"output":"auth failed for password ***"' "$T_TMP/body" ||
 	t_fail "the JSON form lacks the scrubbed message (did the leak run?)"
 e2e_stop
 T_OUT=$(cat "$E2E_LOG") T_ERR=

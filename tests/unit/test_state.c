@@ -92,14 +92,16 @@ static void snapshots_copy_and_count_references(void **state)
 	hc_state_init(&st);
 	hc_state_publish(&st, s);
 	s = hc_state_get(&st);
-	assert_non_null(s->group[HC_READINESS][HC_PLAIN][0].text);
-	assert_int_equal(s->group[HC_READINESS][HC_PLAIN][0].code, 503);
+	assert_non_null(hc_snapshot_body(s, hc_body_probe(HC_READINESS, HC_PLAIN, false))->text);
+	assert_int_equal(hc_snapshot_body(s, hc_body_probe(HC_READINESS, HC_PLAIN, false))->code,
+	                 503);
 	/* An older snapshot is dropped, a newer one replaces it. */
 	hc_state_publish(&st, hc_snapshot_new(cfg, checks, 1, true, false, 0, 0));
 	assert_ptr_equal(st.cur, s);
 	hc_state_publish(&st, hc_snapshot_new(cfg, checks, 1, true, false, 2, 0));
 	assert_true(st.cur != s);
-	assert_int_equal(st.cur->group[HC_READINESS][HC_PLAIN][0].code, 200);
+	assert_int_equal(hc_snapshot_body(st.cur, hc_body_probe(HC_READINESS, HC_PLAIN, false))->code,
+	                 200);
 	assert_string_equal(s->rows[0].conf->name, "c"); /* still ours */
 	hc_snapshot_unref(s);
 	hc_state_destroy(&st);
