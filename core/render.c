@@ -306,6 +306,35 @@ static void metric_head(struct sbuf *b, const char *name, const char *type,
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* How late the scheduler started runs: a histogram and two counters. */
+static void scheduler_metrics(struct sbuf *b, const struct hc_sched_stats *st)
+{
+	uint64_t cumulative = 0;
+
+	metric_head(b, "healthcheckd_scheduler_lag_seconds", "histogram",
+	            "How long after its due time a scheduled run started.");
+	for (int i = 0; i < HC_LAG_BUCKETS; i++) {
+		cumulative += st->lag_bucket[i];
+		if (i < HC_LAG_BUCKETS - 1)
+			sb_printf(b, "healthcheckd_scheduler_lag_seconds_bucket{le=\"%g\"} %llu\n",
+			          hc_lag_bounds[i], (unsigned long long)cumulative);
+		else
+			sb_printf(b, "healthcheckd_scheduler_lag_seconds_bucket{le=\"+Inf\"} %llu\n",
+			          (unsigned long long)cumulative);
+	}
+	sb_printf(b, "healthcheckd_scheduler_lag_seconds_sum %.6f\n", st->lag_sum_s);
+	sb_printf(b, "healthcheckd_scheduler_lag_seconds_count %llu\n",
+	          (unsigned long long)st->lag_count);
+	metric_head(b, "healthcheckd_scheduler_late_runs_total", "counter",
+	            "Scheduled runs that started more than 100 ms after their due time.");
+	sb_printf(b, "healthcheckd_scheduler_late_runs_total %llu\n",
+	          (unsigned long long)st->late);
+	metric_head(b, "healthcheckd_scheduler_skipped_runs_total", "counter",
+	            "Whole intervals that passed while a run waited for a worker.");
+	sb_printf(b, "healthcheckd_scheduler_skipped_runs_total %llu\n",
+	          (unsigned long long)st->skipped);
+}
+
 char *hc_render_metrics(const struct hc_snapshot *s)
 {
 	static const int statuses[] = { HC_PASS, HC_WARN, HC_FAIL, HC_PENDING };
@@ -350,6 +379,7 @@ char *hc_render_metrics(const struct hc_snapshot *s)
 	for (int g = 0; g < HC_N_GROUPS; g++)
 		sb_printf(&b, "healthcheckd_status{group=\"%s\"} %d\n", group_name[g],
 		          group_up(s, (enum hc_group)g));
+	scheduler_metrics(&b, &s->sched);
 	metric_head(&b, "healthcheckd_build_info", "gauge",
 	            "Version, commit and plugin ABI of this healthcheckd.");
 	sb_printf(&b, "healthcheckd_build_info{version=\"%s\",commit=\"%s\",abi=\"%d.%d\"} 1\n",

@@ -164,6 +164,16 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 
 /* ---- the daemon's scheduler ------------------------------------------- */
 
+/* A status change reaches the probes at most this late; other changes
+ * (counters, latencies, messages) are published together, at most this
+ * often, so a run that changes no status costs no O(checks) snapshot. */
+#define PUBLISH_GAP_NS (10 * 1000000LL)
+#define COALESCE_NS (250 * 1000000LL)
+/* How often the tick (watchdog, STATUS=) runs at most. */
+#define TICK_NS (100 * 1000000LL)
+/* How often a late schedule is logged at most. */
+#define LATE_LOG_NS (60 * 1000000000LL)
+
 struct hc_sched {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;      /* the scheduler thread sleeps on it */
@@ -174,8 +184,19 @@ struct hc_sched {
 	size_t n;
 	struct hc_check **heap;   /* by due_ns; running checks are not in it */
 	size_t heap_n;
-	struct hc_check **queue;  /* due, waiting for a worker, in order */
-	size_t queue_n;
+	struct hc_check **queue;  /* due, waiting for a worker: [queue_head, queue_n) */
+	size_t queue_head, queue_n, queue_cap;
+	struct hc_check **running; /* inside a call (stuck ones too), any order */
+	size_t running_n, running_cap;
+	struct hc_check **beats;  /* the heartbeat checks of s->checks */
+	size_t beats_n;
+	bool dirty;               /* a result is not published yet */
+	bool urgent;              /* ... and a status changed */
+	int64_t last_publish_ns;
+	int64_t last_tick_ns;
+	struct hc_sched_stats stats;
+	uint64_t late_logged;     /* stats.late when last logged */
+	int64_t late_log_ns;
 	unsigned workers;         /* the pool's size */
 	unsigned alive;           /* worker threads */
 	unsigned stuck;           /* of them, inside a call past its deadline */
@@ -244,23 +265,85 @@ static void heap_remove(struct hc_sched *s, struct hc_check *c)
 	}
 }
 
+/* Move the waiting checks to the front of the queue's array. */
+static void queue_compact(struct hc_sched *s)
+{
+	memmove(s->queue, s->queue + s->queue_head,
+	        (s->queue_n - s->queue_head) * sizeof(*s->queue));
+	s->queue_n -= s->queue_head;
+	s->queue_head = 0;
+}
+
+static void queue_push(struct hc_sched *s, struct hc_check *c)
+{
+	if (s->queue_n == s->queue_cap)
+		queue_compact(s);
+	s->queue[s->queue_n++] = c;
+}
+
+static struct hc_check *queue_pop(struct hc_sched *s)
+{
+	struct hc_check *c = s->queue[s->queue_head++];
+
+	if (s->queue_head == s->queue_n)
+		s->queue_head = s->queue_n = 0;
+	return c;
+}
+
 static void queue_remove(struct hc_sched *s, struct hc_check *c)
 {
-	for (size_t i = 0; i < s->queue_n; i++) {
+	for (size_t i = s->queue_head; i < s->queue_n; i++) {
 		if (s->queue[i] == c) {
 			memmove(&s->queue[i], &s->queue[i + 1],
 			        (s->queue_n - i - 1) * sizeof(*s->queue));
 			s->queue_n--;
+			if (s->queue_head == s->queue_n)
+				s->queue_head = s->queue_n = 0;
 			return;
 		}
 	}
 }
 
-/* Size the heap and queue for n checks. */
+/* Size the heap and queue for n checks (a check is in each at most once). */
 static void sched_reserve(struct hc_sched *s, size_t n)
 {
 	s->heap = hc_xreallocarray(s->heap, n + 1, sizeof(*s->heap));
+	queue_compact(s);
+	if (s->queue_n > n + 1)
+		n = s->queue_n; /* retired ones leave only later */
 	s->queue = hc_xreallocarray(s->queue, n + 1, sizeof(*s->queue));
+	s->queue_cap = n + 1;
+}
+
+static void running_add(struct hc_sched *s, struct hc_check *c)
+{
+	if (s->running_n == s->running_cap) {
+		s->running_cap = s->running_cap ? 2 * s->running_cap : 8;
+		s->running = hc_xreallocarray(s->running, s->running_cap, sizeof(*s->running));
+	}
+	c->running = true;
+	c->running_index = s->running_n;
+	s->running[s->running_n++] = c;
+}
+
+static void running_remove(struct hc_sched *s, struct hc_check *c)
+{
+	size_t i = c->running_index;
+
+	s->running[i] = s->running[--s->running_n];
+	s->running[i]->running_index = i;
+	c->running = false;
+}
+
+/* s->beats: the heartbeat checks, which are stale-checked and pushed to by
+ * name; few, so a list beside s->checks spares a scan of all of them. */
+static void index_heartbeats(struct hc_sched *s)
+{
+	s->beats = hc_xreallocarray(s->beats, s->n + 1, sizeof(*s->beats));
+	s->beats_n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (hc_heartbeat_is(s->checks[i]->inst))
+			s->beats[s->beats_n++] = s->checks[i];
 }
 
 /* A snapshot of the checks now, to publish once the lock is let go. */
@@ -270,30 +353,60 @@ static struct hc_snapshot *snapshot_locked(struct hc_sched *s)
 	                                           s->shutting_down, ++s->seq,
 	                                           hc_now_ns());
 
+	snap->sched = s->stats;
 	/* Start-up is complete once the startup group has passed: a latch. */
 	if (!s->started && snap->group_status[HC_STARTUP] != HC_FAIL)
 		s->started = snap->started = true;
 	return snap;
 }
 
-/* Publish without the scheduler lock: rendering takes a while. */
-static void publish_relocking(struct hc_sched *s, struct hc_snapshot *snap)
+/* Publish the checks as they are now. The snapshot is taken under the
+ * lock, and handed over without it. */
+static void publish_relocking(struct hc_sched *s)
 {
+	struct hc_snapshot *snap = snapshot_locked(s);
+
+	s->dirty = s->urgent = false;
+	s->last_publish_ns = hc_now_ns();
 	pthread_mutex_unlock(&s->lock);
 	hc_state_publish(s->state, snap);
 	pthread_mutex_lock(&s->lock);
 }
 
-static void record_locked(struct hc_check *c, const struct hc_outcome *out)
+/* When the unpublished results are due out (dirty only). */
+static int64_t publish_due_locked(const struct hc_sched *s)
+{
+	return s->last_publish_ns + (s->urgent ? PUBLISH_GAP_NS : COALESCE_NS);
+}
+
+/* A result was recorded (status: it changed the reported status): publish
+ * now if the last publish is old enough, else leave it to the scheduler
+ * thread, woken only if this made the publish due sooner. */
+static void recorded_relocking(struct hc_sched *s, bool status)
+{
+	bool sooner = !s->dirty || (status && !s->urgent);
+
+	s->dirty = true;
+	s->urgent = s->urgent || status;
+	if (hc_now_ns() >= publish_due_locked(s))
+		publish_relocking(s);
+	else if (sooner)
+		pthread_cond_signal(&s->wake);
+}
+
+/* Returns true when the reported status changed. */
+static bool record_locked(struct hc_check *c, const struct hc_outcome *out)
 {
 	int old = c->status;
 
 	hc_log(HC_LOG_DEBUG, "check %s: %s in %.1f ms: %s", c->conf->name,
 	       hc_status_name(out->status), out->latency_ms, out->message);
-	if (hc_check_record(c, out))
-		hc_log(c->status == HC_FAIL ? HC_LOG_WARNING : HC_LOG_INFO,
-		       "check %s: %s -> %s: %s", c->conf->name, hc_status_name(old),
-		       hc_status_name(c->status), out->message);
+	if (!hc_check_record(c, out))
+		return false;
+	hc_log(c->status == HC_FAIL ? HC_LOG_WARNING : HC_LOG_INFO,
+	       "check %s: %s -> %s: %s", c->conf->name, hc_status_name(old),
+	       hc_status_name(c->status), out->message);
+	return true;
 }
 
 static void *worker_main(void *arg);
@@ -320,12 +433,12 @@ static void run_relocking(struct hc_sched *s, struct hc_check *c)
 	bool late;
 	int64_t deadline = hc_now_ns() + (int64_t)c->conf->timeout_ms * 1000000;
 
-	c->running = true;
+	running_add(s, c);
 	c->run_deadline_ns = deadline;
 	pthread_mutex_unlock(&s->lock);
 	hc_instance_run(c->inst, deadline, &out);
 	pthread_mutex_lock(&s->lock);
-	c->running = false;
+	running_remove(s, c);
 	late = c->stuck;
 	if (c->stuck) {
 		/* Its failure was recorded at the deadline; this late
@@ -339,14 +452,14 @@ static void run_relocking(struct hc_sched *s, struct hc_check *c)
 	if (!c->retired && !s->stop) {
 		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
 		heap_push(s, c);
-		pthread_cond_signal(&s->wake);
+		/* The scheduler thread sleeps until the earliest due time. */
+		if (c->heap_index == 0)
+			pthread_cond_signal(&s->wake);
 	}
 	pthread_cond_broadcast(&s->idle);
 	/* Published once the next due time is known: /health's max-age. */
-	if (!late && !c->retired) {
-		record_locked(c, &out);
-		publish_relocking(s, snapshot_locked(s));
-	}
+	if (!late && !c->retired)
+		recorded_relocking(s, record_locked(c, &out));
 }
 
 static void *worker_main(void *arg)
@@ -361,12 +474,12 @@ static void *worker_main(void *arg)
 
 		if (s->stop || surplus)
 			break;
-		if (s->queue_n == 0) {
+		if (s->queue_head == s->queue_n) {
 			pthread_cond_wait(&s->work, &s->lock);
 			continue;
 		}
-		c = s->queue[0];
-		queue_remove(s, c);
+		c = queue_pop(s);
+		hc_sched_stats_add(&s->stats, hc_now_ns() - c->due_ns, c->conf->interval_ms);
 		run_relocking(s, c);
 	}
 	s->alive--;
@@ -375,79 +488,95 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Calls past their deadline fail now; their workers are replaced. */
+/* Calls past their deadline fail now; their workers are replaced. Returns
+ * true when a reported status changed. */
 static bool expire_locked(struct hc_sched *s, int64_t now)
 {
 	bool changed = false;
 
-	for (size_t i = 0; i < s->n; i++) {
-		struct hc_check *c = s->checks[i];
+	for (size_t i = 0; i < s->running_n; i++) {
+		struct hc_check *c = s->running[i];
 		struct hc_outcome out;
 
-		if (!c->running || c->stuck ||
-		    now < c->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL)
+		if (c->stuck || now < c->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL)
 			continue;
 		c->stuck = true;
 		s->stuck++;
 		hc_outcome_timeout(c->inst, &out);
-		record_locked(c, &out);
-		changed = true;
+		changed |= record_locked(c, &out);
+		s->dirty = true;
 		if (s->alive - s->stuck < s->workers)
 			spawn_worker_locked(s);
 	}
 	return changed;
 }
 
-/* Heartbeat checks whose last push is older than their ttl fail now. */
+/* When heartbeat check c turns stale (0: not waiting for one). */
+static int64_t stale_at(const struct hc_check *c)
+{
+	if (c->heartbeat_ns == 0 || c->stale)
+		return 0;
+	return c->heartbeat_ns + (int64_t)hc_heartbeat_ttl_ms(c->inst) * 1000000;
+}
+
+/* Heartbeat checks whose last push is older than their ttl fail now.
+ * Returns true when a reported status changed. */
 static bool stale_locked(struct hc_sched *s, int64_t now)
 {
 	bool changed = false;
 
-	for (size_t i = 0; i < s->n; i++) {
-		struct hc_check *c = s->checks[i];
+	for (size_t i = 0; i < s->beats_n; i++) {
+		struct hc_check *c = s->beats[i];
+		int64_t at = stale_at(c);
 		struct hc_outcome out;
 		char msg[128];
-		uint32_t ttl;
 
-		if (!hc_heartbeat_is(c->inst) || c->heartbeat_ns == 0 || c->stale)
-			continue;
-		ttl = hc_heartbeat_ttl_ms(c->inst);
-		if (now < c->heartbeat_ns + (int64_t)ttl * 1000000)
+		if (at == 0 || now < at)
 			continue;
 		snprintf(msg, sizeof(msg), "no heartbeat for %.1f s (ttl %u ms)",
-		         (double)(now - c->heartbeat_ns) / 1e9, ttl);
+		         (double)(now - c->heartbeat_ns) / 1e9, hc_heartbeat_ttl_ms(c->inst));
 		hc_outcome_make(c->inst, HC_FAIL, msg, &out);
 		c->stale = true;
-		record_locked(c, &out);
-		changed = true;
+		changed |= record_locked(c, &out);
+		s->dirty = true;
 	}
 	return changed;
 }
 
-/* When the scheduler must look again: the next due time, deadline or
- * heartbeat expiry, and at least once a second (watchdog, /livez). */
+/* When the scheduler must look again: the next due time, deadline,
+ * heartbeat expiry or publish, and at least once a second (watchdog,
+ * /livez). O(running + heartbeats), never O(checks). */
 static int64_t next_wake_locked(const struct hc_sched *s, int64_t now)
 {
-	int64_t t = now + 1000000000;
+	int64_t t = now + 1000000000, d;
 
 	if (s->heap_n > 0 && s->heap[0]->due_ns < t)
 		t = s->heap[0]->due_ns;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct hc_check *c = s->checks[i];
-		int64_t d;
-
-		if (c->running && !c->stuck) {
-			d = c->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL;
-			if (d < t)
-				t = d;
-		}
-		if (hc_heartbeat_is(c->inst) && c->heartbeat_ns != 0 && !c->stale) {
-			d = c->heartbeat_ns + (int64_t)hc_heartbeat_ttl_ms(c->inst) * 1000000;
-			if (d < t)
-				t = d;
-		}
+	if (s->dirty && publish_due_locked(s) < t)
+		t = publish_due_locked(s);
+	for (size_t i = 0; i < s->running_n; i++) {
+		d = s->running[i]->run_deadline_ns + HC_DEADLINE_GRACE_MS * 1000000LL;
+		if (!s->running[i]->stuck && d < t)
+			t = d;
 	}
+	for (size_t i = 0; i < s->beats_n; i++)
+		if ((d = stale_at(s->beats[i])) != 0 && d < t)
+			t = d;
 	return t;
+}
+
+/* Say so when runs start late: the schedule is more than the workers can
+ * do. At most once a minute. */
+static void log_late_locked(struct hc_sched *s, int64_t now)
+{
+	if (s->stats.late == s->late_logged || now - s->late_log_ns < LATE_LOG_NS)
+		return;
+	hc_log(HC_LOG_WARNING, "scheduler: %llu runs started more than %lld ms late "
+	       "(%llu intervals skipped in all): raise workers or lengthen intervals",
+	       (unsigned long long)(s->stats.late - s->late_logged), HC_LATE_NS / 1000000,
+	       (unsigned long long)s->stats.skipped);
+	s->late_logged = s->stats.late;
+	s->late_log_ns = now;
 }
 
 static void *sched_main(void *arg)
@@ -457,20 +586,23 @@ static void *sched_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop) {
 		int64_t now = hc_now_ns();
-		bool changed = expire_locked(s, now) | stale_locked(s, now);
 		struct timespec ts;
 
 		atomic_store(&s->tick_ns, now);
+		if (expire_locked(s, now) | stale_locked(s, now))
+			s->urgent = true;
 		while (s->heap_n > 0 && s->heap[0]->due_ns <= now) {
 			struct hc_check *c = s->heap[0];
 
 			heap_remove(s, c);
-			s->queue[s->queue_n++] = c;
+			queue_push(s, c);
 			pthread_cond_signal(&s->work);
 		}
-		if (changed)
-			publish_relocking(s, snapshot_locked(s));
-		if (s->tick != NULL) {
+		if (s->dirty && now >= publish_due_locked(s))
+			publish_relocking(s);
+		log_late_locked(s, now);
+		if (s->tick != NULL && now - s->last_tick_ns >= TICK_NS) {
+			s->last_tick_ns = now;
 			pthread_mutex_unlock(&s->lock);
 			s->tick(s->tick_arg);
 			pthread_mutex_lock(&s->lock);
@@ -521,12 +653,13 @@ struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
 	s->tick_arg = tick_arg;
 	atomic_init(&s->tick_ns, now);
 	sched_reserve(s, n);
+	index_heartbeats(s);
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < n; i++)
 		schedule_first(s, checks[i], i, n, now);
 	for (unsigned i = 0; i < s->workers; i++)
 		spawn_worker_locked(s);
-	publish_relocking(s, snapshot_locked(s));
+	publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 	rc = pthread_create(&s->thread, NULL, sched_main, s);
 	if (rc != 0) {
@@ -545,16 +678,15 @@ void hc_sched_shutting_down(struct hc_sched *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->shutting_down = true;
-	publish_relocking(s, snapshot_locked(s));
+	publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
 static struct hc_check *find_heartbeat_locked(struct hc_sched *s, const char *name)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->checks[i]->conf->name, name) == 0 &&
-		    hc_heartbeat_is(s->checks[i]->inst))
-			return s->checks[i];
+	for (size_t i = 0; i < s->beats_n; i++)
+		if (strcmp(s->beats[i]->conf->name, name) == 0)
+			return s->beats[i];
 	return NULL;
 }
 
@@ -591,7 +723,7 @@ int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
 	record_locked(c, &out);
 	/* The scheduler's next wake-up now depends on this push's expiry. */
 	pthread_cond_signal(&s->wake);
-	publish_relocking(s, snapshot_locked(s));
+	publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -670,10 +802,11 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 	free(s->checks);
 	s->checks = checks;
 	s->n = n;
+	index_heartbeats(s);
 	hc_config_unref(s->cfg);
 	s->cfg = hc_config_ref(cfg);
 	pthread_cond_signal(&s->wake);
-	publish_relocking(s, snapshot_locked(s));
+	publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -705,6 +838,9 @@ void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns)
 	 * leaves when it returns, if it does before the deadline. */
 	while (s->alive > 0 && hc_now_ns() < deadline_ns)
 		pthread_cond_timedwait(&s->idle, &s->lock, &ts);
+	/* What the scheduler thread would have published next. */
+	if (s->dirty)
+		publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -731,6 +867,8 @@ size_t hc_sched_free(struct hc_sched *s)
 	free(s->checks);
 	free(s->heap);
 	free(s->queue);
+	free(s->running);
+	free(s->beats);
 	hc_config_unref(s->cfg);
 	pthread_cond_destroy(&s->wake);
 	pthread_cond_destroy(&s->work);

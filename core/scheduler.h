@@ -69,9 +69,8 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 /* Wait until c is not running, at most until deadline_ns. True if idle. */
 bool hc_sched_wait_idle(struct hc_sched *s, struct hc_check *c, int64_t deadline_ns);
 
-/* Stop: no new runs; wait for the workers until deadline_ns. Returns the
- * checks (still owned by the caller now) whose call has not returned:
- * their instances must not be torn down. */
+/* Stop: no new runs; wait for the workers until deadline_ns; publish the
+ * results that were waiting to be published together. */
 void hc_sched_stop(struct hc_sched *s, int64_t deadline_ns);
 
 /* After hc_sched_stop: tear down every check not inside a call and, when

@@ -52,6 +52,24 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 	return c->status != old;
 }
 
+const double hc_lag_bounds[HC_LAG_BUCKETS - 1] = { 0.001, 0.01, 0.1, 1, 10 };
+
+void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t interval_ms)
+{
+	double lag = lag_ns > 0 ? (double)lag_ns / 1e9 : 0;
+	int b = 0;
+
+	while (b < HC_LAG_BUCKETS - 1 && lag > hc_lag_bounds[b])
+		b++;
+	st->lag_bucket[b]++;
+	st->lag_sum_s += lag;
+	st->lag_count++;
+	if (lag_ns > HC_LATE_NS)
+		st->late++;
+	if (interval_ms > 0 && lag_ns >= (int64_t)interval_ms * 1000000)
+		st->skipped += (uint64_t)(lag_ns / ((int64_t)interval_ms * 1000000));
+}
+
 void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS])
 {
 	static const unsigned bits[HC_N_GROUPS] = { HC_GROUP_LIVENESS,

@@ -45,6 +45,7 @@ struct hc_check {
 	int64_t due_ns;           /* CLOCK_MONOTONIC */
 	size_t heap_index;
 	bool running;             /* a worker is inside check (or stuck there) */
+	size_t running_index;     /* where, in the scheduler's running set */
 	int64_t run_deadline_ns;  /* while running */
 	bool stuck;               /* that call passed its deadline */
 	bool retired;             /* replaced by a reload; freed once not running */
@@ -89,6 +90,22 @@ static inline int hc_body_probe(enum hc_group g, enum hc_variant v, bool detaile
 	return ((int)g * HC_N_VARIANTS + (int)v) * 2 + (detailed ? 1 : 0);
 }
 
+/* How late scheduled runs started: a histogram of lag (due to started),
+ * and runs that were late (HC_LATE_NS) or skipped a whole interval. */
+#define HC_LAG_BUCKETS 6
+#define HC_LATE_NS 100000000LL
+extern const double hc_lag_bounds[HC_LAG_BUCKETS - 1]; /* seconds; last is +Inf */
+struct hc_sched_stats {
+	uint64_t lag_bucket[HC_LAG_BUCKETS]; /* not cumulative */
+	double lag_sum_s;
+	uint64_t lag_count;
+	uint64_t late, skipped;
+};
+
+/* Count one run that started lag_ns after it was due, of a check with
+ * interval_ms. */
+void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t interval_ms);
+
 /* One check in a snapshot. Pointers into the snapshot's config. */
 struct hc_row {
 	const struct hc_check_conf *conf;
@@ -113,6 +130,7 @@ struct hc_snapshot {
 	bool shutting_down;
 	int64_t next_due_s;       /* seconds until the next result is due */
 	unsigned count[4];        /* rows that pass, warn, fail, are pending */
+	struct hc_sched_stats sched; /* the scheduler's, when it was taken */
 	/* Bodies for the common requests, each rendered at most once, when
 	 * first asked for: a snapshot nobody reads costs no rendering. */
 	pthread_mutex_t render_lock;

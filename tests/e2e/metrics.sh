@@ -24,16 +24,21 @@ e2e_expect_header 'Content-Type: text/plain; version=0.0.4; charset=utf-8'
 e2e_expect_header 'Cache-Control: no-store'
 for family in check_status:gauge check_up:gauge check_duration_seconds:gauge \
               check_last_run_timestamp_seconds:gauge check_runs_total:counter \
-              check_failures_total:counter status:gauge build_info:gauge; do
+              check_failures_total:counter status:gauge build_info:gauge \
+              scheduler_lag_seconds:histogram scheduler_late_runs_total:counter \
+              scheduler_skipped_runs_total:counter; do
 	name=healthcheckd_${family%:*}
 	[ "$(grep -c "^# HELP $name .\+" "$T_TMP/body")" = 1 ] || t_fail "no single # HELP for $name"
 	[ "$(grep -cx "# TYPE $name ${family#*:}" "$T_TMP/body")" = 1 ] ||
 		t_fail "no single '# TYPE $name ${family#*:}'"
 done
-# Each sample belongs to the family whose # TYPE came last, and is NAME{...} VALUE.
-awk '/^# TYPE / { family = $3; next } /^#/ { next }
+# Each sample belongs to the family whose # TYPE came last (a histogram's
+# with its _bucket, _sum and _count suffixes), and is NAME{...} VALUE.
+awk '/^# TYPE / { family = $3; type = $4; next } /^#/ { next }
      { name = $1; sub(/\{.*/, "", name)
-       if (name != family || NF != 2 || $2 !~ /^[0-9.e+-]+$/) { print "stray: " $0; bad = 1 } }
+       ours = name == family || (type == "histogram" &&
+              (name == family "_bucket" || name == family "_sum" || name == family "_count"))
+       if (!ours || NF != 2 || $2 !~ /^[0-9.e+-]+$/) { print "stray: " $0; bad = 1 } }
      END { exit bad }' "$T_TMP/body" >"$T_TMP/stray" || { T_ERR=$(cat "$T_TMP/stray"); t_fail "samples outside their family"; }
 t_ok "every family of docs/architecture.md §6 has one # HELP and one # TYPE, and its samples follow it"
 
@@ -69,6 +74,12 @@ more_fails() { [ "$(e2e_metric 'healthcheckd_check_failures_total{check="f"}')" 
 e2e_until 5 more_runs
 e2e_until 5 more_fails
 t_ok "healthcheckd_check_runs_total and _failures_total increase with each run"
+
+lag_count=$(e2e_metric 'healthcheckd_scheduler_lag_seconds_count')
+lag_inf=$(e2e_metric 'healthcheckd_scheduler_lag_seconds_bucket{le="+Inf"}')
+[ "$lag_count" -ge 1 ] && [ "$lag_count" = "$lag_inf" ] ||
+	t_fail "lag histogram: count $lag_count, +Inf bucket $lag_inf"
+t_ok "healthcheckd_scheduler_lag_seconds counts every scheduled run; +Inf equals _count"
 
 if command -v promtool >/dev/null; then
 	e2e_req /metrics "${AUTH[@]}"

@@ -110,12 +110,13 @@ t_ok "two sections are two independent instances"
 # persistent = yes: one instance across runs, one line of stdin per run.
 coproc HC { "$HCRUN" "$so" port="$port" user="$MYSQL_USER" \
 	password="$MYSQL_PASSWORD" persistent=yes timeout=1s 2>"$T_TMP/hcrun.err"; }
-hcrun_pid=$HC_PID
+# bash unsets HC and HC_PID once the coprocess ends: keep copies.
+hcrun_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
 # run EXPECTED-REGEX: one run of the kept instance.
 run() {
 	local line
-	echo >&"${HC[1]}"
-	IFS= read -r -t 10 line <&"${HC[0]}" || line="(no answer from hcrun)"
+	echo >&"$hc_in"
+	IFS= read -r -t 10 line <&"$hc_out" || line="(no answer from hcrun)"
 	T_RC=0 T_OUT=$line T_ERR=
 	grep -Eq -- "$1" <<<"$line" || t_fail "hcrun printed '$line', not /$1/"
 }
@@ -148,7 +149,7 @@ srv_wait 5 frozen "$server_pid" || t_fail "mariadbd did not stop on SIGSTOP"
 run "^fail timed out after 1000 ms( waiting for the ping reply from 127\.0\.0\.1:$port)?\$"
 kill -CONT "$server_pid"
 t_ok "a kept connection whose ping gets no reply fails at the deadline"
-exec {HC[1]}>&-
+eval "exec $hc_in>&-"
 rc=0
 wait "$hcrun_pid" || rc=$?
 T_RC=$rc T_OUT= T_ERR=$(cat "$T_TMP/hcrun.err")
