@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "heartbeat.h"
 #include "instance.h"
+#include "sbuf.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -78,36 +79,6 @@ static bool secret_cut_at(const char *p, char *const *secrets, size_t n)
 	return false;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF). */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
 
 /*
  * Rewrite buf for output: every secret becomes "***" (the longest first,
@@ -119,10 +90,19 @@ static size_t utf8_len(const unsigned char *p)
 static void clean_text(char *buf, size_t size, char *const *secrets, size_t n)
 {
 	bool full = strlen(buf) + 1 >= size;
-	char *out = hc_xcalloc(1, size);
 	const unsigned char *p = (const unsigned char *)buf;
 	size_t o = 0;
+	char *out;
 
+	/* Most messages: no secret to look for, printable ASCII only. */
+	if (n == 0) {
+		while (*p >= 0x20 && *p < 0x7f)
+			p++;
+		if (*p == '\0')
+			return;
+		p = (const unsigned char *)buf;
+	}
+	out = hc_xcalloc(1, size);
 	while (*p != '\0' && o + 1 < size) {
 		size_t k = secret_at((const char *)p, secrets, n);
 
@@ -135,7 +115,7 @@ static void clean_text(char *buf, size_t size, char *const *secrets, size_t n)
 			p++;
 		} else if (*p < 0x80) {
 			out[o++] = (char)*p++;
-		} else if ((k = utf8_len(p)) == 0) {
+		} else if ((k = hc_utf8_len(p)) == 0) {
 			out[o++] = '?';
 			p++;
 		} else if (o + k < size) {

@@ -105,6 +105,29 @@ static void public_json_is_status_only(void **state)
 	free(body);
 }
 
+/* The JSON is written by hand: strings are escaped, bad UTF-8 becomes '?',
+ * numbers stay numbers, and jansson reads back what went in. */
+static void json_escapes_what_json_needs(void **state)
+{
+	struct hc_service_conf svc = { .description = (char *)"say \"hi\"\\ \x01 caf\xc3\xa9 \xff!" };
+	struct hc_outcome f = outcome(HC_FAIL, "x");
+	struct hc_row rows[] = { row(&conf_a, &f) };
+	char *body;
+	json_t *j;
+
+	(void)state;
+	f.value = 3;
+	body = hc_render_health_json(&svc, rows, 1, HC_FAIL, NULL, true);
+	assert_non_null(strstr(body, "\"description\":\"say \\\"hi\\\"\\\\ \\u0001 caf\xc3\xa9 ?!\""));
+	assert_non_null(strstr(body, "\"observedValue\":3.0,"));
+	j = json_loads(body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "description")),
+	                    "say \"hi\"\\ \x01 caf\xc3\xa9 ?!");
+	json_decref(j);
+	free(body);
+}
+
 static void detailed_json_follows_the_draft(void **state)
 {
 	struct hc_service_conf svc = { .id = (char *)"orders", .version = (char *)"2",
@@ -313,6 +336,7 @@ int main(void)
 		cmocka_unit_test(text_lines_align_names),
 		cmocka_unit_test(public_json_is_status_only),
 		cmocka_unit_test(detailed_json_follows_the_draft),
+		cmocka_unit_test(json_escapes_what_json_needs),
 		cmocka_unit_test(probe_says_ok_or_lists_with_reasons_withheld),
 		cmocka_unit_test(warn_passes_and_pending_fails),
 		cmocka_unit_test(readiness_fails_while_starting_or_stopping),
