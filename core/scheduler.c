@@ -169,6 +169,10 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
  * often, so a run that changes no status costs no O(checks) snapshot. */
 #define PUBLISH_GAP_NS (10 * 1000000LL)
 #define COALESCE_NS (250 * 1000000LL)
+/* The scheduler thread wakes for a due check at most this late, and then
+ * hands out every check due by then: with thousands of checks, one wake-up
+ * (and one worker wake-up) serves a batch, not a run. */
+#define DISPATCH_SLACK_NS (2 * 1000000LL)
 /* How often the tick (watchdog, STATUS=) runs at most. */
 #define TICK_NS (100 * 1000000LL)
 /* How often a late schedule is logged at most. */
@@ -550,8 +554,8 @@ static int64_t next_wake_locked(const struct hc_sched *s, int64_t now)
 {
 	int64_t t = now + 1000000000, d;
 
-	if (s->heap_n > 0 && s->heap[0]->due_ns < t)
-		t = s->heap[0]->due_ns;
+	if (s->heap_n > 0 && s->heap[0]->due_ns + DISPATCH_SLACK_NS < t)
+		t = s->heap[0]->due_ns + DISPATCH_SLACK_NS;
 	if (s->dirty && publish_due_locked(s) < t)
 		t = publish_due_locked(s);
 	for (size_t i = 0; i < s->running_n; i++) {

@@ -52,7 +52,9 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 	return c->status != old;
 }
 
-const double hc_lag_bounds[HC_LAG_BUCKETS - 1] = { 0.001, 0.01, 0.1, 1, 10 };
+/* Prometheus's default buckets, and 1 ms: a run on time starts within it. */
+const double hc_lag_bounds[HC_LAG_BUCKETS - 1] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+	                                           0.25, 0.5, 1, 2.5, 5, 10 };
 
 void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t interval_ms)
 {

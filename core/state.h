@@ -92,7 +92,7 @@ static inline int hc_body_probe(enum hc_group g, enum hc_variant v, bool detaile
 
 /* How late scheduled runs started: a histogram of lag (due to started),
  * and runs that were late (HC_LATE_NS) or skipped a whole interval. */
-#define HC_LAG_BUCKETS 6
+#define HC_LAG_BUCKETS 13
 #define HC_LATE_NS 100000000LL
 extern const double hc_lag_bounds[HC_LAG_BUCKETS - 1]; /* seconds; last is +Inf */
 struct hc_sched_stats {

@@ -27,7 +27,24 @@ struct tcp {
 	char host[PU_HOST_MAX + 1];
 	char port[6];  /* decimal, as getaddrinfo wants the service */
 	int numeric;   /* host is an address: resolving does no I/O */
+	/* An address resolves to itself: done once, in init, with the
+	 * message's name for it. NULL for a host name (resolved each run). */
+	struct addrinfo *fixed;
+	char fixed_endpoint[PU_ENDPOINT_MAX];
 };
+
+/* getaddrinfo for host:port as every run asks it. */
+static int tcp_resolve(const struct tcp *t, struct addrinfo **list)
+{
+	struct addrinfo hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_NUMERICSERV | (t->numeric ? AI_NUMERICHOST : 0);
+	return getaddrinfo(t->host, t->port, &hints, list);
+}
 
 static const struct hc_key tcp_keys[] = {
 	{ "host", "address or name to connect to (required)", 0 },
@@ -59,6 +76,14 @@ static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 	}
 	snprintf(t->port, sizeof(t->port), "%u", (unsigned)(uint16_t)rc);
 	t->numeric = pu_host_numeric(t->host);
+	/* Numeric: no I/O, so allowed in init, and spared every run. */
+	if (t->numeric && tcp_resolve(t, &t->fixed) == 0 && t->fixed->ai_next == NULL)
+		pu_endpoint(t->fixed_endpoint, sizeof(t->fixed_endpoint), t->host,
+		            t->port, 1, t->fixed);
+	else if (t->fixed != NULL) {
+		freeaddrinfo(t->fixed);
+		t->fixed = NULL;
+	}
 	*instance = t;
 	return HC_OK;
 }
@@ -130,18 +155,13 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 {
 	const struct tcp *t = instance;
 	const struct hc_host *host = ctx->host;
-	struct addrinfo hints, *list = NULL, *ai;
-	char endpoint[PU_ENDPOINT_MAX] = "";
+	struct addrinfo *list = t->fixed, *ai;
+	char buf[PU_ENDPOINT_MAX] = "";
+	const char *endpoint = t->fixed != NULL ? t->fixed_endpoint : buf;
 	int64_t deadline = pu_early_deadline(ctx), start = 0, until;
 	int rc, left = 0, tried = 0, err = TCP_TIMED_OUT;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_NUMERICSERV | (t->numeric ? AI_NUMERICHOST : 0);
-	rc = getaddrinfo(t->host, t->port, &hints, &list);
-	if (rc != 0) {
+	if (list == NULL && (rc = tcp_resolve(t, &list)) != 0) {
 		tcp_resolve_error(t, rc, r);
 		return HC_OK;
 	}
@@ -153,8 +173,8 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 		 * whole deadline; the last one gets all that remains. */
 		start = host->now_ns();
 		until = start + (deadline - start) / left;
-		pu_endpoint(endpoint, sizeof(endpoint), t->host, t->port,
-		            t->numeric, ai);
+		if (t->fixed == NULL)
+			pu_endpoint(buf, sizeof(buf), t->host, t->port, t->numeric, ai);
 		tried++;
 		err = tcp_connect_one(host, ai, until);
 		if (err == 0)
@@ -169,13 +189,18 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 	} else {
 		tcp_connect_error(ctx, err, endpoint, tried, r);
 	}
-	freeaddrinfo(list);
+	if (list != t->fixed)
+		freeaddrinfo(list);
 	return HC_OK;
 }
 
 static void tcp_teardown(void *instance)
 {
-	free(instance);
+	struct tcp *t = instance;
+
+	if (t->fixed != NULL)
+		freeaddrinfo(t->fixed);
+	free(t);
 }
 
 HC_PLUGIN_DEFINE("tcp", "1.0.0", "connects to a TCP port within the deadline",
