@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pux509: certificate expiry for the tls and credential plugins (see x509.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "plugutil.h"
 #include "x509.h"
 
 #define PUX509_DAY 86400.0
@@ -29,6 +31,7 @@ const char *pux509_ssl_error(char *buf, size_t size)
 static STACK_OF(X509) *pux509_load_bio(BIO *bio, char *why, size_t size)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
+	char reason[128];
 	X509 *x;
 	unsigned long e;
 
@@ -54,7 +57,8 @@ static STACK_OF(X509) *pux509_load_bio(BIO *bio, char *why, size_t size)
 		snprintf(why, size, "no PEM certificate in it");
 		goto fail;
 	}
-	pux509_ssl_error(why, size);
+	snprintf(why, size, "unreadable certificate: %s",
+	         pux509_ssl_error(reason, sizeof(reason)));
 fail:
 	sk_X509_pop_free(certs, X509_free);
 	return NULL;
@@ -86,10 +90,14 @@ STACK_OF(X509) *pux509_load_file(const char *path, char *why, size_t size)
 	char buf[128];
 
 	ERR_clear_error();
+	errno = 0;
 	bio = BIO_new_file(path, "r");
 	if (bio == NULL) {
-		snprintf(why, size, "cannot read: %s",
-		         pux509_ssl_error(buf, sizeof(buf)));
+		/* fopen's errno says more than OpenSSL's "system lib". */
+		snprintf(why, size, "cannot open: %s",
+		         errno != 0 ? pu_strerror(errno, buf, sizeof(buf))
+		                    : pux509_ssl_error(buf, sizeof(buf)));
+		ERR_clear_error();
 		return NULL;
 	}
 	certs = pux509_load_bio(bio, why, size);

@@ -29,13 +29,15 @@ struct pux509_expiry {
 /*
  * Every certificate of the PEM text data[0..len) in a new stack (free it
  * with sk_X509_pop_free(stack, X509_free)), or NULL with why (at most size
- * bytes) saying what is wrong: "no PEM certificate in it" or OpenSSL's
- * reason. Other PEM blocks (keys) are skipped. The text is never quoted.
+ * bytes) saying what is wrong: "no PEM certificate in it" or
+ * "unreadable certificate: " and OpenSSL's reason. Other PEM blocks (keys)
+ * are skipped. The text is never quoted.
  */
 STACK_OF(X509) *pux509_load_mem(const char *data, size_t len, char *why,
                                 size_t size);
 
-/* The same for the file at path; why says "cannot read: ..." then. */
+/* The same for the file at path; why says "cannot open: ERRNO" when it
+ * cannot be opened. */
 STACK_OF(X509) *pux509_load_file(const char *path, char *why, size_t size);
 
 /*

@@ -26,8 +26,9 @@
 #include "../common/x509.h"
 
 #define TLS_DAY 86400.0
-/* Our own deadline ran out; distinct from every errno value. */
-#define TLS_TIMED_OUT (-1)
+/* Our own deadline ran out: distinct from every errno value and from
+ * tls_handshake's -1. */
+#define TLS_TIMED_OUT (-2)
 
 struct tls {
 	char *file;                /* file mode: the PEM file, else NULL */
