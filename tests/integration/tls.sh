@@ -17,7 +17,7 @@ cert_issue "$C" far far.test '-1 hour' '+400 days'
 cert_issue "$C" month month.test '-1 hour' '+20 days'
 cert_issue "$C" soon soon.test '-1 hour' '+3 days'
 cert_issue "$C" expired expired.test '-30 days' '-2 days'
-cert_issue "$C" future future.test '+2 days' '+60 days'
+cert_issue "$C" future future.test '+3 days' '+60 days'
 cert_issue "$C" wrongname wrong.test '-1 hour' '+400 days' DNS:wrong.example
 cert_self "$C" self self.test 400
 DATE='\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC\)'
@@ -82,7 +82,7 @@ t_ok "file: expired fails"
 
 tls file="$C/future.pem"
 t_expect_rc 2
-t_expect_out "certificate 'CN=future\.test' of $C/future\.pem is not valid until [0-9-]+ [0-9:]+ UTC \(in (1\.9|2\.0) days\)\$"
+t_expect_out "certificate 'CN=future\.test' of $C/future\.pem is not valid until [0-9-]+ [0-9:]+ UTC \(in (2\.9|3\.0) days\)\$"
 t_ok "file: not yet valid fails"
 
 cat "$C/far.pem" "$C/soon.pem" "$C/ca.pem" >"$C/bundle.pem"
