@@ -8,5 +8,6 @@ plugins_tls_la_LIBADD = plugins/common/libpux509.la \
 	plugins/common/libplugutil.la $(TLS_LIBS)
 plugins_tls_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 endif
-EXTRA_DIST += plugins/tls/README.md plugins/tls/packages tests/tools/certs.sh
+EXTRA_DIST += plugins/tls/README.md plugins/tls/packages tests/tools/certs.sh \
+	bench/tls/run.sh bench/tls/tlsdrive.c
 CLI_TESTS += tests/integration/tls.sh
