@@ -180,7 +180,7 @@ int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
 		         parts == 1 ? "" : "s");
 		return -1;
 	}
-	payload = memchr(data, '.', len) + 1;
+	payload = (const char *)memchr(data, '.', len) + 1;
 	end = memchr(payload, '.', len - (size_t)(payload - data));
 	rc = cred_b64url(payload, (size_t)(end - payload), &json, &n);
 	if (rc == -2) {
