@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Per-check cost of the tls plugin (endpoint and file mode) and of the
+# credential plugin (a JWT), each against the least raw OpenSSL/jansson
+# code that learns the same thing, in one run, on loopback. Prints a
+# Markdown table of medians and ratios. A benchmark, not a test: it
+# asserts nothing.
+#
+#   bench/tls/run.sh [BUILDDIR]     (default: the source tree)
+#
+# N (default 500) checks per way and round, ROUNDS (5) rounds with the ways
+# interleaved, so that a burst of load elsewhere hits every way alike; each
+# figure is the median over rounds of the per-round median (wall time) or
+# mean (CPU time of the checking process). The endpoint is one openssl
+# s_server -www on 127.0.0.1 with an ECDSA P-256 certificate from a test CA.
+# Needs a built tree (plugins/.libs/tls.so, credential.so), libssl-dev,
+# libjansson-dev and openssl.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$top}" && pwd)
+n=${N:-500}
+rounds=${ROUNDS:-5}
+
+for p in tls credential; do
+	[ -e "$build/plugins/.libs/$p.so" ] ||
+		{ echo "$0: $build/plugins/.libs/$p.so not built (run make)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+server=
+trap '[ -z "$server" ] || kill "$server"; rm -rf "$tmp"' EXIT
+cc -O2 -Wall -o "$tmp/tlsdrive" "$top/bench/tls/tlsdrive.c" -I"$top/include" \
+	$(pkg-config --cflags --libs openssl jansson) -ldl
+. "$top/tests/tools/certs.sh"
+cert_ca "$tmp"
+cert_issue "$tmp" far far.test '-1 hour' '+400 days'
+payload=$(printf '{"sub":"bench","exp":%s}' "$(date -d '+400 days' +%s)" |
+	openssl base64 -A | tr '+/' '-_' | tr -d '=')
+printf 'eyJhbGciOiJSUzI1NiJ9.%s.c2lnbmF0dXJl\n' "$payload" >"$tmp/token.jwt"
+
+openssl s_server -www -accept 127.0.0.1:0 -cert "$tmp/far.pem" \
+	-key "$tmp/far.key" </dev/null >"$tmp/s_server.out" 2>/dev/null &
+server=$!
+for _ in $(seq 1 100); do
+	port=$(sed -n 's/^ACCEPT 127\.0\.0\.1://p' "$tmp/s_server.out")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+[ -n "$port" ] || { echo "$0: openssl s_server did not start" >&2; exit 1; }
+
+declare -A result cpu
+# measure NAME ARGS...: one tlsdrive line; keep its median and CPU.
+measure() {
+	local name=$1 median mean p95 cpu_us fails
+	shift
+	read -r median mean p95 cpu_us fails < <("$tmp/tlsdrive" "$@") ||
+		{ echo "$0: $name failed" >&2; exit 1; }
+	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
+	result[$name]="${result[$name]:-} $median"
+	cpu[$name]="${cpu[$name]:-} $cpu_us"
+}
+
+so=$build/plugins/.libs
+for ((r = 0; r < rounds; r++)); do
+	measure raw-endpoint raw-endpoint "$n" 127.0.0.1 "$port" "$tmp/ca.pem"
+	measure endpoint plugin "$n" "$so/tls.so" host=127.0.0.1 port="$port" \
+		ca_file="$tmp/ca.pem"
+	measure raw-file raw-file "$n" "$tmp/far.pem"
+	measure file plugin "$n" "$so/tls.so" file="$tmp/far.pem"
+	measure raw-jwt raw-jwt "$n" "$tmp/token.jwt"
+	measure jwt plugin "$n" "$so/credential.so" file="$tmp/token.jwt"
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+declare -A m c
+for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
+for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# row LABEL KEY RAWKEY: one line of the table.
+row() { echo "| $1 | ${m[$2]} | ${c[$2]} | $(ratio "${m[$2]}" "${m[$3]}") |"; }
+
+echo "$(openssl version), jansson $(pkg-config --modversion jansson), $(nproc) CPUs; N=$n ROUNDS=$rounds"
+echo
+echo "| way | µs per check (wall, median) | client CPU µs per check | ÷ raw |"
+echo "|---|---:|---:|---:|"
+row "raw OpenSSL: connect, SSL_connect, verify, notAfter of the chain" raw-endpoint raw-endpoint
+row "tls plugin, endpoint (verify = yes, ca_file)" endpoint raw-endpoint
+row "raw OpenSSL: PEM_read_bio_X509 loop, notAfter" raw-file raw-file
+row "tls plugin, file" file raw-file
+row "raw: read, EVP_DecodeBlock, json_loadb, exp" raw-jwt raw-jwt
+row "credential plugin, JWT" jwt raw-jwt
