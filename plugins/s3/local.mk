@@ -10,4 +10,4 @@ endif
 EXTRA_DIST += plugins/s3/README.md plugins/s3/packages tests/servers/s3rver.sh \
 	tests/package.json tests/package-lock.json tests/tools/capture_peer.py \
 	tests/tools/sigv4_verify.py
-CLI_TESTS += tests/integration/s3.sh tests/integration/s3-sigv4.sh
+CLI_TESTS += tests/integration/s3.sh tests/integration/s3-capture.sh
