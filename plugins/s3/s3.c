@@ -171,12 +171,15 @@ static int s3_parse_credentials(const struct hc_init_ctx *ctx, struct s3 *s)
 	if (pu_copy_key(ctx, "access_key_id", 1, &s->access_key_id) != HC_OK ||
 	    pu_copy_key(ctx, "secret_access_key", 1, &s->secret) != HC_OK)
 		return HC_EINVAL;
-	/* Not quoted: an ID pasted in the wrong key may be a secret. */
+	/* AWS's are letters and digits; S3-compatible servers allow a few
+	 * more. '/' would break the signature's credential scope. Not quoted:
+	 * an ID pasted in the wrong key may be a secret. */
 	if (!s3_word(s->access_key_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                               "abcdefghijklmnopqrstuvwxyz0123456789",
+	                               "abcdefghijklmnopqrstuvwxyz0123456789"
+	                               "-_.@+=",
 	             1, 128))
 		return hc_init_error(ctx, "access_key_id: not an access key ID "
-		                          "(letters and digits)");
+		                          "(letters, digits and -_.@+=)");
 	if (s->secret[0] == '\0' || strpbrk(s->secret, " \t\r\n") != NULL)
 		return hc_init_error(ctx, "secret_access_key: empty or holds "
 		                          "a blank");

@@ -148,7 +148,7 @@ t_expect_rc 0
 t_ok "a legacy bucket name is fine in path style (-t)"
 s3_t access_key_id='AKID EXAMPLE'
 t_expect_rc 1
-t_expect_err "access_key_id: not an access key ID \(letters and digits\)"
+t_expect_err "access_key_id: not an access key ID \(letters, digits and -_\.@\+=\)"
 t_expect_no "AKID EXAMPLE"
 s3_t endpoint=s3.example.com
 t_expect_rc 1
