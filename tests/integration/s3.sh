@@ -78,6 +78,31 @@ s3_at secret_access_key=another-secret
 t_expect_rc 0
 t_ok "wrong secret: s3rver does not check signatures (s3-capture.sh does)"
 
+cat >"$T_TMP/two.ini" <<EOF
+[check:store-a]
+plugin = s3
+endpoint = http://127.0.0.1:$S3_PORT
+path_style = yes
+region = $S3_REGION
+bucket = $S3_BUCKET
+access_key_id = $S3_ACCESS_KEY_ID
+secret_access_key_file = $T_TMP/secret
+
+[check:store-b]
+plugin = s3
+endpoint = http://s3.localhost:$S3_PORT
+region = $S3_REGION
+bucket = no-such-bucket
+access_key_id = $S3_ACCESS_KEY_ID
+secret_access_key_file = $T_TMP/secret
+EOF
+t_run "$HEALTHCHECKD" --plugin-dir "$HC_PLUGIN_DIR" -c "$T_TMP/two.ini" --once
+t_expect_rc 2
+t_expect_out "^store-a +pass .* ms +HEAD bucket $S3_BUCKET on $ADDR: 200\$"
+t_expect_out "^store-b +fail .* ms +no such bucket no-such-bucket \(404 from no-such-bucket\.s3\.localhost:$S3_PORT\)\$"
+t_expect_no "$SECRET"
+t_ok "two sections are two independent instances, run in parallel"
+
 cat >"$T_TMP/down.ini" <<EOF
 [check:store]
 plugin = s3
