@@ -159,6 +159,30 @@ static int az_resource(struct azblob *a, CURLU *u)
 	return rc;
 }
 
+/* u's query: restype=container, then the SAS if any; the whole URL into
+ * a->url. The buffers that held the SAS on the way are cleared. */
+static int az_set_query(struct azblob *a, CURLU *u, const char *sas)
+{
+	size_t size = 32 + (sas != NULL ? strlen(sas) : 0);
+	char *query = malloc(size), *url = NULL;
+	int rc = HC_ENOMEM;
+
+	if (query == NULL)
+		return HC_ENOMEM;
+	snprintf(query, size, "restype=container%s%s", sas != NULL ? "&" : "",
+	         sas != NULL ? sas : "");
+	if (curl_url_set(u, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK &&
+	    (a->url = strdup(url)) != NULL)
+		rc = HC_OK;
+	pu_free_secret(query);
+	if (url != NULL) {
+		explicit_bzero(url, strlen(url));
+		curl_free(url);
+	}
+	return rc;
+}
+
 /* The request URL: ENDPOINT/CONTAINER?restype=container[&SAS]. */
 static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a,
                         const char *sas)
@@ -166,7 +190,6 @@ static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a,
 	const char *endpoint = hc_kv_get(ctx, "endpoint");
 	char fallback[64 + AZ_ACCOUNT_MAX];
 	CURLU *u = NULL;
-	char *query = NULL, *url = NULL;
 	int rc;
 
 	if (endpoint == NULL) {
@@ -179,22 +202,10 @@ static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a,
 		rc = pucurl_append_path(u, a->container);
 	if (rc == HC_OK && sas == NULL)
 		rc = az_resource(a, u);
-	if (rc == HC_OK &&
-	    ((query = malloc(32 + (sas != NULL ? strlen(sas) : 0))) == NULL ||
-	     sprintf(query, "restype=container%s%s", sas != NULL ? "&" : "",
-	             sas != NULL ? sas : "") < 0 ||
-	     curl_url_set(u, CURLUPART_QUERY, query, 0) != CURLUE_OK ||
-	     curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK ||
-	     (a->url = strdup(url)) == NULL))
-		rc = HC_ENOMEM;
+	if (rc == HC_OK)
+		rc = az_set_query(a, u, sas);
 	if (rc == HC_OK)
 		pucurl_where(u, a->where, sizeof(a->where));
-	if (query != NULL)
-		pu_free_secret(query);
-	if (url != NULL) {
-		explicit_bzero(url, strlen(url));
-		curl_free(url);
-	}
 	curl_url_cleanup(u);
 	return rc;
 }
