@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* curlreq: libcurl plumbing shared by the HTTP-speaking plugins. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
