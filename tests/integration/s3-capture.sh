@@ -62,6 +62,15 @@ verify "$SECRET" "$TOKEN"
 [ "$VERIFIED" -eq 0 ] || t_fail "botocore: $VERDICT"
 t_ok "virtual-hosted, session token signed as x-amz-security-token ($VERDICT)"
 
+s3 endpoint="http://127.0.0.1:$PORT/gateway/s3/"
+t_expect_rc 0
+t_expect_out "HEAD bucket b-1 on $ADDR: 200\$"
+grep -Fq '"path": "/gateway/s3/b-1"' "$CAP/requests.jsonl" || t_fail "not HEAD /gateway/s3/b-1"
+verify
+[ "$VERIFIED" -eq 0 ] || t_fail "botocore: $VERDICT"
+t_ok "an endpoint with a path: the bucket under it, signed ($VERDICT)"
+
+s3 session_token="$TOKEN" endpoint="http://s3.localhost:$PORT" path_style=no
 verify "not-$SECRET" "$TOKEN"
 [ "$VERIFIED" -eq 1 ] && grep -q "signature mismatch" <<<"$VERDICT" ||
 	t_fail "the verifier accepted a signature made with another secret: $VERDICT"
