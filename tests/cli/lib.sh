@@ -86,3 +86,23 @@ t_need_cmd() {
 		exit 77
 	done
 }
+
+# t_plugin_run PLUGIN MODE KEY=VALUE...: healthcheckd --plugin PLUGIN.so
+# once (MODE --once) or its init only (MODE -t), with the keys of T_KEYS (an
+# associative array: the test's defaults) that no argument overrides; a
+# bare KEY drops that key. (--set refuses a key given twice.)
+declare -A T_KEYS=()
+t_plugin_run() {
+	local plugin=$1 mode=$2 a args=()
+	local -A kv=()
+	shift 2
+	for a in "${!T_KEYS[@]}"; do kv[$a]=${T_KEYS[$a]}; done
+	for a in "$@"; do
+		case "$a" in
+		*=*) kv[${a%%=*}]=${a#*=} ;;
+		*) unset "kv[$a]" ;;
+		esac
+	done
+	for a in "${!kv[@]}"; do args+=(--set "$a=${kv[$a]}"); done
+	t_run "$HEALTHCHECKD" --plugin "$HC_PLUGIN_DIR/$plugin.so" "${args[@]}" "$mode"
+}
