@@ -83,15 +83,15 @@ credential file="$D/short.jwt" fail_in=45m
 t_expect_rc 2
 t_run "$HEALTHCHECKD" --plugin "$HC_PLUGIN_DIR/credential.so" \
 	--set file="$D/short.jwt" --set warn_in=1h --once --format json
-t_expect_out '"observedValue": 1[78][0-9][0-9](\.[0-9]+)?,'
-t_expect_out '"observedUnit": "s",'
+t_expect_out '"observedValue":1[78][0-9][0-9](\.[0-9]+)?,'
+t_expect_out '"observedUnit":"s",'
 t_ok "jwt: a short-lived token with warn_in/fail_in; seconds observed"
 
 t_run "$HEALTHCHECKD" --plugin "$HC_PLUGIN_DIR/credential.so" \
 	--set file="$D/soon.jwt" --once --format json
-t_expect_out '"credential:expiry": \['
-t_expect_out '"observedValue": (2\.9|3)[0-9.]*,'
-t_expect_out '"observedUnit": "d",'
+t_expect_out '"credential:expiry":\['
+t_expect_out '"observedValue":(2\.9|3)[0-9.]*,'
+t_expect_out '"observedUnit":"d",'
 t_ok "jwt: with warn_days/fail_days, days observed"
 
 # ---- OAuth token JSON ------------------------------------------------------

@@ -100,9 +100,9 @@ t_ok "file: a private key in the file is skipped"
 t_run "$HEALTHCHECKD" --plugin "$HC_PLUGIN_DIR/tls.so" --set file="$C/soon.pem" \
 	--once --format json
 t_expect_rc 2
-t_expect_out '"tls:expiry": \['
-t_expect_out '"observedValue": (2\.9|3)[0-9.]*,'
-t_expect_out '"observedUnit": "d",'
+t_expect_out '"tls:expiry":\['
+t_expect_out '"observedValue":(2\.9|3)[0-9.]*,'
+t_expect_out '"observedUnit":"d",'
 t_ok "file: days left are the observed value, unit d"
 
 tls file="$C/missing.pem"
