@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +357,13 @@ int hc_daemon_run(const struct hc_daemon_opts *opts)
 	sigset_t set;
 	int sig;
 
+	/* A snapshot's arrays are hundreds of KiB at thousands of checks, made
+	 * and freed several times a second on whichever thread publishes.
+	 * glibc's mmap threshold rises to the size of such a block once one
+	 * is freed, after which they come from each thread's arena and stay
+	 * there: at 10,000 checks 51 MB RSS instead of 30 MB. A fixed
+	 * threshold keeps them mapped and unmapped. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* Signals are taken here, synchronously: every thread started from
 	 * now on inherits the mask, so none of them is interrupted. */
 	sigemptyset(&set);
