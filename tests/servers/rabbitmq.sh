@@ -52,6 +52,17 @@ run() {
 		"$@")
 }
 
+# detach CMD...: CMD without the descriptors above 2 that we inherited: the
+# broker outlives this script, and a pipe or fifo of the caller's that it
+# kept open would never see end-of-file.
+detach() {
+	local fd
+	for fd in $(ls /proc/$BASHPID/fd); do
+		[ "$fd" -le 2 ] || eval "exec $fd>&-" 2>/dev/null || true
+	done
+	"$@"
+}
+
 # ctl ARGS...: rabbitmqctl against this node. The cookie is passed
 # explicitly: rabbitmqctl must not read another HOME's.
 ctl() {
@@ -161,7 +172,7 @@ start() {
 		init
 	fi
 	rm -f "$dir/rabbitmq.pid"
-	run "$rmq_bin/rabbitmq-server" >"$dir/log/startup.log" 2>&1 &
+	detach run "$rmq_bin/rabbitmq-server" >"$dir/log/startup.log" 2>&1 &
 	# rabbitmqctl wait: until the node runs the broker (or the process
 	# named in the pidfile dies).
 	if ! srv_wait 60 test -s "$dir/rabbitmq.pid" ||
