@@ -54,6 +54,12 @@ t_expect_out '"observedValue": 3\.0,'
 t_expect_out '"observedUnit": "messages",'
 t_ok "queue: passes, observes its message count"
 
+rmq port="$RABBITMQ_PORT" user="$RABBITMQ_MIN_USER" \
+	password="$RABBITMQ_MIN_PASSWORD" vhost="$RABBITMQ_VHOST" queue="$RABBITMQ_QUEUE"
+t_expect_rc 0
+t_expect_out "queue '$RABBITMQ_QUEUE' holds 3 messages on $AT\$"
+t_ok "a user without any permission on the vhost can check a queue"
+
 rmq "${HC[@]}" queue="$RABBITMQ_QUEUE" warn_messages=3
 t_expect_rc 1
 t_expect_out "^rabbitmq +warn .* queue '$RABBITMQ_QUEUE' holds 3 messages \(warn_messages 3\) on $AT\$"

@@ -9,7 +9,8 @@
 #                           a vhost and two queues, one holding 3 messages;
 #                           write DIR/env: RABBITMQ_PORT, RABBITMQ_TLS_PORT,
 #                           RABBITMQ_CA, RABBITMQ_USER, RABBITMQ_PASSWORD,
-#                           RABBITMQ_VHOST, RABBITMQ_QUEUE (3 messages),
+#                           RABBITMQ_MIN_USER and RABBITMQ_MIN_PASSWORD (no
+#                           permission on the vhost), RABBITMQ_VHOST, RABBITMQ_QUEUE (3 messages),
 #                           RABBITMQ_EMPTY_QUEUE. A restart in the same DIR
 #                           keeps ports, accounts and queues (durable).
 #   rabbitmq.sh stop DIR    stop the node started in DIR and its epmd.
@@ -139,6 +140,9 @@ provision() {
 	ctl add_user hc "$pw" >/dev/null
 	ctl add_vhost hc-vhost >/dev/null
 	ctl set_permissions -p hc-vhost hc '.*' '.*' '.*' >/dev/null
+	# A user without any permission on the vhost: what a check needs.
+	ctl add_user hc-min "$pw-min" >/dev/null
+	ctl set_permissions -p hc-vhost hc-min '^$' '^$' '^$' >/dev/null
 	url=amqp://hc:$pw@127.0.0.1:$RABBITMQ_PORT/hc-vhost
 	amqp-declare-queue --url "$url" -d -q hc-queue >/dev/null
 	amqp-declare-queue --url "$url" -d -q hc-empty >/dev/null
@@ -149,6 +153,8 @@ provision() {
 		RABBITMQ_CA=$dir/tls/ca.pem
 		RABBITMQ_USER=hc
 		RABBITMQ_PASSWORD=$pw
+		RABBITMQ_MIN_USER=hc-min
+		RABBITMQ_MIN_PASSWORD=$pw-min
 		RABBITMQ_VHOST=hc-vhost
 		RABBITMQ_QUEUE=hc-queue
 		RABBITMQ_EMPTY_QUEUE=hc-empty
