@@ -53,7 +53,8 @@ struct rmq {
 	int verify;
 	uint64_t warn_messages; /* 0: never warn */
 	int persistent;
-	/* "127.0.0.1:5672 vhost '/'", for messages. */
+	/* "127.0.0.1:5672" and "127.0.0.1:5672 vhost '/'", for messages. */
+	char hostport[PU_HOST_MAX + 16];
 	char where[PU_HOST_MAX + RMQ_SHORTSTR_MAX + 32];
 	amqp_connection_state_t conn; /* kept between runs when persistent */
 	int channel_open;             /* RMQ_CHANNEL is open on conn */
@@ -70,7 +71,7 @@ static const struct hc_key rmq_keys[] = {
 	{ "warn_messages", "with queue: warn at this many messages or more", 0 },
 	{ "tls", "AMQP over TLS (amqps): yes or no (default no)", 0 },
 	{ "ca_file", "with tls: CA certificates (PEM) to verify the broker "
-	             "with (default: the system's)", 0 },
+	             "with (default: the system's)", HC_KEY_PATH },
 	{ "verify", "with tls: verify the broker's certificate and name: yes "
 	            "or no (default yes)", 0 },
 	{ "persistent", "keep the connection between runs: yes or no "
@@ -188,7 +189,6 @@ static void rmq_teardown(void *instance)
 static int rmq_init(const struct hc_init_ctx *ctx, void **instance)
 {
 	struct rmq *q = calloc(1, sizeof(*q));
-	char hp[PU_HOST_MAX + 16];
 	int rc;
 
 	if (q == NULL)
@@ -200,8 +200,10 @@ static int rmq_init(const struct hc_init_ctx *ctx, void **instance)
 		rmq_teardown(q);
 		return rc;
 	}
-	pu_host_port(hp, sizeof(hp), q->host, (unsigned)q->port);
-	snprintf(q->where, sizeof(q->where), "%s vhost '%s'", hp, q->vhost);
+	pu_host_port(q->hostport, sizeof(q->hostport), q->host,
+	             (unsigned)q->port);
+	snprintf(q->where, sizeof(q->where), "%s vhost '%s'", q->hostport,
+	         q->vhost);
 	*instance = q;
 	return HC_OK;
 }
@@ -223,10 +225,11 @@ static void rmq_timed_out(const struct rmq *q, const struct hc_check_ctx *ctx,
 	              (unsigned)ctx->timeout_ms, what, q->where);
 }
 
-/* TLS: CA and verification on the socket's SSL_CTX. librabbitmq's own
- * host name check knows DNS names only; OpenSSL's, set here, also matches
- * an IP address against the certificate's IP entries. */
-static int rmq_setup_tls(struct rmq *q, amqp_socket_t *sock)
+/* TLS: CA and verification on the socket's SSL_CTX; NULL, or what could
+ * not be set up. librabbitmq's own host name check knows DNS names only;
+ * OpenSSL's, set here, also matches an IP address against the
+ * certificate's IP entries. */
+static const char *rmq_setup_tls(const struct rmq *q, amqp_socket_t *sock)
 {
 	SSL_CTX *ssl = amqp_ssl_socket_get_context(sock);
 	X509_VERIFY_PARAM *param = SSL_CTX_get0_param(ssl);
@@ -234,14 +237,17 @@ static int rmq_setup_tls(struct rmq *q, amqp_socket_t *sock)
 	amqp_ssl_socket_set_verify_hostname(sock, 0);
 	amqp_ssl_socket_set_verify_peer(sock, q->verify);
 	if (!q->verify)
-		return 0;
-	if (q->ca_file != NULL ?
-	            amqp_ssl_socket_set_cacert(sock, q->ca_file) != 0 :
-	            SSL_CTX_set_default_verify_paths(ssl) != 1)
-		return -1;
-	if (pu_host_numeric(q->host))
-		return X509_VERIFY_PARAM_set1_ip_asc(param, q->host) == 1 ? 0 : -1;
-	return X509_VERIFY_PARAM_set1_host(param, q->host, 0) == 1 ? 0 : -1;
+		return NULL;
+	if (q->ca_file != NULL &&
+	    amqp_ssl_socket_set_cacert(sock, q->ca_file) != AMQP_STATUS_OK)
+		return "cannot load the CA certificates of ca_file";
+	if (q->ca_file == NULL && SSL_CTX_set_default_verify_paths(ssl) != 1)
+		return "cannot load the system's CA certificates";
+	if ((pu_host_numeric(q->host) ?
+	             X509_VERIFY_PARAM_set1_ip_asc(param, q->host) :
+	             X509_VERIFY_PARAM_set1_host(param, q->host, 0)) != 1)
+		return "cannot set the name to verify";
+	return NULL;
 }
 
 /* A failed TCP connect. librabbitmq keeps the socket's SO_ERROR to itself:
@@ -264,20 +270,19 @@ static void rmq_connect_error(const struct rmq *q, int err,
 static enum rmq_outcome rmq_open(struct rmq *q, const struct hc_check_ctx *ctx,
                                  struct hc_result *r)
 {
-	amqp_socket_t *sock;
+	const char *fault = "out of memory";
+	amqp_socket_t *sock = NULL;
 	struct timeval tv;
 	int rc;
 
-	if ((q->conn = amqp_new_connection()) == NULL) {
-		hc_result_set(r, HC_FAIL, "connect to %s: out of memory",
-		              q->where);
-		return RMQ_FAILED;
-	}
-	sock = q->tls ? amqp_ssl_socket_new(q->conn) :
-	                amqp_tcp_socket_new(q->conn);
-	if (sock == NULL || (q->tls && rmq_setup_tls(q, sock) != 0)) {
-		hc_result_set(r, HC_FAIL, "connect to %s: cannot set up %s",
-		              q->where, q->tls ? "TLS (ca_file?)" : "a socket");
+	/* The socket belongs to the connection: destroying it frees both. */
+	if ((q->conn = amqp_new_connection()) != NULL)
+		sock = q->tls ? amqp_ssl_socket_new(q->conn) :
+		                amqp_tcp_socket_new(q->conn);
+	if (sock != NULL)
+		fault = q->tls ? rmq_setup_tls(q, sock) : NULL;
+	if (fault != NULL) {
+		hc_result_set(r, HC_FAIL, "connect to %s: %s", q->where, fault);
 		return RMQ_FAILED;
 	}
 	if (!rmq_time_left(ctx, &tv)) {
@@ -318,9 +323,7 @@ static enum rmq_outcome rmq_server_error(struct rmq *q, struct hc_result *r,
 {
 	const amqp_connection_close_t *cc = m->decoded;
 	const amqp_channel_close_t *ch = m->decoded;
-	char hp[PU_HOST_MAX + 16];
 
-	pu_host_port(hp, sizeof(hp), q->host, (unsigned)q->port);
 	if (m->id == AMQP_CONNECTION_CLOSE_METHOD) {
 		int len = (int)cc->reply_text.len;
 		const char *text = cc->reply_text.bytes;
@@ -330,7 +333,8 @@ static enum rmq_outcome rmq_server_error(struct rmq *q, struct hc_result *r,
 			              "%s: %.*s", q->user, q->where, len, text);
 		else if (cc->reply_code == AMQP_NOT_ALLOWED)
 			hc_result_set(r, HC_FAIL, "vhost '%s' refused or missing "
-			              "on %s: %.*s", q->vhost, hp, len, text);
+			              "on %s: %.*s", q->vhost, q->hostport, len,
+			              text);
 		else
 			hc_result_set(r, HC_FAIL, "%s %s: the broker closed the "
 			              "connection: %u %.*s", doing, q->where,

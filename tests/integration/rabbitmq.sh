@@ -264,6 +264,12 @@ t_expect_rc 0
 t_expect_out "configuration OK"
 t_ok "-t validates without connecting (the broker is down)"
 
+echo "not a certificate" >"$T_TMP/not-a-ca.pem"
+rmq port="$RABBITMQ_TLS_PORT" tls=yes ca_file="$T_TMP/not-a-ca.pem"
+t_expect_rc 2
+t_expect_out "^rabbitmq +fail .* connect to 127\.0\.0\.1:$RABBITMQ_TLS_PORT vhost '/': cannot load the CA certificates of ca_file\$"
+t_ok "TLS: a ca_file without certificates fails before connecting"
+
 t_hangpeer accept
 start=$(t_now_ms)
 rmq port="$T_PORT" password=hang-secret timeout=500ms
