@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # rabbitmq plugin against a real rabbitmq-server on 127.0.0.1
 # (tests/servers/rabbitmq.sh, started once: it takes seconds): channel,
-# queue depth and warn_messages, login and vhost refusals, missing queue,
-# TLS, deadlines, persistent connection across runs and a restart, two
-# instances, -t with the broker down, init errors.
+# queue depth and warn_messages, a least-privilege user, login and vhost
+# refusals (no password in output or the -v log), missing queue, TLS,
+# independent instances, persistent connection across runs, a missing queue
+# and a restart, broker down, -t with the broker down, deadlines, init
+# errors.
 set -euo pipefail
 . "$HC_SRCDIR/tests/cli/lib.sh"
 . "$HC_SRCDIR/tests/servers/lib.sh"
