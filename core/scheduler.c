@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -747,39 +748,59 @@ static bool same_definition(const struct hc_check_conf *a, const struct hc_check
 	return true;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct hc_check *const *x = a, *const *y = b;
+
+	return strcmp((*x)->conf->name, (*y)->conf->name);
+}
+
+/* Where in sorted (by name; names are unique within a config) the check
+ * named like c is, or -1. */
+static ptrdiff_t find_by_name(struct hc_check **sorted, size_t n, const struct hc_check *c)
+{
+	struct hc_check **hit = bsearch(&c, sorted, n, sizeof(*sorted), by_name);
+
+	return hit != NULL ? hit - sorted : -1;
+}
+
 void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
                    struct hc_check **checks, size_t n,
                    struct hc_instance ***unused, size_t *n_unused,
                    struct hc_check ***retired, size_t *n_retired)
 {
+	struct hc_check **sorted;
 	bool *kept, *fresh;
 	int64_t now = hc_now_ns();
 
 	pthread_mutex_lock(&s->lock);
+	/* Matched by name in O(n log n): a reload of 10,000 checks must not
+	 * compare every new check with every old one. */
+	sorted = hc_xcalloc(s->n + 1, sizeof(*sorted));
+	memcpy(sorted, s->checks, s->n * sizeof(*sorted));
+	qsort(sorted, s->n, sizeof(*sorted), by_name);
 	kept = hc_xcalloc(s->n + 1, sizeof(*kept));
 	fresh = hc_xcalloc(n + 1, sizeof(*fresh));
 	*unused = hc_xcalloc(n + 1, sizeof(**unused));
 	*retired = hc_xcalloc(s->n + 1, sizeof(**retired));
 	*n_unused = *n_retired = 0;
 	for (size_t i = 0; i < n; i++) {
-		fresh[i] = true;
-		for (size_t j = 0; j < s->n; j++) {
-			struct hc_check *old = s->checks[j];
+		ptrdiff_t j = find_by_name(sorted, s->n, checks[i]);
+		struct hc_check *old = j >= 0 ? sorted[j] : NULL;
 
-			if (kept[j] || !same_definition(old->conf, checks[i]->conf) ||
-			    !hc_instance_same_secrets(old->inst, checks[i]->inst))
-				continue;
-			(*unused)[(*n_unused)++] = checks[i]->inst;
-			old->conf = checks[i]->conf;
-			free(checks[i]);
-			checks[i] = old;
-			kept[j] = true;
-			fresh[i] = false;
-			break;
-		}
+		fresh[i] = true;
+		if (old == NULL || kept[j] || !same_definition(old->conf, checks[i]->conf) ||
+		    !hc_instance_same_secrets(old->inst, checks[i]->inst))
+			continue;
+		(*unused)[(*n_unused)++] = checks[i]->inst;
+		old->conf = checks[i]->conf;
+		free(checks[i]);
+		checks[i] = old;
+		kept[j] = true;
+		fresh[i] = false;
 	}
 	for (size_t j = 0; j < s->n; j++) {
-		struct hc_check *c = s->checks[j];
+		struct hc_check *c = sorted[j];
 
 		if (kept[j])
 			continue;
@@ -803,6 +824,7 @@ void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
 			schedule_first(s, checks[i], i, n, now);
 	free(kept);
 	free(fresh);
+	free(sorted);
 	free(s->checks);
 	s->checks = checks;
 	s->n = n;
