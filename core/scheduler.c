@@ -273,6 +273,8 @@ static void heap_remove(struct hc_sched *s, struct hc_check *c)
 /* Move the waiting checks to the front of the queue's array. */
 static void queue_compact(struct hc_sched *s)
 {
+	if (s->queue_head == 0)
+		return;
 	memmove(s->queue, s->queue + s->queue_head,
 	        (s->queue_n - s->queue_head) * sizeof(*s->queue));
 	s->queue_n -= s->queue_head;
