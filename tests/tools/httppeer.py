@@ -9,9 +9,9 @@ stdout, and serves until killed (or for HTTPPEER_LIFETIME seconds, 120 by
 default). HTTP/1.1 with keep-alive, so a client can keep its connection.
 With --cert and --key it speaks TLS; with --client-ca it also requires a
 client certificate signed by that CA. Each request is logged on stderr as
-"METHOD PATH conn=N".
+"METHOD PATH conn=N" (N counts connections).
 
-GET and HEAD, by path:
+GET and HEAD, by path (a query string is ignored):
   /ok                 200 "hello from httppeer"
   /status/NNN         NNN "status NNN"
   /redirect           302 to /ok
@@ -99,9 +99,9 @@ class Handler(BaseHTTPRequestHandler):
                   flush=True)
 
     def route(self):
-        path = self.path
-        print(f"{self.command} {path} conn={self.conn_no}", file=sys.stderr,
-              flush=True)
+        print(f"{self.command} {self.path} conn={self.conn_no}",
+              file=sys.stderr, flush=True)
+        path = self.path.split("?")[0]
         if path == "/ok":
             return self.reply(200, "hello from httppeer\n")
         if path.startswith("/status/"):
