@@ -21,5 +21,8 @@ tests_unit_test_healthdoc_LDADD = $(UNIT_LDADD)
 endif
 EXTRA_DIST += plugins/http/README.md plugins/http/packages \
 	tests/servers/django.sh tests/servers/fastapi.sh \
-	tests/tools/httppeer.py tests/apps bench/http/run.sh bench/http/curldrive.c
+	tests/tools/httppeer.py tests/apps/probes.py tests/apps/fastapi/app.py \
+	tests/apps/django/manage.py tests/apps/django/hcdemo/__init__.py \
+	tests/apps/django/hcdemo/settings.py tests/apps/django/hcdemo/urls.py \
+	tests/apps/django/hcdemo/views.py bench/http/run.sh bench/http/curldrive.c
 CLI_TESTS += tests/integration/http.sh tests/integration/http-apps.sh

@@ -13,6 +13,8 @@
 # python3 earlier on PATH may be pyenv's). See tests/servers/lib.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# No __pycache__ in the source tree (read-only under distcheck anyway).
+export PYTHONDONTWRITEBYTECODE=1
 app=$(cd "$(dirname "$0")/../apps/django" && pwd)
 
 start() {
