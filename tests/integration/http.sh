@@ -50,7 +50,7 @@ t_expect_rc 0
 http url="$BASE/ok" body_contains=goodbye
 t_expect_rc 2
 t_expect_out "GET $B/ok: 200, body lacks 'goodbye'\$"
-http url="$BASE/ok" body_regex='^hello from [a-z]+'
+http url="$BASE/ok" body_regex='^hello from [a-z]+$'
 t_expect_rc 0
 http url="$BASE/ok" body_regex='^from (httppeer|x)'
 t_expect_rc 2
@@ -157,7 +157,12 @@ t_ok "auth_header (and auth_header_file) sent, never shown, even with -v"
 http url="$BASE/header/X-Trace" header_1="Accept: text/plain" \
 	header_2="X-Trace: healthcheckd-probe" body_contains=healthcheckd-probe
 t_expect_rc 0
-t_ok "header_N lines are sent"
+http url="$BASE/header/User-Agent" body_contains=healthcheckd-http/
+t_expect_rc 0
+http url="$BASE/header/User-Agent" header_3="User-Agent: probe-x" \
+	body_regex='^probe-x$'
+t_expect_rc 0
+t_ok "header_N lines are sent; a User-Agent of its own unless one is given"
 
 # ---- body cap, redirects, HEAD ----------------------------------------------
 start=$(t_now_ms)
