@@ -24,5 +24,6 @@ EXTRA_DIST += plugins/http/README.md plugins/http/packages \
 	tests/tools/httppeer.py tests/apps/probes.py tests/apps/fastapi/app.py \
 	tests/apps/django/manage.py tests/apps/django/hcdemo/__init__.py \
 	tests/apps/django/hcdemo/settings.py tests/apps/django/hcdemo/urls.py \
-	tests/apps/django/hcdemo/views.py bench/http/run.sh bench/http/curldrive.c
+	tests/apps/django/hcdemo/views.py bench/http/run.sh bench/http/curldrive.c \
+	bench/http/okserver.c
 CLI_TESTS += tests/integration/http.sh tests/integration/http-apps.sh
