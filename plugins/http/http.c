@@ -323,7 +323,7 @@ static int http_setup(const struct hc_init_ctx *ctx, struct http *h,
                       int follow)
 {
 	CURL *c = h->curl;
-	CURLcode e = CURLE_OK;
+	CURLcode e = CURLE_OK; /* any failure below leaves it non-zero */
 
 	/* libcurl copies every string option: the config may go away. */
 	e |= curl_easy_setopt(c, CURLOPT_URL, hc_kv_get(ctx, "url"));
