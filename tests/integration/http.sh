@@ -233,6 +233,41 @@ conns=$(grep '^GET /ok?kept ' "$T_TMP/http.log" | sed 's/.* conn=//' | sort -u |
 [ "$conns" -eq 1 ] || t_fail "three runs used $conns connections"
 t_ok "the connection is kept across runs"
 
+# One instance across a restart of its peer on the same port: the kept
+# connection is dead, and the run after the restart opens a new one
+# instead of failing. hcrun runs the check once per input line.
+t_peer restart /usr/bin/python3 "$PEER"
+RPORT=$T_PORT
+RPEER=$T_PEER
+mkfifo "$T_TMP/in"
+"$HCRUN" "$HC_PLUGIN_DIR/http.so" url="http://127.0.0.1:$RPORT/ok" \
+	<"$T_TMP/in" >"$T_TMP/restart" &
+T_PIDS+=($!)
+exec 3>"$T_TMP/in"
+# run_once N: one more run; wait for its line N.
+run_once() {
+	local i
+	echo >&3
+	for i in $(seq 1 100); do
+		[ "$(wc -l <"$T_TMP/restart")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	t_fail "hcrun printed no line $1"
+}
+run_once 1
+kill "$RPEER"
+for _ in $(seq 1 100); do
+	(exec 4<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null || break
+	sleep 0.05
+done
+HTTPPEER_PORT=$RPORT t_peer restart2 /usr/bin/python3 "$PEER"
+run_once 2
+exec 3>&-
+[ "$(cat "$T_TMP/restart")" = "pass GET http://127.0.0.1:$RPORT/ok: 200
+pass GET http://127.0.0.1:$RPORT/ok: 200" ] || t_fail "runs: $(cat "$T_TMP/restart")"
+grep -q '^GET /ok conn=1$' "$T_TMP/restart2.log" || t_fail "no request reached the new peer"
+t_ok "a kept connection to a restarted peer is replaced in the same run"
+
 cat >"$T_TMP/two.ini" <<EOF
 [check:api-a]
 plugin = http

@@ -4,9 +4,9 @@
 
     httppeer.py [--cert CERT --key KEY [--client-ca CA]]
 
-Listens on 127.0.0.1 on a free port, prints the port on its first line of
-stdout, and serves until killed (or for HTTPPEER_LIFETIME seconds, 120 by
-default). HTTP/1.1 with keep-alive, so a client can keep its connection.
+Listens on 127.0.0.1 on a free port (on $HTTPPEER_PORT if set), prints
+the port on its first line of stdout, and serves until killed (or for
+HTTPPEER_LIFETIME seconds, 120 by default). HTTP/1.1 with keep-alive, so a client can keep its connection.
 With --cert and --key it speaks TLS; with --client-ca it also requires a
 client certificate signed by that CA. Each request is logged on stderr as
 "METHOD PATH conn=N" (N counts connections).
@@ -137,7 +137,9 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     args = sys.argv[1:]
     opts = dict(zip(args[::2], args[1::2]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", int(os.environ.get("HTTPPEER_PORT", "0"))), Handler)
     server.daemon_threads = True
     server.lock = threading.Lock()
     server.connections = 0
