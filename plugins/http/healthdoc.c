@@ -53,8 +53,8 @@ static void hd_copy(char *dst, size_t size, const char *s, size_t len)
 }
 
 /* Why a component is in its state: IETF "output", the plain shapes'
- * "error"/"message"/"reason", Spring's "details" (its "error", else the
- * details as compact JSON, cut). */
+ * "error"/"message"/"reason", Spring's "details" or MicroProfile's "data"
+ * (its "error", else all of it as compact JSON, cut). */
 static void hd_reason(json_t *obj, char *dst, size_t size)
 {
 	static const char *const keys[] = { "output", "error", "message",
@@ -64,6 +64,8 @@ static void hd_reason(json_t *obj, char *dst, size_t size)
 	size_t i;
 
 	dst[0] = '\0';
+	if (details == NULL)
+		details = json_object_get(obj, "data");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = json_object_get(obj, keys[i]);
 		if (json_is_string(v) && json_string_length(v) > 0) {
@@ -155,6 +157,19 @@ static void hd_members(struct hd_report *out, const char *prefix,
 	}
 }
 
+/* MicroProfile Health's "checks": an array of objects named by "name". */
+static void hd_named(struct hd_report *out, json_t *list)
+{
+	json_t *item, *name;
+	size_t i;
+
+	json_array_foreach (list, i, item) {
+		name = json_object_get(item, "name");
+		if (json_is_object(item) && json_is_string(name))
+			hd_object(out, json_string_value(name), item, 0);
+	}
+}
+
 /* See documentation in header file. */
 int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
              size_t err_size)
@@ -187,6 +202,8 @@ int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
 		hd_copy(out->status_text, sizeof(out->status_text),
 		        json_string_value(status), json_string_length(status));
 		list = json_object_get(doc, "checks");
+		if (json_is_array(list))
+			hd_named(out, list);
 		if (!json_is_object(list))
 			list = json_object_get(doc, "components");
 		if (json_is_object(list))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * healthdoc: reads a downstream service's health document and finds its
- * worst component. Three shapes are understood:
+ * worst component. These shapes are understood:
  *
  *  - IETF health+json (draft-inadarei-api-health-check): "status" pass,
  *    warn or fail; "checks" keyed "component:measurement", each an array
@@ -11,6 +11,8 @@
  *    and possibly nested "components".
  *  - The plain shape: "status" and "checks" or "components" whose values
  *    are a status string or an object with "status".
+ *  - MicroProfile Health (Quarkus, Open Liberty): "status" UP or DOWN,
+ *    "checks" an array of objects with "name", "status" and "data".
  *
  * No global state; safe from any thread.
  */
@@ -41,7 +43,7 @@ struct hd_report {
  * Parse len bytes of body (not NUL-terminated) into *out. Returns 0, or -1
  * with a one-line reason in err (never a copy of the body beyond a short
  * quoted status word): not JSON, not an object, no "status", or a status
- * word that none of the three shapes uses.
+ * word that none of the shapes uses.
  */
 int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
              size_t err_size);

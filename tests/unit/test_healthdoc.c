@@ -140,6 +140,24 @@ static void test_plain_components_string_status(void **state)
 	assert_string_equal(r.reason, "");
 }
 
+static void test_microprofile_array(void **state)
+{
+	struct hd_report r;
+
+	(void)state;
+	parse_ok("{\"status\":\"DOWN\",\"checks\":["
+	         "{\"name\":\"kafka\",\"status\":\"UP\"},"
+	         "{\"name\":\"database\",\"status\":\"DOWN\","
+	         "\"data\":{\"reason\":\"pool exhausted\"}},"
+	         "{\"status\":\"DOWN\"}]}", &r);
+	assert_int_equal(r.status, HD_FAIL);
+	/* An entry without a name cannot be reported by name: skipped. */
+	assert_int_equal(r.n_components, 2);
+	assert_string_equal(r.component, "database");
+	assert_string_equal(r.worst_text, "DOWN");
+	assert_string_equal(r.reason, "{\"reason\":\"pool exhausted\"}");
+}
+
 static void test_status_only(void **state)
 {
 	struct hd_report r;
@@ -191,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_spring_nested_worse_child_and_unknown),
 		cmocka_unit_test(test_plain_strings_and_objects),
 		cmocka_unit_test(test_plain_components_string_status),
+		cmocka_unit_test(test_microprofile_array),
 		cmocka_unit_test(test_status_only),
 		cmocka_unit_test(test_long_reason_is_cut),
 		cmocka_unit_test(test_garbage),
