@@ -30,7 +30,8 @@ struct http_range {
 };
 
 struct http {
-	CURL *curl;                   /* one handle: its connection is kept */
+	CURL *curl;                   /* the request, set up once */
+	CURLM *multi;                 /* runs it; its cache keeps the connection */
 	struct curl_slist *headers;   /* header_N and auth_header lines */
 	int head;                     /* method = HEAD */
 	struct http_range ranges[HTTP_MAX_RANGES];
@@ -357,6 +358,8 @@ static void http_teardown(void *instance)
 
 	if (h == NULL)
 		return;
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	/* auth_header is among the lines: clear them all before freeing. */
@@ -402,7 +405,8 @@ static int http_init(const struct hc_init_ctx *ctx, void **instance)
 	     pu_parse_duration(ctx, "warn_latency", 1, 3600000,
 	                       &h->warn_latency_ms) != HC_OK))
 		rc = HC_EINVAL;
-	if (rc == HC_OK && (h->curl = curl_easy_init()) == NULL)
+	if (rc == HC_OK && ((h->curl = curl_easy_init()) == NULL ||
+	                    (h->multi = curl_multi_init()) == NULL))
 		rc = HC_ENOMEM;
 	if (rc == HC_OK)
 		rc = http_parse_tls(ctx, h);
@@ -446,26 +450,35 @@ static int http_status_ok(const struct http *h, long code)
 	return 0;
 }
 
-/* A transfer that brought no answer: libcurl's reason, or the deadline. */
+/* A transfer that brought no answer: libcurl's reason, or the deadline
+ * with the step that hung. */
 static void http_failed(struct http *h, const struct hc_check_ctx *ctx,
                         CURLcode e, struct hc_result *r)
 {
-	curl_off_t connected = 0;
+	curl_off_t resolved = 0, connected = 0;
+	const char *step = "waiting for the answer";
+	char *ip = NULL;
 
 	if (e == CURLE_OPERATION_TIMEDOUT) {
+		/* libcurl 7.88 records the connect time once TLS is up too, but
+		 * the peer's address (reset for each transfer) once TCP is. */
+		curl_easy_getinfo(h->curl, CURLINFO_NAMELOOKUP_TIME_T, &resolved);
 		curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connected);
+		curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_IP, &ip);
+		if (resolved == 0)
+			step = "resolving the host name";
+		else if (connected == 0)
+			step = ip != NULL && ip[0] != '\0' ? "in the TLS handshake"
+			                                    : "connecting";
 		hc_result_set(r, HC_FAIL, "timed out after %u ms %s: %s",
-		              (unsigned)ctx->timeout_ms,
-		              connected > 0 ? "waiting for the answer"
-		                            : "connecting",
-		              h->where);
+		              (unsigned)ctx->timeout_ms, step, h->where);
 		return;
 	}
 	hc_result_set(r, HC_FAIL, "%s: %s", h->where,
 	              h->error[0] != '\0' ? h->error : curl_easy_strerror(e));
 }
 
-/* "; health fail: redis fail (Connection refused)" after the status, or
+/* ", health fail: redis fail (Connection refused)" after the status, or
  * why the body is no health document. Returns the document's status. */
 static int http_health(const struct http *h, char *buf, size_t size)
 {
@@ -544,12 +557,47 @@ static void http_judge(struct http *h, long code, double ms,
 	              health);
 }
 
+/*
+ * Run the request until it is done or until the instant until (absolute,
+ * host->now_ns), whichever comes first. libcurl's own timeouts are set to
+ * the same instant, but in a TLS handshake it notices them late (20-130 ms
+ * measured here), and then the core's bare "timed out" would replace the
+ * message that names the step. Returns the transfer's result, or
+ * CURLE_OPERATION_TIMEDOUT when until came first.
+ */
+static CURLcode http_transfer(struct http *h, const struct hc_check_ctx *ctx,
+                              int64_t until)
+{
+	CURLcode e = CURLE_OPERATION_TIMEDOUT;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left, queued;
+
+	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	while ((mc = curl_multi_perform(h->multi, &running)) == CURLM_OK &&
+	       running > 0 && (left = pu_ms_until(ctx->host, until)) > 0)
+		if ((mc = curl_multi_poll(h->multi, NULL, 0, left, NULL)) !=
+		    CURLM_OK)
+			break;
+	if (mc != CURLM_OK)
+		e = CURLE_FAILED_INIT; /* out of memory, in practice */
+	while ((msg = curl_multi_info_read(h->multi, &queued)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			e = msg->data.result;
+	/* Unfinished, this closes the connection: it is in an unknown
+	 * state. A finished one stays in the multi handle's cache. */
+	curl_multi_remove_handle(h->multi, h->curl);
+	return e;
+}
+
 static int http_check(void *instance, const struct hc_check_ctx *ctx,
                       struct hc_result *r)
 {
 	struct http *h = instance;
 	/* Floor, not ceiling: libcurl must give up before the instant. */
-	int64_t left = (pu_early_deadline(ctx) - ctx->host->now_ns()) / 1000000;
+	int64_t until = pu_early_deadline(ctx);
+	int64_t left = (until - ctx->host->now_ns()) / 1000000;
 	long code = 0, connects = 0;
 	int64_t start;
 	double ms;
@@ -559,14 +607,15 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx,
 		return hc_result_set(r, HC_FAIL, "timed out after %u ms before "
 		                     "the request: %s", (unsigned)ctx->timeout_ms,
 		                     h->where);
-	/* Both: CURLOPT_CONNECTTIMEOUT_MS would otherwise be 300 s. */
+	/* Both, or CURLOPT_CONNECTTIMEOUT_MS would be its default 300 s; the
+	 * loop in http_transfer holds the instant too. */
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
 	h->body_len = 0;
 	h->body_cut = 0;
 	h->error[0] = '\0';
 	start = ctx->host->now_ns();
-	e = curl_easy_perform(h->curl);
+	e = http_transfer(h, ctx, until);
 	ms = (double)(ctx->host->now_ns() - start) / 1e6;
 	if (e != CURLE_OK && !(e == CURLE_WRITE_ERROR && h->body_cut)) {
 		http_failed(h, ctx, e, r);

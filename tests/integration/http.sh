@@ -84,6 +84,15 @@ t_expect_out "^http +fail .* ms +timed out after 500 ms( connecting: GET http://
 [ "$elapsed" -le 2000 ] || t_fail "took $elapsed ms, more than timeout + 1.5 s"
 t_ok "deadline while connecting, SYN unanswered ($elapsed ms)"
 
+t_hangpeer accept
+start=$(t_now_ms)
+http url="https://127.0.0.1:$T_PORT/" timeout=500ms
+elapsed=$(($(t_now_ms) - start))
+t_expect_rc 2
+t_expect_out "^http +fail .* ms +timed out after 500 ms( in the TLS handshake: GET https://127\.0\.0\.1:$T_PORT/)?\$"
+[ "$elapsed" -le 2000 ] || t_fail "took $elapsed ms, more than timeout + 1.5 s"
+t_ok "deadline in a TLS handshake that never gets an answer ($elapsed ms)"
+
 # ---- TLS, with a CA made here ----------------------------------------------
 # cert NAME CN SAN: a key and a certificate signed by the test CA.
 cert() {
