@@ -623,12 +623,15 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx,
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects);
-	/* Whole microseconds: the line is formatted on every run, and a
-	 * double costs vsnprintf more than the rest of it. */
-	ctx->host->log(ctx->handle, HC_LOG_DEBUG, "%s: %ld, %zu body bytes%s "
-	               "in %lld us on a %s connection", h->where, code,
-	               h->body_len, h->body_cut ? " (cut at max_body)" : "",
-	               (long long)(ms * 1000), connects > 0 ? "new" : "kept");
+	/* Only when a connection was opened: the core formats every line
+	 * before its level filter, and a run on the kept connection (the
+	 * common case) has nothing new to say. */
+	if (connects > 0)
+		ctx->host->log(ctx->handle, HC_LOG_DEBUG, "%s: %ld, %zu body "
+		               "bytes%s in %lld us on a new connection",
+		               h->where, code, h->body_len,
+		               h->body_cut ? " (cut at max_body)" : "",
+		               (long long)(ms * 1000));
 	http_judge(h, code, ms, r);
 	hc_result_observe(r, ms, "ms");
 	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
