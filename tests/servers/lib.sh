@@ -80,3 +80,31 @@ srv_as_user() {
 		"$@"
 	fi
 }
+
+# srv_bg_start DIR PORT CMD...: start CMD in the background (its output in
+# DIR/server.log, its pid in DIR/server.pid) and wait up to 30 s until it
+# accepts on 127.0.0.1:PORT. Fails, with the log, when CMD dies first (a
+# port taken meanwhile by another process is not mistaken for ours).
+srv_bg_start() {
+	local dir=$1 port=$2 pid deadline=$((SECONDS + 30))
+	shift 2
+	"$@" >"$dir/server.log" 2>&1 </dev/null &
+	pid=$!
+	echo "$pid" >"$dir/server.pid"
+	until srv_port_open "$port" && srv_alive "$pid"; do
+		if ! srv_alive "$pid" || [ "$SECONDS" -ge "$deadline" ]; then
+			echo "$1 did not start on 127.0.0.1:$port:" >&2
+			tail -n 20 "$dir/server.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# srv_bg_stop DIR PORT: SIGTERM what srv_bg_start started in DIR, wait until
+# PORT is closed. Idempotent.
+srv_bg_stop() {
+	srv_kill_pidfile "$1/server.pid"
+	rm -f "$1/server.pid"
+	srv_wait_closed "$2" 10
+}

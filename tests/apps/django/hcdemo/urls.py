@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("health", views.health),
+]
