@@ -65,6 +65,27 @@ else
 	echo "the build installs no unit (configured --without-systemdsystemunitdir)"
 fi
 
+# The plugin template, copied out of the installed tree and built with its
+# own Makefile against the installed SDK alone (the sysroot maps the .pc
+# file's paths into DESTDIR), then loaded by the installed daemon.
+template=$dest$(var pkgdatadir)/plugin-template
+[ -f "$template/Makefile" ] || t_fail "no plugin template at $template"
+cp -r "$template" "$T_TMP/template"
+export PKG_CONFIG_PATH=$dest$libdir/pkgconfig PKG_CONFIG_LIBDIR= PKG_CONFIG_SYSROOT_DIR=$dest
+t_run env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} -C "$T_TMP/template" CFLAGS="-O2 -Werror" \
+	HEALTHCHECKD="$bin" check
+t_expect_rc 0
+t_expect_out '^example  pass +[0-9.]+ ms  Makefile has [0-9]+ bytes$'
+t_ok "the installed plugin template builds against the installed SDK and loads with --plugin"
+t_run env -u MAKEFLAGS -u MFLAGS ${MAKE:-make} -C "$T_TMP/template" install
+t_expect_rc 0
+[ -f "$dest$plugindir/example.so" ] || t_fail "its make install did not reach $plugindir"
+t_run "$bin" --plugin-dir "$dest$plugindir" --list-plugins
+t_expect_out '^example '
+rm "$dest$plugindir/example.so"
+t_ok "its make install puts it in the plugin directory, where --list-plugins finds it"
+unset PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+
 t_run make_ uninstall DESTDIR="$dest"
 t_expect_rc 0
 left=$(find "$dest" ! -type d)
