@@ -54,7 +54,7 @@ else
 fi
 
 step "dpkg-buildpackage"
-(cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
+(cd "$work/src" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$(nproc)" \
 	run dpkg-buildpackage -us -uc -b)
 changes=$(ls "$work"/healthcheckd_*.changes)
 mapfile -t debs < <(ls "$work"/*.deb)
