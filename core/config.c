@@ -57,7 +57,7 @@ struct hc_config *hc_config_new(void)
 	s->max_connections_per_ip = 64;
 	s->connection_timeout_ms = 10000;
 	/* libmicrohttpd's default 32 KiB pool spends most of a request in
-	 * memset; 4 KiB holds any probe request (DESIGN §6). */
+	 * memset; 4 KiB holds any probe request (docs/architecture.md §6). */
 	s->connection_memory_limit = 4096;
 	s->shutdown_delay_ms = 5000;
 	return cfg;

@@ -78,7 +78,7 @@ struct hc_config {
 	size_t n_files;
 };
 
-/* A config holding only the defaults of DESIGN §5 (no checks), with one
+/* A config holding only the defaults of docs/architecture.md §5 (no checks), with one
  * reference. */
 struct hc_config *hc_config_new(void);
 struct hc_config *hc_config_ref(struct hc_config *cfg);

@@ -389,7 +389,7 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 
 	(void)version;
 	/* Answer on the second call: queuing a response before the request
-	 * is read makes libmicrohttpd close the connection (DESIGN §6). */
+	 * is read makes libmicrohttpd close the connection (docs/architecture.md §6). */
 	if (*con_cls == NULL) {
 		*con_cls = heartbeat && strcmp(method, MHD_HTTP_METHOD_POST) == 0
 		                   ? (void *)hc_xcalloc(1, sizeof(struct upload))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Plugin loading: dlopen, the ABI checks of DESIGN §4, and the set of loaded plugins. */
+/* Plugin loading: dlopen, the ABI checks of docs/architecture.md §4, and the set of loaded plugins. */
 #ifndef HC_LOADER_H
 #define HC_LOADER_H
 

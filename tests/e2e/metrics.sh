@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # /metrics: the Prometheus text exposition 0.0.4 with every family of
-# DESIGN.md §6, one-hot statuses, counters that count.
+# docs/architecture.md §6, one-hot statuses, counters that count.
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
@@ -35,7 +35,7 @@ awk '/^# TYPE / { family = $3; next } /^#/ { next }
      { name = $1; sub(/\{.*/, "", name)
        if (name != family || NF != 2 || $2 !~ /^[0-9.e+-]+$/) { print "stray: " $0; bad = 1 } }
      END { exit bad }' "$T_TMP/body" >"$T_TMP/stray" || { T_ERR=$(cat "$T_TMP/stray"); t_fail "samples outside their family"; }
-t_ok "every family of DESIGN §6 has one # HELP and one # TYPE, and its samples follow it"
+t_ok "every family of docs/architecture.md §6 has one # HELP and one # TYPE, and its samples follow it"
 
 for cs in a:pass w:warn f:fail hb:pending; do
 	for s in pass warn fail pending; do
