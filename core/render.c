@@ -224,6 +224,16 @@ static const char *readiness_block(const struct hc_snapshot *s)
 	return NULL;
 }
 
+/* Every HTTP body ends with a newline, like a text file: curl's output
+ * then ends its line, and the JSON documents are valid text files. */
+static char *with_newline(char *text)
+{
+	char *line = hc_xasprintf("%s\n", text);
+
+	free(text);
+	return line;
+}
+
 char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q,
                       int *code, const char **type)
 {
@@ -273,12 +283,12 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 	*code = status == HC_FAIL ? 503 : 200;
 	if (q->json) {
 		free(b.p);
-		b.p = hc_render_health_json(&s->cfg->service, rows, n, status, block,
-		                            q->detailed);
+		b.p = with_newline(hc_render_health_json(&s->cfg->service, rows, n,
+		                                         status, block, q->detailed));
 		*type = HC_TYPE_HEALTH_JSON;
 	} else if (status != HC_FAIL && !q->verbose) {
 		free(b.p);
-		b.p = hc_xstrdup("ok");
+		b.p = hc_xstrdup("ok\n");
 		*type = HC_TYPE_TEXT;
 	} else {
 		sb_printf(&b, "%s check %s\n", group_word[q->group],
@@ -386,7 +396,7 @@ void hc_render_snapshot(struct hc_snapshot *s)
 	}
 	for (int d = 0; d < 2; d++)
 		set_body(&s->health[d], worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
-		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst,
-		                               NULL, d));
+		         with_newline(hc_render_health_json(&s->cfg->service, s->rows,
+		                                            s->n, worst, NULL, d)));
 	set_body(&s->metrics, 200, HC_TYPE_METRICS, hc_render_metrics(s));
 }
