@@ -93,7 +93,16 @@ for pkg in "${names[@]}"; do
 		grep -Eq "^$p( |$)" "$tmp/plugins" || fail "--list-plugins does not show $p from $pkg"
 	esac
 done
-[ -f /lib/systemd/system/healthcheckd.service ] || fail "no installed unit"
+unit=/lib/systemd/system/healthcheckd.service
+[ -f "$unit" ] || fail "no installed unit"
+# The installed unit, as installed: verify silent, exposure at most 1.5.
+systemd-analyze verify --man=no "$unit" >"$tmp/verify" 2>&1 && [ ! -s "$tmp/verify" ] ||
+	fail "systemd-analyze verify $unit: $(cat "$tmp/verify")"
+systemd-analyze security --offline=yes --threshold=15 --no-pager "$unit" >"$tmp/security" 2>&1 ||
+	fail "systemd-analyze security $unit: $(tail -n 3 "$tmp/security")"
+score=$(sed -n 's/.*Overall exposure level for healthcheckd.service: \([0-9.]*\).*/\1/p' "$tmp/security")
+awk -v s="${score:-99}" 'BEGIN { exit !(s <= 1.5) }' || fail "the installed unit's exposure is ${score:-unknown}"
+[ "$(stat -c %a /etc/healthcheckd/secrets)" = 700 ] || fail "/etc/healthcheckd/secrets is not 0700"
 
 step "the plugin template against the installed SDK"
 cp -r /usr/share/healthcheckd/plugin-template "$tmp/template"
