@@ -42,3 +42,17 @@ score=$(sed -n 's/.*Overall exposure level for healthcheckd.service: \([0-9.]*\)
 [ -n "$score" ] || t_fail "no overall exposure in the output"
 awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }' || t_fail "exposure $score is above 1.5"
 t_ok "systemd-analyze security --offline=yes: exposure $score (at most 1.5)"
+
+# The configuration line the unit's comments give: the token as a systemd
+# credential (a 0400 file in $CREDENTIALS_DIRECTORY, named secret_FILE).
+mkdir -p "$T_TMP/creds"
+echo credential-token >"$T_TMP/creds/secret_token"
+chmod 400 "$T_TMP/creds/secret_token"
+printf '[server]\ndetails = authorized\ntoken_file = ${CREDENTIALS_DIRECTORY}/secret_token\n' >"$T_TMP/creds.ini"
+t_run env CREDENTIALS_DIRECTORY="$T_TMP/creds" "$HEALTHCHECKD" -t -c "$T_TMP/creds.ini"
+t_expect_rc 0
+t_expect_out '^configuration OK$'
+t_run env -u CREDENTIALS_DIRECTORY "$HEALTHCHECKD" -t -c "$T_TMP/creds.ini"
+t_expect_rc 1
+t_expect_err 'environment variable CREDENTIALS_DIRECTORY is not set'
+t_ok "token_file = \${CREDENTIALS_DIRECTORY}/secret_token reads the credential; outside the service it is named"
