@@ -46,11 +46,12 @@ mkdir -p "$work/src"
 # The working tree's own files, none of its build products (an in-tree
 # build, _build/): what a clean clone holds, with uncommitted edits.
 step "copy the tree"
-if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$work/src" -xf -
 else
 	tar -C "$top" --exclude=./_build --exclude=./.git -cf - . | tar -C "$work/src" -xf -
+	(cd "$work/src" && { [ ! -f Makefile ] || make distclean >/dev/null 2>&1; } || true)
 fi
 
 step "dpkg-buildpackage"
