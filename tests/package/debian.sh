@@ -64,6 +64,16 @@ expected=$(sed -n 's/^Package: //p' "$work/src/debian/control" | sort)
 [ "$(printf '%s\n' "${names[@]}" | sort)" = "$expected" ] ||
 	fail "built ${names[*]}, debian/control lists $(echo $expected)"
 
+# The ABI names healthcheckd provides: one per minor it loads.
+h=$top/include/healthcheckd/plugin.h
+major=$(sed -n 's/^#define HC_ABI_MAJOR \([0-9]*\).*/\1/p' "$h")
+minor=$(sed -n 's/^#define HC_ABI_MINOR \([0-9]*\).*/\1/p' "$h")
+provides=$(dpkg-deb -f "$work"/healthcheckd_*.deb Provides)
+for m in $(seq 0 "$minor"); do
+	grep -Eq "(^|, )healthcheckd-abi-$major-$m(,|\$)" <<<"$provides" ||
+		fail "healthcheckd provides '$provides', not healthcheckd-abi-$major-$m"
+done
+
 step "lintian"
 if ! lintian --fail-on error,warning --display-level '>=warning' "$changes" >"$tmp/lintian" 2>&1 ||
 	grep -Eq '^[EW]: ' "$tmp/lintian"; then
