@@ -105,11 +105,36 @@ int hc_descriptor_check(const char *path, const char *name,
 		}
 	}
 	if (strcmp(d->name, name) != 0) {
-		snprintf(err, errsz, "%s: plugin calls itself '%.64s' but the file is %s.so: the file of plugin NAME must be NAME.so",
-		         path, d->name, name);
+		snprintf(err, errsz, "%s: plugin calls itself '%.64s' but the file is %s.so: rename the file %.64s.so (a plugin's file is named after it)",
+		         path, d->name, name, d->name);
 		return -1;
 	}
 	return 0;
+}
+
+/* Why dlopen failed, with what to do about it. A symbol missing at load
+ * time means the plugin was not linked with the library that defines it:
+ * ldd would show nothing missing, so the message says to link it. A
+ * library missing at load time is one the plugin was linked with: ldd
+ * shows it "not found". */
+static void load_error(const char *path, const char *file, char *err, size_t errsz)
+{
+	const char *why = dlerror(), *sym;
+
+	if (access(file, F_OK) != 0 && errno == ENOENT) {
+		snprintf(err, errsz, "%s: no such file", path);
+		return;
+	}
+	why = why != NULL ? why : "unknown dlopen error";
+	sym = strstr(why, "undefined symbol: ");
+	if (sym != NULL) {
+		sym += strlen("undefined symbol: ");
+		snprintf(err, errsz, "%s: cannot load: it uses %.*s, which no library it is linked with defines: link the library that provides %.*s when building the plugin (with -Wl,-z,defs the link itself reports this)",
+		         path, (int)strcspn(sym, " ,"), sym, (int)strcspn(sym, " ,"), sym);
+		return;
+	}
+	snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",
+	         path, why, path);
 }
 
 struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
@@ -130,12 +155,12 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 	char *file = strchr(path, '/') ? hc_xstrdup(path) : hc_xasprintf("./%s", path);
 
 	dl = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-	free(file);
 	if (dl == NULL) {
-		snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",
-		         path, dlerror(), path);
+		load_error(path, file, err, errsz);
+		free(file);
 		return NULL;
 	}
+	free(file);
 	*(void **)&describe = dlsym(dl, "hc_plugin_describe");
 	if (describe == NULL) {
 		snprintf(err, errsz, "%s: not a healthcheckd plugin (it exports no hc_plugin_describe)",

@@ -269,7 +269,7 @@ static int run_once(const struct options *o, const struct hc_config *cfg,
 	if (o->json) {
 		char *body = hc_render_health_json(&cfg->service, rows, n, worst, NULL, true);
 
-		printf("%s\n", body);
+		fputs(body, stdout);
 		free(body);
 	} else {
 		hc_render_text(stdout, rows, n);

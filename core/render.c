@@ -155,7 +155,9 @@ char *hc_render_health_json(const struct hc_service_conf *svc,
 		}
 		sb_puts(&b, "}");
 	}
-	sb_puts(&b, "}");
+	/* Every body ends with a newline, like a text file: curl's output
+	 * then ends its line, and the document is a valid text file. */
+	sb_puts(&b, "}\n");
 	return b.p;
 }
 
@@ -256,7 +258,7 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 		*type = HC_TYPE_HEALTH_JSON;
 	} else if (status != HC_FAIL && !q->verbose) {
 		free(b.p);
-		b.p = hc_xstrdup("ok");
+		b.p = hc_xstrdup("ok\n");
 		*type = HC_TYPE_TEXT;
 	} else {
 		sb_printf(&b, "%s check %s\n", group_word[q->group],

@@ -19,7 +19,8 @@ int hc_worst_status(const struct hc_row *rows, size_t n);
 /* One line per row: name, status, latency, message (--once). */
 void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n);
 
-/* The /health body (IETF draft-inadarei-api-health-check). detailed adds
+/* The /health body (IETF draft-inadarei-api-health-check), ending with a
+ * newline. detailed adds
  * the service fields and every check; without it only the status. output,
  * when not NULL, is the top-level output (why the status is what it is).
  * Returns a malloc'd string. */

@@ -95,3 +95,50 @@ t_run "$HEALTHCHECKD" --plugin "$T_TMP/ping.so" --set "path=$T_TMP/ping.c" --onc
 t_expect_rc 0
 t_expect_out "^ping  pass +[0-9.]+ ms  $T_TMP/ping.c exists\$"
 t_ok "the README's example plugin builds and runs"
+
+# The loader's messages tell the author what to do.
+t_run "$HEALTHCHECKD" --plugin "$T_TMP/nowhere/hello.so" --once
+t_expect_rc 3
+t_expect_err "^$T_TMP/nowhere/hello.so: no such file\$"
+t_ok "a plugin path that does not exist says so"
+
+cp "$T_TMP/hello.so" "$T_TMP/greet.so"
+t_run "$HEALTHCHECKD" --plugin "$T_TMP/greet.so" --set greeting=hi --once
+t_expect_rc 3
+t_expect_err "the file is greet\.so: rename the file hello\.so"
+t_ok "a plugin file named differently is told the name it must have"
+
+# libm's lgamma without -lm: cc -shared links it, dlopen refuses it.
+cat >"$T_TMP/gamma.c" <<'C'
+#include <math.h>
+#include <stdlib.h>
+#include <healthcheckd/plugin.h>
+static const struct hc_key keys[] = { { "x", "argument", 0 }, { NULL, NULL, 0 } };
+static int g_init(const struct hc_init_ctx *ctx, void **instance)
+{
+	double *x = malloc(sizeof(*x));
+	if (x == NULL)
+		return HC_ENOMEM;
+	*x = atof(hc_kv_get(ctx, "x") ? hc_kv_get(ctx, "x") : "1");
+	*instance = x;
+	return HC_OK;
+}
+static int g_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
+{
+	(void)ctx;
+	return hc_result_set(r, HC_PASS, "%g", lgamma(*(double *)instance));
+}
+static void g_teardown(void *instance) { free(instance); }
+HC_PLUGIN_DEFINE("gamma", "0.0.1", "needs libm", keys, g_init, g_check, g_teardown);
+C
+"${CC:-cc}" -shared -fPIC -fno-builtin -I"$HC_SRCDIR/include" -o "$T_TMP/gamma.so" "$T_TMP/gamma.c"
+t_run "$HEALTHCHECKD" --plugin "$T_TMP/gamma.so" --once
+t_expect_rc 3
+t_expect_err "cannot load: it uses lgamma, which no library it is linked with defines: link the library that provides lgamma"
+t_expect_no "ldd"
+t_ok "a library the plugin forgot to link is named, with the advice to link it"
+"${CC:-cc}" -shared -fPIC -fno-builtin -I"$HC_SRCDIR/include" -o "$T_TMP/gamma.so" "$T_TMP/gamma.c" -lm
+t_run "$HEALTHCHECKD" --plugin "$T_TMP/gamma.so" --set x=4 --once
+t_expect_rc 0
+t_expect_out '^gamma  pass .*  1\.79176$'
+t_ok "linked with -lm, the same plugin loads"

@@ -20,7 +20,7 @@ checks() {
 }
 withheld=$'[-]a failed: reason withheld\n[-]pw failed: reason withheld\n[-]pwf failed: reason withheld\nreadyz check failed\n'
 told=$'[-]a failed: dependency down\n[-]pw failed: auth failed for password ***\n[-]pwf failed: auth failed for password ***\nreadyz check failed\n'
-public='{"status":"fail"}'
+public=$'{"status":"fail"}\n'
 
 # no_secret WHAT: neither password is in the last body.
 no_secret() {

@@ -24,16 +24,16 @@ EOF
 for p in /readyz /livez /startupz; do e2e_until 5 e2e_is 200 $p; done
 
 e2e_req /readyz
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_expect_header 'Content-Type: text/plain; charset=utf-8'
 e2e_expect_header 'Cache-Control: no-store'
 e2e_expect_header 'X-Content-Type-Options: nosniff'
 t_ok "/readyz passes with 'ok', text/plain, no-store, nosniff"
 
 e2e_req /livez
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_req /startupz
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "/livez and /startupz pass with 'ok'"
 
 e2e_req '/readyz?verbose'
@@ -45,11 +45,11 @@ e2e_expect 200 $'[+]boot ok\nstartupz check passed\n'
 t_ok "?verbose: one line per check of the group, then '<group> check passed'"
 
 e2e_req /readyz/a
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_req '/readyz/w?verbose'
 e2e_expect 200 $'[+]w warn\nreadyz check passed\n'
 e2e_req /livez/live
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "/GROUP/NAME answers for one check"
 
 e2e_req /livez/nope
@@ -82,7 +82,7 @@ t_ok "a request with a body is answered, not dropped"
 e2e_head /readyz
 e2e_expect 200 ''
 e2e_expect_header 'Content-Type: text/plain; charset=utf-8'
-e2e_expect_header 'Content-Length: 2'
+e2e_expect_header 'Content-Length: 3'
 e2e_expect_header 'Cache-Control: no-store'
 e2e_head /health
 e2e_expect 200 ''
@@ -100,12 +100,12 @@ t_ok "/health has Cache-Control: max-age, at most the time to the next result"
 
 for accept in application/json application/health+json 'text/html, application/json;q=0.9'; do
 	e2e_req /readyz -H "Accept: $accept"
-	e2e_expect 200 '{"status":"warn"}'
+	e2e_expect 200 $'{"status":"warn"}\n'
 	e2e_expect_header 'Content-Type: application/health+json'
 	e2e_expect_header 'Cache-Control: no-store'
 done
 e2e_req /readyz -H 'Accept: text/plain'
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "Accept: application/json or application/health+json gets the JSON form"
 
 e2e_req '/readyz?verbose&exclude=w'
@@ -117,7 +117,7 @@ t_ok "?exclude=NAME is repeatable; an excluded check shows 'excluded: ok'"
 e2e_req '/readyz?verbose&exclude=nope'
 e2e_expect 200 $'[+]a ok\n[+]w warn\nwarn: some health checks cannot be excluded: no matches for "nope"\nreadyz check passed\n'
 e2e_req '/readyz?exclude=nope'
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "?exclude of an unknown name adds the warn line and does not fail"
 
 e2e_say a fail
@@ -128,16 +128,16 @@ e2e_expect 503 $'[-]a failed: reason withheld\n[+]w warn\nreadyz check failed\n'
 e2e_req /readyz/a
 e2e_expect 503 $'[-]a failed: reason withheld\nreadyz check failed\n'
 e2e_req '/readyz?exclude=a'
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_req /readyz -H 'Accept: application/json'
-e2e_expect 503 '{"status":"fail"}'
+e2e_expect 503 $'{"status":"fail"}\n'
 e2e_req /livez
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "a failing check turns its group 503 and is named; excluding it passes again"
 
 e2e_say a pass
 e2e_until 5 e2e_is 200 /readyz
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "a recovered check turns its group 200 again"
 
 # A check without a first result is pending: a heartbeat never pushed.

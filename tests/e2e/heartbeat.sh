@@ -37,9 +37,9 @@ t_ok "a heartbeat check is pending, and its group 503, until the first push"
 push hb "${AUTH[@]}"
 e2e_expect 204 ''
 e2e_req /readyz/hb
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_req /readyz
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "POST /heartbeat/NAME with the token is 204 and the check passes at once"
 
 push hb "${AUTH[@]}" -H 'Content-Type: application/json' -d '{"status":"fail","output":"queue full"}'
@@ -100,14 +100,14 @@ e2e_expect 204 ''
 push hb "${OWN[@]}"
 e2e_expect 401 $'a heartbeat needs the bearer token\n'
 e2e_req /livez
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 t_ok "a check's own token_file replaces the server's token for its pushes"
 
 before=$(t_now_ms)
 push hb "${AUTH[@]}"
 e2e_expect 204 ''
 e2e_req /readyz/hb
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 # Stale by the last push + ttl (2 s) + 1.5 s.
 e2e_by $((before + 3500)) e2e_is 503 /readyz/hb
 e2e_req '/readyz/hb?verbose' "${AUTH[@]}"

@@ -18,13 +18,13 @@ $extra
 $(e2e_check a)
 EOF
 e2e_until 5 e2e_is 200 /readyz
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_log_has "healthcheckd: listening on 127.0.0.1:$E2E_PORT"
 t_ok "listen = 127.0.0.1:PORT serves IPv4 loopback"
 
 if [ "$v6" = yes ]; then
 	E2E_URL="http://[::1]:$E2E_PORT" e2e_req /readyz -g
-	e2e_expect 200 ok
+	e2e_expect 200 $'ok\n'
 	E2E_URL="http://[::1]:$E2E_PORT" e2e_req '/readyz?verbose' -g
 	e2e_expect 200 $'[+]a ok\nreadyz check passed\n'
 	e2e_log_has "healthcheckd: listening on [::1]:$E2E_PORT"

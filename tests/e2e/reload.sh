@@ -43,7 +43,7 @@ e2e_log_has "healthcheckd: reloaded: 3 checks (1 kept as they were, 1 removed or
 e2e_req '/readyz?verbose'
 [ "$(names)" = "a b c" ] || t_fail "the checks after the reload are not a b c"
 e2e_req /readyz/a
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_until 5 e2e_gives 200 $'[+]a ok\n[+]b warn\n[+]c ok\nreadyz check passed\n' '/readyz?verbose'
 e2e_req '/readyz/b?verbose' "${AUTH[@]}"; e2e_expect 200 $'[+]b warn\nreadyz check passed\n'
 t_ok "SIGHUP with a good config: the new check appears and runs, the changed one is replaced"

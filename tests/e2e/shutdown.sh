@@ -25,11 +25,11 @@ e2e_expect 503 $'[+]a ok\n[+]h warn\n[-]shutdown failed: shutting down\nreadyz c
 t_ok "on SIGTERM readiness fails at once with '[-]shutdown failed: shutting down'"
 
 e2e_req /livez
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 e2e_req '/livez?verbose'
 e2e_expect 200 $'[+]live ok\nlivez check passed\n'
 e2e_req /readyz/a
-e2e_expect 200 ok
+e2e_expect 200 $'ok\n'
 # Asked while shutdown_delay (2 s) runs: within it, the server must answer.
 [ $(( $(t_now_ms) - sent )) -lt 2000 ] || echo "# note: the requests above came after shutdown_delay"
 t_ok "during shutdown_delay liveness stays 200 and the server keeps answering"

@@ -52,8 +52,8 @@ t_expect_rc 0
 t_expect_out "^rabbitmq +pass .* queue '$RABBITMQ_QUEUE' holds 3 messages on $AT\$"
 FORMAT=json rmq "${HC[@]}" queue="$RABBITMQ_QUEUE"
 t_expect_out '"rabbitmq:queueDepth"'
-t_expect_out '"observedValue": 3\.0,'
-t_expect_out '"observedUnit": "messages",'
+t_expect_out '"observedValue":3\.0,'
+t_expect_out '"observedUnit":"messages",'
 t_ok "queue: passes, observes its message count"
 
 rmq port="$RABBITMQ_PORT" user="$RABBITMQ_MIN_USER" \

@@ -47,10 +47,17 @@ static void good_plugin_loads(void **state)
 	free(path);
 }
 
-static void missing_file_is_a_load_error(void **state)
+static void missing_file_says_so(void **state)
 {
 	(void)state;
-	expect_refused("does_not_exist", ": cannot load: ");
+	expect_refused("does_not_exist", ": no such file");
+}
+
+static void unlinked_symbol_says_to_link_the_library(void **state)
+{
+	(void)state;
+	expect_refused("fake_undef", ": cannot load: it uses hc_test_unlinked_function, which no library it is linked with defines: link the library that provides hc_test_unlinked_function");
+	assert_null(strstr(err, "ldd"));
 }
 
 static void missing_dependency_names_it_and_suggests_ldd(void **state)
@@ -99,7 +106,7 @@ static void short_descriptor_is_mangled(void **state)
 static void name_must_match_file(void **state)
 {
 	(void)state;
-	expect_refused("fake_name", ": plugin calls itself 'other' but the file is fake_name.so");
+	expect_refused("fake_name", ": plugin calls itself 'other' but the file is fake_name.so: rename the file other.so");
 }
 
 static void missing_check_function_is_named(void **state)
@@ -192,7 +199,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_plugin_loads),
-		cmocka_unit_test(missing_file_is_a_load_error),
+		cmocka_unit_test(missing_file_says_so),
+		cmocka_unit_test(unlinked_symbol_says_to_link_the_library),
 		cmocka_unit_test(missing_dependency_names_it_and_suggests_ldd),
 		cmocka_unit_test(no_symbol_is_not_a_plugin),
 		cmocka_unit_test(null_descriptor_is_mangled),

@@ -101,7 +101,7 @@ static void public_json_is_status_only(void **state)
 	char *body = hc_render_health_json(&svc, rows, 1, HC_PASS, NULL, false);
 
 	(void)state;
-	assert_string_equal(body, "{\"status\":\"pass\"}");
+	assert_string_equal(body, "{\"status\":\"pass\"}\n");
 	free(body);
 }
 
@@ -176,7 +176,7 @@ static void probe_says_ok_or_lists_with_reasons_withheld(void **state)
 
 	(void)state;
 	assert_int_equal(code, 200);
-	assert_string_equal(body, "ok");
+	assert_string_equal(body, "ok\n");
 	free(body);
 	body = probe(s, HC_READINESS, true, false, &code);
 	assert_string_equal(body, "[+]a ok\n[+]bb-longer ok\nreadyz check passed\n");
@@ -254,7 +254,7 @@ static void startup_passes_for_good_once_it_has(void **state)
 
 	(void)state;
 	assert_int_equal(code, 200);
-	assert_string_equal(body, "ok");
+	assert_string_equal(body, "ok\n");
 	free(body);
 	snap_free(s);
 	s = snap(rows, 1, false, false);
