@@ -20,8 +20,10 @@
  * of a shorter timeout. */
 #define SP_GRACE_MAX_NS (200 * 1000000LL)
 /* Without a pidfd (a kernel before 5.3, a seccomp filter): how often to
- * look whether the command exited. */
+ * look whether the command exited; more often once its output has ended,
+ * which it does as it exits. */
 #define SP_TICK_MS 10
+#define SP_TICK_EOF_MS 1
 /* Reads per wake-up: a command that writes without pause must not keep
  * the loop from looking at the clock. */
 #define SP_READS 16
@@ -164,9 +166,10 @@ static void sp_collect(struct sp_run *run)
 
 	for (;;) {
 		int ms = pu_ms_until(ctx->host, until);
+		int tick = pfd[0].fd < 0 ? SP_TICK_EOF_MS : SP_TICK_MS;
 
-		if (run->pidfd < 0 && ms > SP_TICK_MS)
-			ms = SP_TICK_MS;
+		if (run->pidfd < 0 && ms > tick)
+			ms = tick;
 		if (poll(pfd, 2, ms) < 0 && errno != EINTR)
 			return;
 		if (pfd[0].revents != 0 && sp_read(run) == SP_EOF)
