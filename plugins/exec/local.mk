@@ -10,20 +10,9 @@ plugins_exec_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 EXTRA_DIST += plugins/exec/README.md plugins/exec/packages \
 	bench/exec/run.sh bench/exec/execdrive.c
 CLI_TESTS += tests/integration/exec.sh
-# Unit tests of the perfdata parser and the argv splitter. UNIT_TESTS and
-# check_PROGRAMS are first set after this file is included, so they are
-# EXTRA_PROGRAMS that their test logs depend on (as mongo_double is), run
-# from CLI_TESTS, and only with cmocka.
+# Unit tests of the perfdata parser and of the argv splitter.
 if HAVE_CMOCKA
-exec_unit_tests = tests/unit/test_perfdata tests/unit/test_words
-CLI_TESTS += $(exec_unit_tests)
-# (Targets spelled through variables: automake keeps its own log rules.)
-exec_perfdata_log = tests/unit/test_perfdata.log
-exec_words_log = tests/unit/test_words.log
-$(exec_perfdata_log): tests/unit/test_perfdata$(EXEEXT)
-$(exec_words_log): tests/unit/test_words$(EXEEXT)
-endif
-EXTRA_PROGRAMS += tests/unit/test_perfdata tests/unit/test_words
+UNIT_TESTS += tests/unit/test_perfdata tests/unit/test_words
 tests_unit_test_perfdata_SOURCES = tests/unit/test_perfdata.c \
 	plugins/exec/perfdata.c
 tests_unit_test_perfdata_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -31,4 +20,4 @@ tests_unit_test_perfdata_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_words_SOURCES = tests/unit/test_words.c plugins/exec/words.c
 tests_unit_test_words_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_words_LDADD = $(CMOCKA_LIBS)
-CLEANFILES += tests/unit/test_perfdata$(EXEEXT) tests/unit/test_words$(EXEEXT)
+endif

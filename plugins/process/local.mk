@@ -16,15 +16,11 @@ EXTRA_PROGRAMS += tests/tools/fdhog
 tests_tools_fdhog_SOURCES = tests/tools/fdhog.c
 tests_tools_fdhog_LDADD = $(LIBS)
 CLEANFILES += tests/tools/fdhog$(EXEEXT)
-# Unit tests of the cgroup v2 readers on a fake tree (wired as exec's are).
+# Unit tests of the cgroup v2 readers on a fake tree.
 if HAVE_CMOCKA
-CLI_TESTS += tests/unit/test_cgroup
-process_cgroup_log = tests/unit/test_cgroup.log
-$(process_cgroup_log): tests/unit/test_cgroup$(EXEEXT)
-endif
-EXTRA_PROGRAMS += tests/unit/test_cgroup
+UNIT_TESTS += tests/unit/test_cgroup
 tests_unit_test_cgroup_SOURCES = tests/unit/test_cgroup.c \
 	plugins/process/cgroup.c
 tests_unit_test_cgroup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cgroup_LDADD = $(CMOCKA_LIBS)
-CLEANFILES += tests/unit/test_cgroup$(EXEEXT)
+endif
