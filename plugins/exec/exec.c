@@ -83,7 +83,9 @@ static int ex_set_command(const struct hc_init_ctx *ctx, struct ex *e)
 	e->argv = shell ? ex_shell_argv(command) :
 	                  words_split(command, &n, &err);
 	if (e->argv == NULL && err != NULL)
-		return hc_init_error(ctx, "command: %s", err);
+		return hc_init_error(ctx, "command: %s%s", err,
+		                     strcmp(err, WORDS_ERR_OPERATOR) == 0 ?
+		                     ", or set shell = yes" : "");
 	if (e->argv == NULL)
 		return HC_ENOMEM;
 	if (n == 0 || (shell && command[strspn(command, " \t")] == '\0'))
@@ -258,7 +260,8 @@ static int ex_init(const struct hc_init_ctx *ctx, void **instance)
  * The file to execute: argv[0] when it has a '/' (a relative one is found
  * from dir, where the command starts), else the first executable match in
  * the command's own PATH, as execvp would search it. Empty and relative
- * PATH entries are skipped. Returns 0 or ENOENT.
+ * PATH entries are skipped. Returns 0, or ENOENT when the search found
+ * nothing.
  */
 static int ex_resolve(const struct ex *e, char *buf, size_t size)
 {
@@ -326,22 +329,36 @@ static void ex_observe(const struct ex *e, const struct hc_check_ctx *ctx,
 		               "perfdata_label '%s' in the output", e->label);
 }
 
+/* The command did not start: err from the PATH search (searched) or
+ * from posix_spawn, which also fails when dir has gone since start-up. */
+static int ex_cannot_run(const struct ex *e, int err, int searched,
+                         struct hc_result *r)
+{
+	char buf[128];
+
+	if (!searched && access(e->dir, X_OK) != 0)
+		return hc_result_set(r, HC_FAIL, "cannot run %s in dir %s: %s",
+		                     e->name, e->dir,
+		                     pu_strerror(errno, buf, sizeof(buf)));
+	return hc_result_set(r, HC_FAIL, "cannot run %s: %s%s", e->name,
+	                     pu_strerror(err, buf, sizeof(buf)),
+	                     searched ? " (searched PATH)" : "");
+}
+
 static int ex_check(void *instance, const struct hc_check_ctx *ctx,
                     struct hc_result *r)
 {
 	struct ex *e = instance;
 	struct sp_out out = { e->out, e->max_output, 0, 0, 0, 0 };
-	char path[PATH_MAX], buf[128];
+	char path[PATH_MAX];
 	struct sp_cmd cmd = { path, e->argv, e->envp, e->dir };
 	int err = ex_resolve(e, path, sizeof(path));
 
-	if (err == 0)
-		err = sp_run(ctx, &cmd, &out);
 	if (err != 0)
-		return hc_result_set(r, HC_FAIL, "cannot run %s: %s%s", e->name,
-		                     pu_strerror(err, buf, sizeof(buf)),
-		                     strchr(e->argv[0], '/') == NULL ?
-		                     " (searched PATH)" : "");
+		return ex_cannot_run(e, err, 1, r);
+	err = sp_run(ctx, &cmd, &out);
+	if (err != 0)
+		return ex_cannot_run(e, err, 0, r);
 	e->out[out.got] = '\0';
 	if (out.dropped > 0)
 		ctx->host->log(ctx->handle, HC_LOG_DEBUG, "output cut at %zu "

@@ -62,8 +62,7 @@ static long words_scan(const char *s, char *out, char **argv,
 			continue;
 		}
 		if (words_operator(c)) {
-			*err = "a shell operator or expansion (| & ; < > ( ) $ `) "
-			       "outside quotes: quote it, or set shell = yes";
+			*err = WORDS_ERR_OPERATOR;
 			return -1;
 		}
 		if (st == W_BLANK) {

@@ -16,8 +16,8 @@
  * one word (a'b c'd is "ab cd"); '' is an empty word.
  *
  * A character that only means something to a shell (| & ; < > ( ) $ `)
- * outside quotes is refused: without a shell it would silently become an
- * argument, which is never what the writer meant.
+ * outside quotes is refused with WORDS_ERR_OPERATOR: without a shell it
+ * would silently become an argument, which is never what the writer meant.
  *
  * Returns a NULL-terminated array of *n words in one allocation (free it
  * once with free()), or NULL with *err pointing at a static message
@@ -25,5 +25,9 @@
  * out of memory.
  */
 char **words_split(const char *s, size_t *n, const char **err);
+
+/* The message for a shell operator outside quotes. */
+#define WORDS_ERR_OPERATOR "a shell operator or expansion (| & ; < > ( ) $ `) " \
+	"outside quotes: quote it"
 
 #endif /* HC_EXEC_WORDS_H */

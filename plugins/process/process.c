@@ -113,9 +113,10 @@ static int pr_set_target(const struct hc_init_ctx *ctx, struct pr *p)
 		return hc_init_error(ctx, "name: '%s' is not 1 to 15 "
 		                     "characters, as a process name (comm) is",
 		                     name);
-	if (pidfile == NULL && name == NULL)
-		return pu_parse_word(ctx, "cgroup", cgroups, &self) != HC_OK ?
-		       HC_EINVAL : (p->mode = PR_CGROUP, HC_OK);
+	if (cgroup != NULL) {
+		p->mode = PR_CGROUP;
+		return pu_parse_word(ctx, "cgroup", cgroups, &self);
+	}
 	p->mode = pidfile != NULL ? PR_PIDFILE : PR_NAME;
 	p->target = strdup(pidfile != NULL ? pidfile : name);
 	return p->target != NULL ? HC_OK : HC_ENOMEM;

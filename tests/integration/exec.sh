@@ -183,6 +183,18 @@ printf '#!/bin/sh\necho OK\n' >"$T_TMP/noexec"
 chmod 644 "$T_TMP/noexec"
 ex --set "command=$T_TMP/noexec"
 t_expect_out "$(line fail "cannot run noexec: Permission denied")"
+mkdir "$T_TMP/gone"
+coproc HC { exec "$HCRUN" "$plugin" command=pwd "dir=$T_TMP/gone" 2>&1; }
+hc_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
+echo >&"$hc_in"
+read -r -t 20 T_OUT <&"$hc_out" || t_fail "hcrun gave no result"
+t_expect_out "^pass $T_TMP/gone\$"
+rmdir "$T_TMP/gone"
+echo >&"$hc_in"
+read -r -t 20 T_OUT <&"$hc_out" || t_fail "hcrun gave no result"
+t_expect_out "^fail cannot run pwd in dir $T_TMP/gone: No such file or directory\$"
+eval "exec $hc_in>&-"
+wait "$hc_pid" || t_fail "hcrun exited with $?"
 t_ok "a missing command fails with the errno text"
 
 ex --set shell=yes --set 'command=echo "OK $((6 * 7)) via sh" | cat'
@@ -246,6 +258,8 @@ t_expect_err "env: TOKEN is set twice"
 t_expect_no s3cr3t-value
 ex --set "command=true" --set "env=A='x"
 t_expect_err "env: unbalanced single quote"
+ex --set "command=true" --set 'env=A=$HOME'
+t_expect_err "env: a shell operator or expansion .* outside quotes: quote it\$"
 ex --set "command=true" --set "dir=/nonexistent-dir"
 t_expect_err "dir: cannot use '/nonexistent-dir': No such file or directory"
 ex --set "command=true" --set "dir=/etc/hostname"
