@@ -9,7 +9,7 @@ plugins_exec_la_LIBADD = plugins/common/libplugutil.la
 plugins_exec_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 EXTRA_DIST += plugins/exec/README.md plugins/exec/packages \
 	bench/exec/run.sh bench/exec/execdrive.c
-CLI_TESTS += tests/integration/exec.sh
+CLI_TESTS += tests/integration/exec.sh tests/integration/exec-daemon.sh
 # Unit tests of the perfdata parser and of the argv splitter.
 if HAVE_CMOCKA
 UNIT_TESTS += tests/unit/test_perfdata tests/unit/test_words
