@@ -330,7 +330,9 @@ static void ex_observe(const struct ex *e, const struct hc_check_ctx *ctx,
 }
 
 /* The command did not start: err from the PATH search (searched) or
- * from posix_spawn, which also fails when dir has gone since start-up. */
+ * from posix_spawn, which also fails when dir has gone since start-up.
+ * The program is named as written (its arguments may hold a password,
+ * its path does not). */
 static int ex_cannot_run(const struct ex *e, int err, int searched,
                          struct hc_result *r)
 {
@@ -338,9 +340,9 @@ static int ex_cannot_run(const struct ex *e, int err, int searched,
 
 	if (!searched && access(e->dir, X_OK) != 0)
 		return hc_result_set(r, HC_FAIL, "cannot run %s in dir %s: %s",
-		                     e->name, e->dir,
+		                     e->argv[0], e->dir,
 		                     pu_strerror(errno, buf, sizeof(buf)));
-	return hc_result_set(r, HC_FAIL, "cannot run %s: %s%s", e->name,
+	return hc_result_set(r, HC_FAIL, "cannot run %s: %s%s", e->argv[0],
 	                     pu_strerror(err, buf, sizeof(buf)),
 	                     searched ? " (searched PATH)" : "");
 }

@@ -176,13 +176,13 @@ t_ok "1 MiB of output is capped and drained; nothing past max_output is parsed"
 
 ex --set "command=/nonexistent/check_thing -H x"
 t_expect_rc 2
-t_expect_out "$(line fail "cannot run check_thing: No such file or directory")"
+t_expect_out "$(line fail "cannot run /nonexistent/check_thing: No such file or directory")"
 ex --set "command=no-such-check-$$"
 t_expect_out "$(line fail "cannot run no-such-check-$$: No such file or directory \(searched PATH\)")"
 printf '#!/bin/sh\necho OK\n' >"$T_TMP/noexec"
 chmod 644 "$T_TMP/noexec"
 ex --set "command=$T_TMP/noexec"
-t_expect_out "$(line fail "cannot run noexec: Permission denied")"
+t_expect_out "$(line fail "cannot run $T_TMP/noexec: Permission denied")"
 mkdir "$T_TMP/gone"
 coproc HC { exec "$HCRUN" "$plugin" command=pwd "dir=$T_TMP/gone" 2>&1; }
 hc_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
