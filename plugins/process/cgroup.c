@@ -17,7 +17,8 @@
 /* See documentation in header file. */
 int cg_read(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	/* O_NONBLOCK: a pidfile that is a FIFO must not hang the check. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err = 0;
 	size_t got = 0;
 	ssize_t n;
 
