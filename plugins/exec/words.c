@@ -27,9 +27,9 @@ static int words_dq_escapable(char c)
 	return c == '"' || c == '\\' || c == '$' || c == '`' || c == '\n';
 }
 
-/* Split into out (room for strlen(s) + 1 bytes of words and their NULs);
- * word starts go to argv (NULL: only count). Returns the word count, or
- * -1 with *err set. */
+/* Split into out (room for strlen(s) + 1 bytes of words and their NULs),
+ * the start of each word into argv. Returns the word count, or -1 with
+ * *err set. A parser: it reads top to bottom, one character at a time. */
 static long words_scan(const char *s, char *out, char **argv,
                        const char **err)
 {
@@ -66,9 +66,7 @@ static long words_scan(const char *s, char *out, char **argv,
 			return -1;
 		}
 		if (st == W_BLANK) {
-			if (argv != NULL)
-				argv[n] = out;
-			n++;
+			argv[n++] = out;
 			st = W_WORD;
 		}
 		if (c == '\'') {
