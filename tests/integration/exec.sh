@@ -229,14 +229,19 @@ command = $mp/check_dummy 0 first
 plugin = exec
 command = $mp/check_dummy 2 second
 env = X=1 Y="a b"
+[check:here]
+plugin = exec
+command = pwd
+dir = .
 INI
 t_run "$HEALTHCHECKD" --once -c "$T_TMP/two.ini" --plugin-dir "$HC_PLUGIN_DIR"
 t_expect_rc 2
 t_expect_out "^ok +pass +[0-9]+\.[0-9] ms  OK: first\$"
 t_expect_out "^bad +fail +[0-9]+\.[0-9] ms  CRITICAL: second\$"
+t_expect_out "^here +pass +[0-9]+\.[0-9] ms  $T_TMP\$"
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/two.ini" --plugin-dir "$HC_PLUGIN_DIR"
 t_expect_rc 0
-t_ok "two sections in a config file are two instances; -t passes"
+t_ok "sections in a config file are instances of their own; a relative dir is the config file's; -t passes"
 
 ex --set "command=check 'unbalanced"
 t_expect_rc 3
