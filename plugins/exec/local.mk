@@ -10,6 +10,15 @@ plugins_exec_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 EXTRA_DIST += plugins/exec/README.md plugins/exec/packages \
 	bench/exec/run.sh bench/exec/execdrive.c
 CLI_TESTS += tests/integration/exec.sh tests/integration/exec-daemon.sh
+# exec.sh also runs the plugin under tests/tools/nopidfd (pidfd_open fails,
+# as under an old seccomp profile). check_PROGRAMS is first set after this
+# file is included, so it is an EXTRA_PROGRAM that the test's log depends
+# on (as mongo_double is).
+exec_test_log = tests/integration/exec.sh.log
+$(exec_test_log): tests/tools/nopidfd$(EXEEXT)
+EXTRA_PROGRAMS += tests/tools/nopidfd
+tests_tools_nopidfd_SOURCES = tests/tools/nopidfd.c
+CLEANFILES += tests/tools/nopidfd$(EXEEXT)
 # Unit tests of the perfdata parser and of the argv splitter.
 if HAVE_CMOCKA
 UNIT_TESTS += tests/unit/test_perfdata tests/unit/test_words

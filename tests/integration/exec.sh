@@ -113,39 +113,58 @@ else
 	echo "SKIP (part): postgresql-15 is not installed: no check_pgsql case"
 fi
 
-# The deadline: a command whose children ignore SIGTERM and sleep on. It
-# runs through hcrun, which stays alive, so its children can be looked at.
-mark=hc-exec-test-$$-$RANDOM
-cat >"$T_TMP/stubborn.sh" <<SH
+# stubborn [WRAPPER...]: the deadline against a command whose children
+# ignore SIGTERM and sleep on. It runs through hcrun (under WRAPPER), which
+# stays alive, so that its children can be looked at.
+stubborn() {
+	local start took pgid left zombies kids
+	mark=hc-exec-test-$$-$RANDOM
+	cat >"$T_TMP/stubborn.sh" <<SH
 echo \$\$ >"$T_TMP/pgid"
 trap '' TERM
 sh -c "trap '' TERM; sleep 300; : $mark" &
 sh -c "trap '' TERM; sleep 300; : $mark" &
 sleep 300
 SH
-coproc HC { exec "$HCRUN" "$plugin" "command=sh $T_TMP/stubborn.sh" timeout=1s 2>&1; }
-hc_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
-start=$(t_now_ms)
-echo >&"$hc_in"
-read -r -t 20 T_OUT <&"$hc_out" || t_fail "hcrun gave no result"
-took=$(( $(t_now_ms) - start ))
-T_RC=0 T_ERR=
-t_expect_out "^fail timed out after 1000 ms: killed sh and its process group\$"
-[ "$took" -lt 4000 ] || t_fail "the check took $took ms with timeout 1s"
-pgid=$(cat "$T_TMP/pgid")
-srv_wait 5 test "$(group_alive "$pgid")" -eq 0 ||
-	t_fail "group $pgid still has $(group_alive "$pgid") live processes"
-left=$(pgrep -f "$mark" || true)
-[ -z "$left" ] || t_fail "left running: $left"
-zombies=$(ps -o pid=,stat= --ppid "$hc_pid" | awk '$2 ~ /^Z/' || true)
-[ -z "$zombies" ] || t_fail "zombie children of hcrun: $zombies"
-kids=$(ps -o pid= --ppid "$hc_pid" || true)
-[ -z "$kids" ] || t_fail "hcrun still has children: $kids"
-eval "exec $hc_in>&-"
-wait "$hc_pid" || t_fail "hcrun exited with $?"
+	coproc HC { exec "$@" "$HCRUN" "$plugin" "command=sh $T_TMP/stubborn.sh" timeout=1s 2>&1; }
+	hc_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
+	start=$(t_now_ms)
+	echo >&"$hc_in"
+	read -r -t 20 T_OUT <&"$hc_out" || t_fail "hcrun gave no result"
+	took=$(( $(t_now_ms) - start ))
+	T_RC=0 T_ERR=
+	t_expect_out "^fail timed out after 1000 ms: killed sh and its process group\$"
+	[ "$took" -lt 4000 ] || t_fail "the check took $took ms with timeout 1s"
+	pgid=$(cat "$T_TMP/pgid")
+	srv_wait 5 test "$(group_alive "$pgid")" -eq 0 ||
+		t_fail "group $pgid still has $(group_alive "$pgid") live processes"
+	left=$(pgrep -f "$mark" || true)
+	[ -z "$left" ] || t_fail "left running: $left"
+	zombies=$(ps -o pid=,stat= --ppid "$hc_pid" | awk '$2 ~ /^Z/' || true)
+	[ -z "$zombies" ] || t_fail "zombie children of hcrun: $zombies"
+	kids=$(ps -o pid= --ppid "$hc_pid" || true)
+	[ -z "$kids" ] || t_fail "hcrun still has children: $kids"
+	eval "exec $hc_in>&-"
+	wait "$hc_pid" || t_fail "hcrun exited with $?"
+}
+stubborn
 t_ok "the deadline kills the whole group (SIGTERM ignored: SIGKILL), reaps the command, leaves no zombie"
 
+# Without a pidfd (pidfd_open fails, as under an old seccomp profile) the
+# exit is polled for: the same outcomes.
+nopidfd=$(dirname "$HANGPEER")/nopidfd
+[ -x "$nopidfd" ] || t_fail "$nopidfd not built"
+stubborn "$nopidfd"
+t_run "$nopidfd" "$HEALTHCHECKD" --plugin "$plugin" --set "command=$mp/check_dummy 1 'no pidfd'" --once
+t_expect_rc 1
+t_expect_out "$(line warn "WARNING: no pidfd")"
+t_run "$nopidfd" "$HEALTHCHECKD" --plugin "$plugin" --set shell=yes \
+	--set "command=exec >&-; sleep 0.3; exit 2" --once
+t_expect_out "$(line fail "the shell command exited with 2 \(critical\), no output")"
+t_ok "without a pidfd: the deadline case, a verdict, a command that closes its output before it exits"
+
 # (In a file: hcrun's own command line must not hold the mark.)
+mark=hc-exec-test-$$-$RANDOM
 echo "echo 'OK left a child'; sh -c 'sleep 300; : $mark' &" >"$T_TMP/leave.sh"
 coproc HC { exec "$HCRUN" "$plugin" "command=sh $T_TMP/leave.sh" 2>&1; }
 hc_pid=$HC_PID hc_in=${HC[1]} hc_out=${HC[0]}
