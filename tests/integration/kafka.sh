@@ -69,6 +69,8 @@ timed_out() { echo "^kafka +fail .* ms +timed out after $1 ms( waiting for metad
 start_mock up 3 orders:4 events:2
 UP=$BOOT
 B=${UP//./\\.}
+[[ $UP =~ ^127\.0\.0\.1:[0-9]+(,127\.0\.0\.1:[0-9]+){2}$ ]] ||
+	t_fail "the mock's brokers are not all on 127.0.0.1: $UP"
 
 kafka bootstrap_servers="$UP"
 t_expect_rc 0
