@@ -363,8 +363,12 @@ static void kafka_judge(const struct kafka *k, const rd_kafka_metadata_t *md,
 	if (i == md->topic_cnt)
 		hc_result_set(r, HC_FAIL, "topic %s does not exist (%s)",
 		              k->topic, brokers);
+	/* Without a leader for some partition the broker says so for the
+	 * topic too: the partitions tell which. A topic being created may
+	 * have none listed yet. */
 	else if (md->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-	         md->topics[i].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+	         (md->topics[i].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+	          md->topics[i].partition_cnt == 0))
 		hc_result_set(r, HC_FAIL, "topic %s: %s (%s)", k->topic,
 		              rd_kafka_err2str(md->topics[i].err), brokers);
 	else
