@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Per-check cost of the kafka plugin (one kept rd_kafka_t, an all-topic
+# metadata request per check) against a raw librdkafka loop doing the same,
+# and against a fresh rd_kafka_t per check, on librdkafka's mock cluster
+# (tests/tools/kafka_mock, 127.0.0.1), in one run. Prints a Markdown table of
+# medians and ratios. A benchmark, not a test: it asserts nothing.
+#
+#   bench/kafka/run.sh [BUILDDIR]     (default: the source tree)
+#
+# N_KEPT (default 2000) checks per round for the kept ways, N_FRESH (100)
+# for the fresh client, ROUNDS (5) rounds with the ways interleaved, so that
+# a burst of load elsewhere on the machine hits every way alike; each figure
+# is the median over rounds of the per-round median (wall time) or mean
+# (CPU time of the checking process, librdkafka's threads included). Needs a
+# built tree (plugins/.libs/kafka.so, tests/tools/kafka_mock and
+# tests/tools/hcrun: make check builds them) and librdkafka-dev.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$top}" && pwd)
+plugin=$build/plugins/.libs/kafka.so
+hcrun=$build/tests/tools/hcrun
+mock=$build/tests/tools/kafka_mock
+n_kept=${N_KEPT:-2000}
+n_fresh=${N_FRESH:-100}
+rounds=${ROUNDS:-5}
+brokers=${BROKERS:-3}
+
+[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
+for tool in "$hcrun" "$mock"; do
+	[ -x "$tool" ] || { echo "$0: $tool not built (run make check)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+mock_pid=
+trap '[ -z "$mock_pid" ] || kill "$mock_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+cc -O2 -Wall -o "$tmp/kdrive" "$top/bench/kafka/kdrive.c" -I"$top/include" \
+	$(pkg-config --cflags --libs rdkafka) -ldl
+"$mock" "$brokers" orders:4 events:2 </dev/null >"$tmp/boot" 2>"$tmp/mock.log" &
+mock_pid=$!
+for i in $(seq 1 100); do
+	boot=$(head -n1 "$tmp/boot")
+	[ -n "$boot" ] && break
+	sleep 0.05
+done
+[ -n "$boot" ] || { echo "$0: the mock did not start: $(cat "$tmp/mock.log")" >&2; exit 1; }
+
+declare -A result cpu
+# measure NAME CMD...: run CMD (a kdrive line); keep its median and CPU.
+measure() {
+	local name=$1 median mean p95 cpu_us fails
+	shift
+	read -r median mean p95 cpu_us fails < <("$@") ||
+		{ echo "$0: $name failed" >&2; exit 1; }
+	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
+	result[$name]="${result[$name]:-} $median"
+	cpu[$name]="${cpu[$name]:-} $cpu_us"
+}
+
+# hcrun_kept: N_KEPT runs of one instance through hcrun (the core's path: a
+# thread per run); mean per run, start-up included.
+hcrun_kept() {
+	local start end passed
+	start=$(date +%s%N)
+	passed=$(head -c "$n_kept" /dev/zero | tr '\0' '\n' |
+		"$hcrun" "$plugin" bootstrap_servers="$boot" | grep -c '^pass ' || true)
+	[ "$passed" -eq "$n_kept" ] || { echo "$0: hcrun: $passed of $n_kept passed" >&2; exit 1; }
+	end=$(date +%s%N)
+	result[hcrun]="${result[hcrun]:-} $(awk -v t=$((end - start)) -v n="$n_kept" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+d=$tmp/kdrive
+for ((r = 0; r < rounds; r++)); do
+	measure raw "$d" raw "$n_kept" "$boot"
+	measure plugin "$d" plugin "$n_kept" "$plugin" bootstrap_servers="$boot"
+	measure topic "$d" plugin "$n_kept" "$plugin" bootstrap_servers="$boot" topic=orders
+	hcrun_kept
+	measure fresh "$d" raw-fresh "$n_fresh" "$boot"
+done
+
+declare -A m c
+for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
+for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# row LABEL KEY: one line of the table.
+row() {
+	echo "| $1 | ${m[$2]} | ${c[$2]:-—} | $(ratio "${m[$2]}" "${m[raw]}") |"
+}
+echo "librdkafka $(pkg-config --modversion rdkafka) mock cluster, $brokers brokers, 2 topics; $(nproc) CPUs; N_KEPT=$n_kept N_FRESH=$n_fresh ROUNDS=$rounds"
+echo
+echo "| way | µs per check (wall, median) | client CPU µs per check | ÷ raw kept |"
+echo "|---|---:|---:|---:|"
+row "raw librdkafka: all-topic metadata on one kept rd_kafka_t" raw
+row "plugin (kept rd_kafka_t)" plugin
+row "plugin, topic = orders (leaders checked)" topic
+row "plugin through hcrun (a core thread per run; mean incl. start-up)" hcrun
+row "raw librdkafka: rd_kafka_new + metadata + rd_kafka_destroy per check" fresh
