@@ -84,8 +84,8 @@ t_expect_rc 0
 t_expect_out "^kafka +pass +[0-9.]+ ms +3 brokers listed by $B\$"
 kafka bootstrap_servers="$UP" --format json
 t_expect_rc 0
-t_expect_out '"observedValue": 3\.0,'
-t_expect_out '"observedUnit": "brokers",'
+t_expect_out '"observedValue":3\.0,'
+t_expect_out '"observedUnit":"brokers",'
 t_ok "pass while the cluster is up; observed value = brokers listed (3)"
 
 kafka bootstrap_servers="$UP" topic=orders
