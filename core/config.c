@@ -22,28 +22,26 @@
 /* libinih keeps at most 49 characters of a section name. */
 #define INIH_MAX_SECTION 49
 
-enum section_kind { SECTION_NONE, SECTION_SERVER, SECTION_SERVICE, SECTION_CHECK,
-                    SECTION_IGNORED };
+enum section_kind { SECTION_NONE, SECTION_SERVER, SECTION_SERVICE, SECTION_CHECK, SECTION_IGNORED };
 
 /* One file being parsed; the reader and the handler share it. */
 struct parse {
 	struct hc_config *cfg;
 	struct hc_errors *errs;
-	const char *file;         /* owned by cfg->files */
+	const char *file; /* owned by cfg->files */
 	FILE *fp;
 	int lineno;
 	char *line;
 	size_t cap;
-	bool prev_key;            /* inih would continue this key on an indented line */
+	bool prev_key; /* inih would continue this key on an indented line */
 	enum section_kind section;
 	struct hc_check_conf *check;
 	int depth;
-	char **stack;             /* real paths of the files being parsed */
+	char **stack; /* real paths of the files being parsed */
 };
 
-static int parse_file(struct hc_config *cfg, const char *path,
-                      struct hc_where from, int depth, char **stack,
-                      struct hc_errors *errs);
+static int parse_file(struct hc_config *cfg, const char *path, struct hc_where from, int depth,
+                      char **stack, struct hc_errors *errs);
 
 struct hc_config *hc_config_new(void)
 {
@@ -91,8 +89,7 @@ void hc_config_unref(struct hc_config *cfg)
 {
 	size_t i;
 
-	if (cfg == NULL ||
-	    atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
+	if (cfg == NULL || atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (i = 0; i < cfg->n_checks; i++)
 		check_free(cfg->checks[i]);
@@ -139,8 +136,7 @@ int hc_parse_duration(const char *s, uint32_t *ms)
 	return 0;
 }
 
-static int parse_uint(const char *s, unsigned long min, unsigned long max,
-                      unsigned long *out)
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long n;
 	char *end;
@@ -270,14 +266,12 @@ static char *expand_env(const char *v, struct hc_where at, struct hc_errors *err
 			add = "${";
 			n = 2;
 			p += 3;
-		} else if (strncmp(p, "${", 2) == 0 &&
-		           (close = strchr(p + 2, '}')) != NULL) {
+		} else if (strncmp(p, "${", 2) == 0 && (close = strchr(p + 2, '}')) != NULL) {
 			char *name = hc_xasprintf("%.*s", (int)(close - p - 2), p + 2);
 
 			add = getenv(name);
 			if (add == NULL) {
-				hc_errors_add(errs, at, "environment variable %s is not set",
-				              name);
+				hc_errors_add(errs, at, "environment variable %s is not set", name);
 				free(name);
 				free(out);
 				return NULL;
@@ -301,13 +295,25 @@ static char *expand_env(const char *v, struct hc_where at, struct hc_errors *err
 
 /* ---- checks ---------------------------------------------------------- */
 
-enum check_key { CK_PLUGIN, CK_GROUPS, CK_INTERVAL, CK_TIMEOUT, CK_SEVERITY,
-                 CK_RISE, CK_FALL, CK_OWNER, CK_DESCRIPTION, CK_RUNBOOK,
-                 CK_COMPONENT_TYPE, CK_ENABLED, CK_COUNT };
+enum check_key {
+	CK_PLUGIN,
+	CK_GROUPS,
+	CK_INTERVAL,
+	CK_TIMEOUT,
+	CK_SEVERITY,
+	CK_RISE,
+	CK_FALL,
+	CK_OWNER,
+	CK_DESCRIPTION,
+	CK_RUNBOOK,
+	CK_COMPONENT_TYPE,
+	CK_ENABLED,
+	CK_COUNT
+};
 
 static const char *const check_keys[CK_COUNT] = {
-	"plugin", "groups", "interval", "timeout", "severity", "rise", "fall",
-	"owner", "description", "runbook", "component_type", "enabled",
+	"plugin", "groups", "interval",    "timeout", "severity",       "rise",
+	"fall",   "owner",  "description", "runbook", "component_type", "enabled",
 };
 
 bool hc_is_core_key(const char *key)
@@ -327,8 +333,7 @@ char *hc_path_from(const char *path, struct hc_where at)
 	return hc_xasprintf("%.*s/%s", (int)(slash - at.file), at.file, path);
 }
 
-struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
-                                     const char *name)
+struct hc_check_conf *hc_config_find(const struct hc_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_checks; i++)
 		if (strcmp(cfg->checks[i]->name, name) == 0)
@@ -336,23 +341,20 @@ struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
 	return NULL;
 }
 
-struct hc_check_conf *hc_config_add_check(struct hc_config *cfg,
-                                          const char *name,
-                                          struct hc_where at,
-                                          struct hc_errors *errs)
+struct hc_check_conf *hc_config_add_check(struct hc_config *cfg, const char *name,
+                                          struct hc_where at, struct hc_errors *errs)
 {
 	struct hc_check_conf *c, *old;
 
 	if (!hc_check_name_valid(name)) {
-		hc_errors_add(errs, at,
-		              "bad check name '%s': use 1 to %d of A-Z a-z 0-9 . _ -",
+		hc_errors_add(errs, at, "bad check name '%s': use 1 to %d of A-Z a-z 0-9 . _ -",
 		              name, HC_CHECK_NAME_MAX);
 		return NULL;
 	}
 	old = hc_config_find(cfg, name);
 	if (old != NULL) {
-		hc_errors_add(errs, at, "duplicate check '%s' (first defined at %s:%d)",
-		              name, old->at.file, old->at.line);
+		hc_errors_add(errs, at, "duplicate check '%s' (first defined at %s:%d)", name,
+		              old->at.file, old->at.line);
 		return NULL;
 	}
 	c = hc_xcalloc(1, sizeof(*c));
@@ -365,8 +367,7 @@ struct hc_check_conf *hc_config_add_check(struct hc_config *cfg,
 	c->rise = 1;
 	c->fall = 1;
 	c->enabled = true;
-	cfg->checks = hc_xreallocarray(cfg->checks, cfg->n_checks + 1,
-	                               sizeof(*cfg->checks));
+	cfg->checks = hc_xreallocarray(cfg->checks, cfg->n_checks + 1, sizeof(*cfg->checks));
 	cfg->checks[cfg->n_checks++] = c;
 	return c;
 }
@@ -377,22 +378,19 @@ static void set_string(char **dst, const char *value)
 	*dst = hc_xstrdup(value);
 }
 
-static int set_plugin_key(struct hc_check_conf *c, const char *key,
-                          const char *value, struct hc_where at,
-                          struct hc_errors *errs)
+static int set_plugin_key(struct hc_check_conf *c, const char *key, const char *value,
+                          struct hc_where at, struct hc_errors *errs)
 {
 	struct hc_setting *s;
 
 	for (size_t i = 0; i < c->n_settings; i++) {
 		if (strcmp(c->settings[i].key, key) == 0) {
 			hc_errors_add(errs, at, "%s is set twice in check '%s' (first at %s:%d)",
-			              key, c->name, c->settings[i].at.file,
-			              c->settings[i].at.line);
+			              key, c->name, c->settings[i].at.file, c->settings[i].at.line);
 			return -1;
 		}
 	}
-	c->settings = hc_xreallocarray(c->settings, c->n_settings + 1,
-	                               sizeof(*c->settings));
+	c->settings = hc_xreallocarray(c->settings, c->n_settings + 1, sizeof(*c->settings));
 	s = &c->settings[c->n_settings++];
 	s->key = hc_xstrdup(key);
 	s->value = hc_xstrdup(value);
@@ -400,9 +398,8 @@ static int set_plugin_key(struct hc_check_conf *c, const char *key,
 	return 0;
 }
 
-static int set_core_key(struct hc_check_conf *c, enum check_key k,
-                        const char *value, struct hc_where at,
-                        struct hc_errors *errs)
+static int set_core_key(struct hc_check_conf *c, enum check_key k, const char *value,
+                        struct hc_where at, struct hc_errors *errs)
 {
 	unsigned long n;
 	char bad[64];
@@ -415,16 +412,18 @@ static int set_core_key(struct hc_check_conf *c, enum check_key k,
 	case CK_GROUPS:
 		if (parse_groups(value, &c->groups, bad, sizeof(bad)) == 0)
 			return 0;
-		hc_errors_add(errs, at, "groups: unknown group '%s' (use liveness, readiness, startup)",
-		              bad);
+		hc_errors_add(errs, at,
+		              "groups: unknown group '%s' (use liveness, readiness, startup)", bad);
 		return -1;
 	case CK_INTERVAL:
 	case CK_TIMEOUT:
-		if (hc_parse_duration(value, k == CK_INTERVAL ? &c->interval_ms
-		                                              : &c->timeout_ms) != 0 ||
+		if (hc_parse_duration(value, k == CK_INTERVAL ? &c->interval_ms : &c->timeout_ms) !=
+		            0 ||
 		    (k == CK_INTERVAL ? c->interval_ms : c->timeout_ms) == 0) {
-			hc_errors_add(errs, at, "%s: bad duration '%s' (use a positive number with ms, s or m, e.g. 2s)",
-			              check_keys[k], value);
+			hc_errors_add(
+			        errs, at,
+			        "%s: bad duration '%s' (use a positive number with ms, s or m, e.g. 2s)",
+			        check_keys[k], value);
 			return -1;
 		}
 		*(k == CK_INTERVAL ? &c->interval_at : &c->timeout_at) = at;
@@ -442,8 +441,8 @@ static int set_core_key(struct hc_check_conf *c, enum check_key k,
 			*(k == CK_RISE ? &c->rise : &c->fall) = (unsigned)n;
 			return 0;
 		}
-		hc_errors_add(errs, at, "%s: '%s' is not a count from 1 to 100",
-		              check_keys[k], value);
+		hc_errors_add(errs, at, "%s: '%s' is not a count from 1 to 100", check_keys[k],
+		              value);
 		return -1;
 	case CK_OWNER:
 		set_string(&c->owner, value);
@@ -468,15 +467,14 @@ static int set_core_key(struct hc_check_conf *c, enum check_key k,
 	return -1;
 }
 
-int hc_check_set(struct hc_check_conf *c, const char *key, const char *value,
-                 struct hc_where at, struct hc_errors *errs)
+int hc_check_set(struct hc_check_conf *c, const char *key, const char *value, struct hc_where at,
+                 struct hc_errors *errs)
 {
 	for (int k = 0; k < CK_COUNT; k++) {
 		if (strcmp(key, check_keys[k]) != 0)
 			continue;
 		if (c->core_seen & (1u << k)) {
-			hc_errors_add(errs, at, "%s is set twice in check '%s'", key,
-			              c->name);
+			hc_errors_add(errs, at, "%s is set twice in check '%s'", key, c->name);
 			return -1;
 		}
 		c->core_seen |= 1u << k;
@@ -493,8 +491,7 @@ int hc_check_finish(struct hc_check_conf *c, struct hc_errors *errs)
 	bool has_timeout = c->timeout_at.file != NULL;
 
 	if (c->plugin == NULL) {
-		hc_errors_add(errs, c->at, "check '%s' names no plugin (add plugin = NAME)",
-		              c->name);
+		hc_errors_add(errs, c->at, "check '%s' names no plugin (add plugin = NAME)", c->name);
 		return -1;
 	}
 	if (has_interval && has_timeout && c->timeout_ms >= c->interval_ms) {
@@ -547,15 +544,13 @@ static int server_include(struct parse *p, const char *pattern, struct hc_where 
 	}
 	if (rc != 0) {
 		hc_errors_add(p->errs, at, "include: cannot expand %s: %s", full,
-		              glob_failed_errno ? strerror(glob_failed_errno)
-		                                : "out of memory");
+		              glob_failed_errno ? strerror(glob_failed_errno) : "out of memory");
 		free(full);
 		return -1;
 	}
 	/* glob() sorts its matches, so conf.d files apply in name order. */
 	for (size_t i = 0; i < g.gl_pathc; i++)
-		if (parse_file(p->cfg, g.gl_pathv[i], at, p->depth + 1, p->stack,
-		               p->errs) != 0)
+		if (parse_file(p->cfg, g.gl_pathv[i], at, p->depth + 1, p->stack, p->errs) != 0)
 			ret = -1;
 	globfree(&g);
 	free(full);
@@ -570,8 +565,8 @@ struct server_key {
 	           struct hc_where at);
 	size_t offset;
 	unsigned long min, max;
-	const char *what;         /* what a number counts, for messages */
-	bool repeats;             /* may be given on several lines */
+	const char *what; /* what a number counts, for messages */
+	bool repeats;     /* may be given on several lines */
 };
 
 #define SERVER_FIELD(f) offsetof(struct hc_server_conf, f)
@@ -582,16 +577,18 @@ static void *server_field(struct parse *p, const struct server_key *k)
 	return (char *)&p->cfg->server + k->offset;
 }
 
-static int server_listen(struct parse *p, const struct server_key *k,
-                         const char *value, struct hc_where at)
+static int server_listen(struct parse *p, const struct server_key *k, const char *value,
+                         struct hc_where at)
 {
 	struct hc_server_conf *s = &p->cfg->server;
 	struct hc_listen l;
 
 	(void)k;
 	if (hc_listen_parse(value, &l) != 0) {
-		hc_errors_add(p->errs, at, "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
-		              value);
+		hc_errors_add(
+		        p->errs, at,
+		        "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
+		        value);
 		return -1;
 	}
 	s->listen = hc_xreallocarray(s->listen, s->n_listen + 1, sizeof(*s->listen));
@@ -599,8 +596,8 @@ static int server_listen(struct parse *p, const struct server_key *k,
 	return 0;
 }
 
-static int server_details(struct parse *p, const struct server_key *k,
-                          const char *value, struct hc_where at)
+static int server_details(struct parse *p, const struct server_key *k, const char *value,
+                          struct hc_where at)
 {
 	static const char *const names[] = { "never", "authorized", "always" };
 	static const enum hc_details values[] = { HC_DETAILS_NEVER, HC_DETAILS_AUTHORIZED,
@@ -617,8 +614,8 @@ static int server_details(struct parse *p, const struct server_key *k,
 }
 
 /* A path, relative to the file that names it. */
-static int server_path(struct parse *p, const struct server_key *k,
-                       const char *value, struct hc_where at)
+static int server_path(struct parse *p, const struct server_key *k, const char *value,
+                       struct hc_where at)
 {
 	char **field = server_field(p, k);
 
@@ -629,8 +626,8 @@ static int server_path(struct parse *p, const struct server_key *k,
 	return 0;
 }
 
-static int server_uint(struct parse *p, const struct server_key *k,
-                       const char *value, struct hc_where at)
+static int server_uint(struct parse *p, const struct server_key *k, const char *value,
+                       struct hc_where at)
 {
 	unsigned long n;
 
@@ -638,13 +635,13 @@ static int server_uint(struct parse *p, const struct server_key *k,
 		*(unsigned *)server_field(p, k) = (unsigned)n;
 		return 0;
 	}
-	hc_errors_add(p->errs, at, "%s: '%s' is not %s from %lu to %lu", k->name, value,
-	              k->what, k->min, k->max);
+	hc_errors_add(p->errs, at, "%s: '%s' is not %s from %lu to %lu", k->name, value, k->what,
+	              k->min, k->max);
 	return -1;
 }
 
-static int server_duration(struct parse *p, const struct server_key *k,
-                           const char *value, struct hc_where at)
+static int server_duration(struct parse *p, const struct server_key *k, const char *value,
+                           struct hc_where at)
 {
 	uint32_t ms;
 
@@ -663,8 +660,8 @@ static int server_duration(struct parse *p, const struct server_key *k,
 	return 0;
 }
 
-static int server_include_key(struct parse *p, const struct server_key *k,
-                              const char *value, struct hc_where at)
+static int server_include_key(struct parse *p, const struct server_key *k, const char *value,
+                              struct hc_where at)
 {
 	(void)k;
 	return server_include(p, value, at);
@@ -678,16 +675,14 @@ static const struct server_key server_keys[] = {
 	{ "token_file", server_path, SERVER_FIELD(token_file), 0, 0, NULL, false },
 	{ "plugin_dir", server_path, SERVER_FIELD(plugin_dir), 0, 0, NULL, false },
 	{ "workers", server_uint, SERVER_FIELD(workers), 1, 256, "a number", false },
-	{ "max_connections", server_uint, SERVER_FIELD(max_connections), 1, 65536,
+	{ "max_connections", server_uint, SERVER_FIELD(max_connections), 1, 65536, "a number", false },
+	{ "max_connections_per_ip", server_uint, SERVER_FIELD(max_connections_per_ip), 0, 65536,
 	  "a number", false },
-	{ "max_connections_per_ip", server_uint, SERVER_FIELD(max_connections_per_ip),
-	  0, 65536, "a number", false },
-	{ "connection_timeout", server_duration, SERVER_FIELD(connection_timeout_ms),
-	  1000, 0, NULL, false },
-	{ "connection_memory_limit", server_uint,
-	  SERVER_FIELD(connection_memory_limit), 2048, 1048576, "a byte count", false },
-	{ "shutdown_delay", server_duration, SERVER_FIELD(shutdown_delay_ms), 0, 0, NULL,
+	{ "connection_timeout", server_duration, SERVER_FIELD(connection_timeout_ms), 1000, 0, NULL,
 	  false },
+	{ "connection_memory_limit", server_uint, SERVER_FIELD(connection_memory_limit), 2048,
+	  1048576, "a byte count", false },
+	{ "shutdown_delay", server_duration, SERVER_FIELD(shutdown_delay_ms), 0, 0, NULL, false },
 	{ "include", server_include_key, 0, 0, 0, NULL, true },
 };
 
@@ -711,8 +706,7 @@ bool hc_server_key_set(const struct hc_config *cfg, const char *key)
 	return k < N_SERVER_KEYS && (cfg->server.seen & (1u << k)) != 0;
 }
 
-static int server_set(struct parse *p, const char *key, const char *value,
-                      struct hc_where at)
+static int server_set(struct parse *p, const char *key, const char *value, struct hc_where at)
 {
 	struct hc_server_conf *s = &p->cfg->server;
 	size_t k = server_key_index(key);
@@ -729,11 +723,9 @@ static int server_set(struct parse *p, const char *key, const char *value,
 	return server_keys[k].set(p, &server_keys[k], value, at);
 }
 
-static int service_set(struct parse *p, const char *key, const char *value,
-                       struct hc_where at)
+static int service_set(struct parse *p, const char *key, const char *value, struct hc_where at)
 {
-	static const char *const names[] = { "id", "version", "release_id",
-		                             "description" };
+	static const char *const names[] = { "id", "version", "release_id", "description" };
 	struct hc_service_conf *s = &p->cfg->service;
 	char **slots[] = { &s->id, &s->version, &s->release_id, &s->description };
 
@@ -748,7 +740,8 @@ static int service_set(struct parse *p, const char *key, const char *value,
 		set_string(slots[k], value);
 		return 0;
 	}
-	hc_errors_add(p->errs, at, "unknown key '%s' in [service] (known: id, version, release_id, description)",
+	hc_errors_add(p->errs, at,
+	              "unknown key '%s' in [service] (known: id, version, release_id, description)",
 	              key);
 	return -1;
 }
@@ -767,15 +760,15 @@ static void begin_section(struct parse *p, const char *name, struct hc_where at)
 		/* The keys of a rejected section would only add noise. */
 		p->section = p->check != NULL ? SECTION_CHECK : SECTION_IGNORED;
 	} else {
-		hc_errors_add(p->errs, at, "unknown section [%s] (expected [server], [service] or [check:NAME])",
+		hc_errors_add(p->errs, at,
+		              "unknown section [%s] (expected [server], [service] or [check:NAME])",
 		              name);
 		p->section = SECTION_IGNORED;
 	}
 }
 
 /* Look at a section line as inih will; report what inih would cut or skip. */
-static void read_section_line(struct parse *p, const char *start,
-                              struct hc_where at)
+static void read_section_line(struct parse *p, const char *start, struct hc_where at)
 {
 	const char *end = strchr(start, ']');
 	const char *rest;
@@ -797,8 +790,10 @@ static void read_section_line(struct parse *p, const char *start,
 	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end - start > INIH_MAX_SECTION) {
-		hc_errors_add(p->errs, at, "section name is %d characters long; at most %d are read (check names have at most %d)",
-		              (int)(end - start), INIH_MAX_SECTION, HC_CHECK_NAME_MAX);
+		hc_errors_add(
+		        p->errs, at,
+		        "section name is %d characters long; at most %d are read (check names have at most %d)",
+		        (int)(end - start), INIH_MAX_SECTION, HC_CHECK_NAME_MAX);
 		p->section = SECTION_IGNORED;
 		return;
 	}
@@ -845,8 +840,10 @@ static char *config_reader(char *str, int num, void *stream)
 	if (p->lineno == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
 		start += 3;
 	if (len > num - 1) {
-		hc_errors_add(p->errs, at, "line is %zd bytes long; lines are limited to %d bytes (move long values into a file)",
-		              len - (p->line[len - 1] == '\n'), num - 2);
+		hc_errors_add(
+		        p->errs, at,
+		        "line is %zd bytes long; lines are limited to %d bytes (move long values into a file)",
+		        len - (p->line[len - 1] == '\n'), num - 2);
 		goto blank;
 	}
 	/* inih stops reading a line at a NUL: the rest would vanish. */
@@ -859,7 +856,9 @@ static char *config_reader(char *str, int num, void *stream)
 		while (is_blank(*start))
 			start++;
 		if (p->prev_key && !strchr(";#\n", *start) && *start != '\0') {
-			hc_errors_add(p->errs, at, "indented line would continue the previous value; multi-line values are not supported (remove the indentation)");
+			hc_errors_add(
+			        p->errs, at,
+			        "indented line would continue the previous value; multi-line values are not supported (remove the indentation)");
 			goto blank;
 		}
 	}
@@ -875,7 +874,8 @@ static char *config_reader(char *str, int num, void *stream)
 		hc_errors_add(p->errs, at, "missing key name before '%c'", start[0]);
 		goto blank;
 	} else if (comment_before(start, strcspn(start, "=:"))) {
-		hc_errors_add(p->errs, at, "' ;' starts a comment before the '=': expected 'key = value'");
+		hc_errors_add(p->errs, at,
+		              "' ;' starts a comment before the '=': expected 'key = value'");
 		goto blank;
 	} else {
 		p->prev_key = true;
@@ -888,8 +888,7 @@ blank:
 	return str;
 }
 
-static int config_handler(void *user, const char *section, const char *key,
-                          const char *raw)
+static int config_handler(void *user, const char *section, const char *key, const char *raw)
 {
 	struct parse *p = user;
 	struct hc_where at = { p->file, p->lineno };
@@ -927,14 +926,12 @@ static const char *intern_file(struct hc_config *cfg, const char *path)
 	for (size_t i = 0; i < cfg->n_files; i++)
 		if (strcmp(cfg->files[i], path) == 0)
 			return cfg->files[i];
-	cfg->files = hc_xreallocarray(cfg->files, cfg->n_files + 1,
-	                              sizeof(*cfg->files));
+	cfg->files = hc_xreallocarray(cfg->files, cfg->n_files + 1, sizeof(*cfg->files));
 	cfg->files[cfg->n_files] = hc_xstrdup(path);
 	return cfg->files[cfg->n_files++];
 }
 
-static int open_config(const char *path, struct hc_where from, FILE **fp,
-                       struct hc_errors *errs)
+static int open_config(const char *path, struct hc_where from, FILE **fp, struct hc_errors *errs)
 {
 	char err[512];
 	int fd = hc_open_regular(path, NULL, err, sizeof(err));
@@ -950,9 +947,8 @@ static int open_config(const char *path, struct hc_where from, FILE **fp,
 	return 0;
 }
 
-static int parse_file(struct hc_config *cfg, const char *path,
-                      struct hc_where from, int depth, char **stack,
-                      struct hc_errors *errs)
+static int parse_file(struct hc_config *cfg, const char *path, struct hc_where from, int depth,
+                      char **stack, struct hc_errors *errs)
 {
 	struct parse p = { .cfg = cfg, .errs = errs, .depth = depth, .stack = stack };
 	size_t before = errs->n;
@@ -960,8 +956,7 @@ static int parse_file(struct hc_config *cfg, const char *path,
 	int rc;
 
 	if (depth >= MAX_INCLUDE_DEPTH) {
-		hc_errors_add(errs, from, "includes nest deeper than %d files",
-		              MAX_INCLUDE_DEPTH);
+		hc_errors_add(errs, from, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
 		return -1;
 	}
 	if (open_config(path, from, &p.fp, errs) != 0)
@@ -969,8 +964,7 @@ static int parse_file(struct hc_config *cfg, const char *path,
 	real = realpath(path, NULL);
 	for (int i = 0; real != NULL && i < depth; i++) {
 		if (strcmp(stack[i], real) == 0) {
-			hc_errors_add(errs, from, "include loop: %s is already being read",
-			              path);
+			hc_errors_add(errs, from, "include loop: %s is already being read", path);
 			free(real);
 			fclose(p.fp);
 			return -1;
@@ -994,20 +988,21 @@ static int parse_file(struct hc_config *cfg, const char *path,
 /* A push to a heartbeat check must carry a token: with none to compare
  * against (the check's token_file, else the server's), every push would be
  * refused and the check would stay pending without a word. */
-static void heartbeat_needs_token(const struct hc_config *cfg,
-                                  const struct hc_check_conf *c, struct hc_errors *errs)
+static void heartbeat_needs_token(const struct hc_config *cfg, const struct hc_check_conf *c,
+                                  struct hc_errors *errs)
 {
 	if (strcmp(c->plugin, "heartbeat") != 0 || cfg->server.token_file != NULL)
 		return;
 	for (size_t i = 0; i < c->n_settings; i++)
 		if (strcmp(c->settings[i].key, "token_file") == 0)
 			return;
-	hc_errors_add(errs, c->at, "heartbeat check '%s' has no token to check pushes against: set token_file in it or in [server]",
-	              c->name);
+	hc_errors_add(
+	        errs, c->at,
+	        "heartbeat check '%s' has no token to check pushes against: set token_file in it or in [server]",
+	        c->name);
 }
 
-int hc_config_load(struct hc_config *cfg, const char *path,
-                   struct hc_errors *errs)
+int hc_config_load(struct hc_config *cfg, const char *path, struct hc_errors *errs)
 {
 	char *stack[MAX_INCLUDE_DEPTH] = { 0 };
 	size_t before = errs->n;

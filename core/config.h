@@ -29,10 +29,10 @@ struct hc_setting {
 
 struct hc_check_conf {
 	char *name;
-	struct hc_where at;       /* the [check:NAME] line */
-	char *plugin;             /* plugin name, or NULL until set */
+	struct hc_where at; /* the [check:NAME] line */
+	char *plugin;       /* plugin name, or NULL until set */
 	struct hc_where plugin_at;
-	unsigned groups;          /* HC_GROUP_* bits */
+	unsigned groups; /* HC_GROUP_* bits */
 	uint32_t interval_ms;
 	uint32_t timeout_ms;
 	struct hc_where interval_at; /* line 0: not given */
@@ -43,7 +43,7 @@ struct hc_check_conf {
 	char *owner, *description, *runbook, *component_type;
 	struct hc_setting *settings; /* the plugin's keys, in file order */
 	size_t n_settings;
-	uint32_t core_seen;       /* core keys given once already (bit per key) */
+	uint32_t core_seen; /* core keys given once already (bit per key) */
 };
 
 /* One `listen` address, resolved when the config is parsed: http.c only
@@ -60,14 +60,14 @@ struct hc_server_conf {
 	enum hc_details details;
 	char *token_file;
 	struct hc_where token_file_at;
-	char *plugin_dir;         /* NULL: the compiled-in directory */
+	char *plugin_dir; /* NULL: the compiled-in directory */
 	unsigned workers;
 	unsigned max_connections;
 	unsigned max_connections_per_ip;
 	uint32_t connection_timeout_ms;
 	unsigned connection_memory_limit;
 	uint32_t shutdown_delay_ms;
-	uint32_t seen;            /* keys given once already (bit per key) */
+	uint32_t seen; /* keys given once already (bit per key) */
 };
 
 struct hc_service_conf {
@@ -83,7 +83,7 @@ struct hc_config {
 	struct hc_service_conf service;
 	struct hc_check_conf **checks; /* in the order the files define them */
 	size_t n_checks;
-	char **files;             /* names hc_where points into */
+	char **files; /* names hc_where points into */
 	size_t n_files;
 };
 
@@ -96,28 +96,24 @@ void hc_config_unref(struct hc_config *cfg);
 
 /* Parse path (and what it includes) into cfg. Every problem is appended to
  * errs as "FILE:LINE: message"; returns 0, or -1 if any was found. */
-int hc_config_load(struct hc_config *cfg, const char *path,
-                   struct hc_errors *errs);
+int hc_config_load(struct hc_config *cfg, const char *path, struct hc_errors *errs);
 
 /* Add an empty check with the defaults. NULL (and an error) for a bad or
  * duplicate name. */
-struct hc_check_conf *hc_config_add_check(struct hc_config *cfg,
-                                          const char *name,
-                                          struct hc_where at,
-                                          struct hc_errors *errs);
+struct hc_check_conf *hc_config_add_check(struct hc_config *cfg, const char *name,
+                                          struct hc_where at, struct hc_errors *errs);
 
 /* Set one key of a check, core or plugin: what a config line and
  * `--set key=value` both go through. Returns 0 or -1 (error in errs). */
-int hc_check_set(struct hc_check_conf *chk, const char *key, const char *value,
-                 struct hc_where at, struct hc_errors *errs);
+int hc_check_set(struct hc_check_conf *chk, const char *key, const char *value, struct hc_where at,
+                 struct hc_errors *errs);
 
 /* Checks that need the whole section: a plugin is named, timeout < interval.
  * Fills in the derived defaults. Returns 0 or -1. */
 int hc_check_finish(struct hc_check_conf *chk, struct hc_errors *errs);
 
 /* The check called name, or NULL. */
-struct hc_check_conf *hc_config_find(const struct hc_config *cfg,
-                                     const char *name);
+struct hc_check_conf *hc_config_find(const struct hc_config *cfg, const char *name);
 
 /* "10s", "250ms", "2m" → milliseconds. Returns 0, or -1 for anything else. */
 int hc_parse_duration(const char *s, uint32_t *ms);

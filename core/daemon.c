@@ -57,8 +57,8 @@ static void free_checks(struct hc_check **checks, size_t n)
 	free(checks);
 }
 
-static int make_checks(struct daemon *d, struct hc_config *cfg,
-                       struct hc_check ***out, size_t *n, const char *what)
+static int make_checks(struct daemon *d, struct hc_config *cfg, struct hc_check ***out, size_t *n,
+                       const char *what)
 {
 	struct hc_errors errs = { 0 };
 	struct hc_check **checks = hc_xcalloc(cfg->n_checks + 1, sizeof(*checks));
@@ -170,8 +170,8 @@ static void on_tick(void *arg)
 	notify("WATCHDOG=1");
 	if (s == NULL)
 		return;
-	snprintf(line, sizeof(line), "%zu checks: %u pass, %u warn, %u fail, %u pending",
-	         s->n, s->count[0], s->count[1], s->count[2], s->count[3]);
+	snprintf(line, sizeof(line), "%zu checks: %u pass, %u warn, %u fail, %u pending", s->n,
+	         s->count[0], s->count[1], s->count[2], s->count[3]);
 	hc_snapshot_unref(s);
 	if (strcmp(line, d->status_line) != 0) {
 		snprintf(d->status_line, sizeof(d->status_line), "%s", line);
@@ -196,8 +196,7 @@ static bool same_string(const char *a, const char *b)
 
 /* What a reload cannot change in a running server: say so, never drop it
  * silently. */
-static void warn_restart_only(const struct hc_server_conf *old,
-                              const struct hc_server_conf *new)
+static void warn_restart_only(const struct hc_server_conf *old, const struct hc_server_conf *new)
 {
 	if (!same_listen(old, new))
 		hc_log(HC_LOG_WARNING, "reload: listen changes take effect on restart");
@@ -253,7 +252,8 @@ static void reload(struct daemon *d)
 			hc_instance_destroy(c->inst);
 			free(c);
 		} else {
-			hc_log(HC_LOG_WARNING, "reload: check %s is stuck in a call; it is left, not torn down",
+			hc_log(HC_LOG_WARNING,
+			       "reload: check %s is stuck in a call; it is left, not torn down",
 			       c->inst->name);
 		}
 	}
@@ -279,7 +279,7 @@ static int start(struct daemon *d)
 	d->cfg = load_config(d, "configuration");
 	if (d->cfg == NULL)
 		return -1;
-	hc_registry_init(&d->reg, d->opts->plugin_dir ? d->opts->plugin_dir
+	hc_registry_init(&d->reg, d->opts->plugin_dir         ? d->opts->plugin_dir
 	                          : d->cfg->server.plugin_dir ? d->cfg->server.plugin_dir
 	                                                      : HC_PLUGINDIR);
 	if (read_token(d->cfg, &token, "configuration") != 0 ||
@@ -290,13 +290,12 @@ static int start(struct daemon *d)
 	d->state.prepare_body = hc_http_prepare_body;
 	d->state.release_body = hc_http_release_body;
 	/* The scheduler takes the checks. */
-	d->sched = hc_sched_start(d->cfg, checks, n, d->cfg->server.workers, &d->state,
-	                          on_tick, d);
+	d->sched = hc_sched_start(d->cfg, checks, n, d->cfg->server.workers, &d->state, on_tick, d);
 	served = n;
 	checks = NULL;
 	n = 0;
-	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token,
-	                        err, sizeof(err));
+	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token, err,
+	                        sizeof(err));
 	free(fds);
 	if (d->http == NULL) {
 		hc_log(HC_LOG_ERR, "%s", err);

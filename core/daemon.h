@@ -4,8 +4,8 @@
 #define HC_DAEMON_H
 
 struct hc_daemon_opts {
-	const char *config;       /* the config file */
-	const char *plugin_dir;   /* from --plugin-dir or the environment, or NULL */
+	const char *config;     /* the config file */
+	const char *plugin_dir; /* from --plugin-dir or the environment, or NULL */
 };
 
 /* Serve until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code:

@@ -8,8 +8,7 @@
 #include "errors.h"
 #include "xalloc.h"
 
-void hc_errors_add(struct hc_errors *e, struct hc_where at, const char *fmt,
-                   ...)
+void hc_errors_add(struct hc_errors *e, struct hc_where at, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;

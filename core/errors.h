@@ -21,8 +21,7 @@ struct hc_errors {
 };
 
 /* Append "FILE:LINE: message" (or "FILE: message" for line 0). */
-void hc_errors_add(struct hc_errors *e, struct hc_where at, const char *fmt,
-                   ...) HC_PRINTF(3, 4);
+void hc_errors_add(struct hc_errors *e, struct hc_where at, const char *fmt, ...) HC_PRINTF(3, 4);
 /* Print every message, one per line. */
 void hc_errors_print(const struct hc_errors *e, FILE *fp);
 void hc_errors_clear(struct hc_errors *e);

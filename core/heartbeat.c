@@ -18,7 +18,8 @@ struct heartbeat {
 
 static const struct hc_key heartbeat_keys[] = {
 	{ "ttl", "a push counts this long (e.g. 30s); then the check fails", 0 },
-	{ "token_file", "file whose first line is the token pushes must carry (default: the server's token_file)",
+	{ "token_file",
+	  "file whose first line is the token pushes must carry (default: the server's token_file)",
 	  HC_KEY_PATH },
 	{ NULL, NULL, 0 }
 };
@@ -33,8 +34,10 @@ static int heartbeat_init(const struct hc_init_ctx *ctx, void **instance)
 	h->ttl_ms = 30000;
 	if (ttl != NULL && (hc_parse_duration(ttl, &h->ttl_ms) != 0 || h->ttl_ms == 0)) {
 		free(h);
-		return hc_init_error(ctx, "ttl: bad duration '%s' (use a positive number with ms, s or m, e.g. 30s)",
-		                     ttl);
+		return hc_init_error(
+		        ctx,
+		        "ttl: bad duration '%s' (use a positive number with ms, s or m, e.g. 30s)",
+		        ttl);
 	}
 	if (token_file != NULL) {
 		h->token = hc_token_read(token_file, err, sizeof(err));
@@ -47,8 +50,7 @@ static int heartbeat_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-static int heartbeat_check(void *instance, const struct hc_check_ctx *ctx,
-                           struct hc_result *r)
+static int heartbeat_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	/* Never scheduled: pushes and the TTL drive the state. */
 	(void)instance;
@@ -66,10 +68,19 @@ static void heartbeat_teardown(void *instance)
 }
 
 static const struct hc_plugin heartbeat_plugin = {
-	HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_MINOR, (uint32_t)sizeof(struct hc_plugin),
-	"heartbeat", PACKAGE_VERSION,
+	HC_PLUGIN_MAGIC,
+	HC_ABI_MAJOR,
+	HC_ABI_MINOR,
+	(uint32_t)sizeof(struct hc_plugin),
+	"heartbeat",
+	PACKAGE_VERSION,
 	"the application pushes POST /heartbeat/NAME; fails once a push is older than ttl",
-	0, (uint32_t)sizeof(struct hc_key), heartbeat_keys, heartbeat_init, heartbeat_check, heartbeat_teardown,
+	0,
+	(uint32_t)sizeof(struct hc_key),
+	heartbeat_keys,
+	heartbeat_init,
+	heartbeat_check,
+	heartbeat_teardown,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 }
 };
 

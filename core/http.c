@@ -35,7 +35,7 @@ struct hc_http {
 	size_t n;
 	struct hc_state *state;
 	struct hc_sched *sched;
-	pthread_mutex_t lock;     /* guards details and token */
+	pthread_mutex_t lock; /* guards details and token */
 	enum hc_details details;
 	char *token;
 };
@@ -60,8 +60,7 @@ int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz)
 	/* [::]:8080 means IPv6 only; 0.0.0.0:8080 is a line of its own. */
 	if (l->addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) != 0 ||
-	    listen(fd, 128) != 0)
+	if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) != 0 || listen(fd, 128) != 0)
 		goto fail;
 	return fd;
 fail:
@@ -72,8 +71,7 @@ fail:
 }
 
 /* Content-Type, Cache-Control and nosniff on r; r, or NULL if r is. */
-static struct MHD_Response *with_headers(struct MHD_Response *r, const char *type,
-                                         const char *cache)
+static struct MHD_Response *with_headers(struct MHD_Response *r, const char *type, const char *cache)
 {
 	if (r == NULL)
 		return NULL;
@@ -84,11 +82,9 @@ static struct MHD_Response *with_headers(struct MHD_Response *r, const char *typ
 }
 
 /* A response with a copy of text. */
-static struct MHD_Response *response(const char *text, size_t len, const char *type,
-                                     const char *cache)
+static struct MHD_Response *response(const char *text, size_t len, const char *type, const char *cache)
 {
-	return with_headers(MHD_create_response_from_buffer(len, (void *)text,
-	                                                    MHD_RESPMEM_MUST_COPY),
+	return with_headers(MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY),
 	                    type, cache);
 }
 
@@ -107,14 +103,13 @@ void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body
 	if (which == HC_BODY_HEALTH || which == HC_BODY_HEALTH + 1)
 		snprintf(cache, sizeof(cache), "max-age=%lld", (long long)s->next_due_s);
 	/* The response takes the text: no copy, freed with its last user. */
-	b->handle = with_headers(MHD_create_response_from_buffer_with_free_callback(
-		                         b->len, b->text, free),
-	                         b->type, cache);
+	b->handle = with_headers(
+	        MHD_create_response_from_buffer_with_free_callback(b->len, b->text, free), b->type,
+	        cache);
 }
 
 /* Queue a response made for this request only. */
-static mhd_result send_text(struct MHD_Connection *conn, int code, const char *type,
-                            const char *text)
+static mhd_result send_text(struct MHD_Connection *conn, int code, const char *type, const char *text)
 {
 	struct MHD_Response *r = response(text, strlen(text), type, "no-store");
 	mhd_result ret;
@@ -126,8 +121,7 @@ static mhd_result send_text(struct MHD_Connection *conn, int code, const char *t
 	return ret;
 }
 
-static mhd_result send_owned(struct MHD_Connection *conn, int code, const char *type,
-                             char *text)
+static mhd_result send_owned(struct MHD_Connection *conn, int code, const char *type, char *text)
 {
 	mhd_result ret = send_text(conn, code, type, text);
 
@@ -137,8 +131,7 @@ static mhd_result send_owned(struct MHD_Connection *conn, int code, const char *
 
 static mhd_result send_allow(struct MHD_Connection *conn, const char *allow)
 {
-	struct MHD_Response *r = response("method not allowed\n", 19, HC_TYPE_TEXT,
-	                                  "no-store");
+	struct MHD_Response *r = response("method not allowed\n", 19, HC_TYPE_TEXT, "no-store");
 	mhd_result ret;
 
 	if (r == NULL)
@@ -160,8 +153,8 @@ static mhd_result send_body(struct MHD_Connection *conn, const struct hc_body *b
 /* Does the request carry the token? Decides whether details are shown. */
 static bool authorized(struct hc_http *h, struct MHD_Connection *conn)
 {
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                               MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth =
+	        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	bool ok;
 
 	pthread_mutex_lock(&h->lock);
@@ -172,8 +165,7 @@ static bool authorized(struct hc_http *h, struct MHD_Connection *conn)
 
 /* The details policy in force, and whether this request may see details
  * under it: the token is looked at only where it decides something. */
-static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *conn,
-                                   bool *detailed)
+static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *conn, bool *detailed)
 {
 	enum hc_details d;
 
@@ -186,8 +178,8 @@ static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *con
 
 static bool wants_json(struct MHD_Connection *conn)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                                 MHD_HTTP_HEADER_ACCEPT);
+	const char *accept =
+	        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 
 	return accept != NULL && (strstr(accept, "application/json") != NULL ||
 	                          strstr(accept, "application/health+json") != NULL);
@@ -199,8 +191,7 @@ struct query_args {
 	size_t n_exclude;
 };
 
-static mhd_result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                            const char *value)
+static mhd_result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct query_args *a = cls;
 
@@ -228,13 +219,14 @@ static int group_of(const char *path, const char **rest)
 	return -1;
 }
 
-static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
-                              struct hc_snapshot *s, int g, const char *only,
-                              bool detailed)
+static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn, struct hc_snapshot *s,
+                              int g, const char *only, bool detailed)
 {
 	struct query_args a = { 0 };
-	struct hc_probe_query q = { .group = (enum hc_group)g, .detailed = detailed,
-		                    .json = wants_json(conn), .only = only };
+	struct hc_probe_query q = { .group = (enum hc_group)g,
+		                    .detailed = detailed,
+		                    .json = wants_json(conn),
+		                    .only = only };
 	int64_t stalled = g == HC_LIVENESS ? hc_now_ns() - hc_sched_tick_ns(h->sched) : 0;
 	const char *type;
 	char *text;
@@ -249,7 +241,7 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 	q.verbose = a.verbose;
 	if (only == NULL && a.n_exclude == 0)
 		return send_body(conn, hc_snapshot_body(s, hc_body_probe((enum hc_group)g,
-		                                                         q.json ? HC_JSON
+		                                                         q.json      ? HC_JSON
 		                                                         : a.verbose ? HC_VERBOSE
 		                                                                     : HC_PLAIN,
 		                                                         detailed)));
@@ -259,8 +251,7 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn,
 	return send_owned(conn, code, type, text);
 }
 
-static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
-                            const char *url)
+static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, const char *url)
 {
 	bool detailed;
 	enum hc_details policy = details_for(h, conn, &detailed);
@@ -277,7 +268,8 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn,
 		ret = send_body(conn, hc_snapshot_body(s, HC_BODY_HEALTH + detailed));
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
-			ret = send_text(conn, 404, HC_TYPE_TEXT, "metrics are off (details = never)\n");
+			ret = send_text(conn, 404, HC_TYPE_TEXT,
+			                "metrics are off (details = never)\n");
 		else if (!detailed)
 			ret = send_text(conn, 401, HC_TYPE_TEXT, "metrics need the bearer token\n");
 		else
@@ -324,11 +316,11 @@ bad:
 	return -1;
 }
 
-static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn,
-                                  const char *name, const struct upload *u)
+static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn, const char *name,
+                                  const struct upload *u)
 {
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                               MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth =
+	        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	bool found, ok;
 	char *token = hc_sched_heartbeat_token(h->sched, name, &found);
 	char *output;
@@ -336,9 +328,10 @@ static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn
 
 	/* Which names exist is for those with the server's token to know. */
 	if (!found)
-		return authorized(h, conn)
-		               ? send_text(conn, 404, HC_TYPE_TEXT, "no heartbeat check of that name\n")
-		               : send_text(conn, 401, HC_TYPE_TEXT, "a heartbeat needs the bearer token\n");
+		return authorized(h, conn) ? send_text(conn, 404, HC_TYPE_TEXT,
+		                                       "no heartbeat check of that name\n")
+		                           : send_text(conn, 401, HC_TYPE_TEXT,
+		                                       "a heartbeat needs the bearer token\n");
 	if (token != NULL) {
 		ok = hc_token_matches(auth, token);
 		hc_token_free(token);
@@ -358,9 +351,8 @@ static mhd_result serve_heartbeat(struct hc_http *h, struct MHD_Connection *conn
 }
 
 static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                             const char *method, const char *version,
-                             const char *upload_data, size_t *upload_size,
-                             void **con_cls)
+                             const char *method, const char *version, const char *upload_data,
+                             size_t *upload_size, void **con_cls)
 {
 	struct hc_http *h = cls;
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
@@ -428,9 +420,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	hc_log(HC_LOG_WARNING, "http: %s", line);
 }
 
-struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
-                              size_t n_fds, struct hc_state *state,
-                              struct hc_sched *sched, const char *token,
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
+                              struct hc_state *state, struct hc_sched *sched, const char *token,
                               char *err, size_t errsz)
 {
 	struct hc_http *h = hc_xcalloc(1, sizeof(*h));
@@ -444,17 +435,14 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
 	for (size_t i = 0; i < n_fds; i++) {
 		struct MHD_Daemon *d = MHD_start_daemon(
-			MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-			on_request, h,
-			MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-			MHD_OPTION_LISTEN_SOCKET, fds[i],
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-			MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
-			MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, conf->connection_memory_limit,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-			MHD_OPTION_END);
+		        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+		        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+		        MHD_OPTION_LISTEN_SOCKET, fds[i], MHD_OPTION_THREAD_POOL_SIZE,
+		        (unsigned)HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
+		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
+		        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+		        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conf->connection_memory_limit,
+		        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
 
 		if (d == NULL) {
 			snprintf(err, errsz, "cannot start the HTTP server on socket %d", fds[i]);

@@ -18,9 +18,8 @@ int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz);
 /* Serve on the listening sockets fds (taken) with the limits of conf.
  * Requests read state; heartbeats go to sched. token (copied, may be NULL)
  * authorizes details. NULL with err on failure. */
-struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
-                              size_t n_fds, struct hc_state *state,
-                              struct hc_sched *sched, const char *token,
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
+                              struct hc_state *state, struct hc_sched *sched, const char *token,
                               char *err, size_t errsz);
 
 /* After a reload: the details policy and token in force (token copied). */

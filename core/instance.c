@@ -34,8 +34,7 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
-	HC_PRINTF(3, 4);
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
 
 /* The handle a plugin passes back to host->log is the instance itself,
  * under the SDK's opaque type; these two are the only conversions. */
@@ -50,8 +49,8 @@ static const struct hc_instance *from_handle(struct hc_handle *handle)
 }
 
 static const struct hc_host host_table = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0,
-	host_log, hc_now_ns, { 0, 0, 0, 0, 0, 0, 0, 0 },
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, hc_now_ns,
+	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
 /* The length of the longest secret that starts at p, or 0. */
@@ -78,7 +77,6 @@ static bool secret_cut_at(const char *p, char *const *secrets, size_t n)
 			return true;
 	return false;
 }
-
 
 /*
  * Rewrite buf for output: every secret becomes "***" (the longest first,
@@ -186,8 +184,7 @@ static void key_list(const struct hc_plugin *d, char *buf, size_t size)
 }
 
 /* The content of a secret file, without its trailing newline. */
-static char *read_secret(const char *path, const char *key, struct hc_where at,
-                         struct hc_errors *errs)
+static char *read_secret(const char *path, const char *key, struct hc_where at, struct hc_errors *errs)
 {
 	/* Like include, a relative path is relative to the file naming it,
 	 * not to wherever the daemon was started. */
@@ -222,8 +219,7 @@ static struct hc_where blame(const struct hc_check_conf *conf, const char *msg)
 		size_t kl = strlen(key);
 
 		while ((hit = strstr(hit, key)) != NULL) {
-			if ((hit == msg || !word_char(hit[-1])) &&
-			    !word_char(hit[kl]))
+			if ((hit == msg || !word_char(hit[-1])) && !word_char(hit[kl]))
 				return conf->settings[i].at;
 			hit += kl;
 		}
@@ -233,8 +229,8 @@ static struct hc_where blame(const struct hc_check_conf *conf, const char *msg)
 
 /* The keys init gets, with NAME_file secrets read. Values are borrowed from
  * conf or owned by in->secrets. Returns the count, or -1. */
-static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf,
-                        struct hc_kv *kv, char **owned, struct hc_errors *errs)
+static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf, struct hc_kv *kv,
+                        char **owned, struct hc_errors *errs)
 {
 	const struct hc_plugin *d = in->module->desc;
 	size_t before = errs->n;
@@ -294,9 +290,8 @@ static void instance_free(struct hc_instance *in)
 	free(in);
 }
 
-int hc_instance_create(const struct hc_check_conf *conf,
-                       struct hc_registry *reg, struct hc_instance **out,
-                       struct hc_errors *errs)
+int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg,
+                       struct hc_instance **out, struct hc_errors *errs)
 {
 	struct hc_init_ctx ctx = { 0 };
 	struct hc_instance *in;
@@ -320,8 +315,9 @@ int hc_instance_create(const struct hc_check_conf *conf,
 	owned = hc_xcalloc(conf->n_settings + 1, sizeof(*owned));
 	n = collect_keys(in, conf, kv, owned, errs);
 	if (n >= 0) {
-		ctx = (struct hc_init_ctx){ sizeof(ctx), 0, &host_table, to_handle(in), conf->name,
-			                    kv, (size_t)n, err, sizeof(err) };
+		ctx = (struct hc_init_ctx){ sizeof(ctx),   0,          &host_table,
+			                    to_handle(in), conf->name, kv,
+			                    (size_t)n,     err,        sizeof(err) };
 		rc = in->module->desc->init(&ctx, &in->data);
 	}
 	for (size_t i = 0; i < conf->n_settings; i++)
@@ -364,12 +360,11 @@ static void outcome_finish(const struct hc_instance *in, struct hc_outcome *out)
 		out->status = HC_WARN;
 }
 
-void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
-                     struct hc_outcome *out)
+void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outcome *out)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), in->timeout_ms, &host_table,
-		                    to_handle(in), deadline_ns, ++in->runs };
+	struct hc_check_ctx ctx = { sizeof(ctx),   in->timeout_ms, &host_table,
+		                    to_handle(in), deadline_ns,    ++in->runs };
 	int64_t start;
 	int rc;
 
@@ -387,12 +382,11 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
 	if (rc != HC_OK) {
 		out->status = HC_FAIL;
 		if (r.message[0] == '\0')
-			snprintf(out->message, sizeof(out->message),
-			         "plugin error %d", rc);
+			snprintf(out->message, sizeof(out->message), "plugin error %d", rc);
 	} else if (r.status < HC_PASS || r.status > HC_FAIL) {
 		out->status = HC_FAIL;
-		snprintf(out->message, sizeof(out->message),
-		         "plugin returned unknown status %d", (int)r.status);
+		snprintf(out->message, sizeof(out->message), "plugin returned unknown status %d",
+		         (int)r.status);
 	}
 	if (r.has_value) {
 		out->value = r.value;
@@ -402,14 +396,16 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
 		snprintf(out->unit, sizeof(out->unit), "ms");
 	}
 	snprintf(out->measurement, sizeof(out->measurement), "%s",
-	         !r.has_value ? "responseTime" : r.measurement[0] ? r.measurement : "value");
+	         !r.has_value       ? "responseTime"
+	         : r.measurement[0] ? r.measurement
+	                            : "value");
 	hc_instance_scrub(in, out->measurement, sizeof(out->measurement));
 	hc_instance_scrub(in, out->unit, sizeof(out->unit));
 	outcome_finish(in, out);
 }
 
-void hc_outcome_make(const struct hc_instance *in, int status,
-                     const char *message, struct hc_outcome *out)
+void hc_outcome_make(const struct hc_instance *in, int status, const char *message,
+                     struct hc_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->status = status;
@@ -430,8 +426,8 @@ void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out)
 }
 
 struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_registry *reg,
-                                           const char *path, char *const *sets,
-                                           size_t n_sets, struct hc_errors *errs)
+                                           const char *path, char *const *sets, size_t n_sets,
+                                           struct hc_errors *errs)
 {
 	struct hc_where at = { path, 0 }, set_at = { "--set", 0 };
 	struct hc_check_conf *chk;

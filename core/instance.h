@@ -14,13 +14,13 @@
 
 /* The outcome of one run as the core reports it. */
 struct hc_outcome {
-	int status;               /* HC_PASS, HC_WARN or HC_FAIL, after severity */
-	char message[256];        /* scrubbed of the instance's secrets */
-	double value;             /* observedValue: the plugin's, or latency_ms */
+	int status;        /* HC_PASS, HC_WARN or HC_FAIL, after severity */
+	char message[256]; /* scrubbed of the instance's secrets */
+	double value;      /* observedValue: the plugin's, or latency_ms */
 	char unit[16];
-	char measurement[32];     /* never empty: "responseTime" by default */
-	double latency_ms;        /* measured by the core around check */
-	int64_t time_ns;          /* CLOCK_REALTIME when the run ended */
+	char measurement[32]; /* never empty: "responseTime" by default */
+	double latency_ms;    /* measured by the core around check */
+	int64_t time_ns;      /* CLOCK_REALTIME when the run ended */
 };
 
 /* One [check:NAME]: the plugin's instance and what the core keeps beside it. */
@@ -31,8 +31,8 @@ struct hc_instance {
 	uint32_t timeout_ms;
 	enum hc_severity severity;
 	const struct hc_module *module;
-	void *data;               /* the plugin's instance */
-	char **secrets;           /* values to scrub from its messages */
+	void *data;     /* the plugin's instance */
+	char **secrets; /* values to scrub from its messages */
 	size_t n_secrets;
 	uint64_t runs;
 };
@@ -43,20 +43,18 @@ int64_t hc_now_ns(void);
 /* Load conf's plugin through reg, check every key against the plugin's
  * table, read NAME_file secrets, call init. Errors name file and line.
  * Returns 0 and *out, or -1. */
-int hc_instance_create(const struct hc_check_conf *conf,
-                       struct hc_registry *reg, struct hc_instance **out,
-                       struct hc_errors *errs);
+int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg,
+                       struct hc_instance **out, struct hc_errors *errs);
 /* Call the plugin's teardown and free the instance. Never while a check
  * call of it may still be running. */
 void hc_instance_destroy(struct hc_instance *in);
 
 /* Run check once with the deadline, on the calling thread. */
-void hc_instance_run(struct hc_instance *in, int64_t deadline_ns,
-                     struct hc_outcome *out);
+void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outcome *out);
 /* An outcome the core makes itself (a heartbeat, a missing one): severity
  * and scrubbing applied as to a plugin's. */
-void hc_outcome_make(const struct hc_instance *in, int status,
-                     const char *message, struct hc_outcome *out);
+void hc_outcome_make(const struct hc_instance *in, int status, const char *message,
+                     struct hc_outcome *out);
 /* The outcome of a run that passed its deadline without returning. */
 void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out);
 
@@ -64,8 +62,8 @@ void hc_outcome_timeout(const struct hc_instance *in, struct hc_outcome *out);
  * reg, a check named after the plugin added to cfg, each KEY=VALUE set as a
  * config line would (core and plugin keys alike). NULL after errors. */
 struct hc_check_conf *hc_plugin_check_conf(struct hc_config *cfg, struct hc_registry *reg,
-                                           const char *path, char *const *sets,
-                                           size_t n_sets, struct hc_errors *errs);
+                                           const char *path, char *const *sets, size_t n_sets,
+                                           struct hc_errors *errs);
 
 /* Do two instances hold the same secrets (NAME_file contents, heartbeat
  * token)? A reload keeps an instance only if so: a rotated secret file

@@ -32,29 +32,29 @@ static char *module_name(const char *path)
 /* The fields every ABI shares: a NULL descriptor, the magic, the major, and
  * a minor the core knows. Everything after them may have another layout in
  * another major version, so it is read only once these agree. */
-static int check_versions(const char *path, const struct hc_plugin *d,
-                          unsigned core_minor, char *err, size_t errsz)
+static int check_versions(const char *path, const struct hc_plugin *d, unsigned core_minor,
+                          char *err, size_t errsz)
 {
 	if (d == NULL) {
-		snprintf(err, errsz, "%s: mangled plugin: hc_plugin_describe() returned NULL",
-		         path);
+		snprintf(err, errsz, "%s: mangled plugin: hc_plugin_describe() returned NULL", path);
 		return -1;
 	}
 	if (d->magic != HC_PLUGIN_MAGIC) {
-		snprintf(err, errsz, "%s: mangled plugin: magic 0x%08x is not 0x%08x",
-		         path, d->magic, HC_PLUGIN_MAGIC);
+		snprintf(err, errsz, "%s: mangled plugin: magic 0x%08x is not 0x%08x", path,
+		         d->magic, HC_PLUGIN_MAGIC);
 		return -1;
 	}
 	if (d->abi_major != HC_ABI_MAJOR) {
-		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: rebuild it against healthcheckd-plugin %d.x",
-		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor,
-		         HC_ABI_MAJOR);
+		snprintf(err, errsz,
+		         "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: rebuild it against healthcheckd-plugin %d.x",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor, HC_ABI_MAJOR);
 		return -1;
 	}
 	if (d->abi_minor > core_minor) {
-		snprintf(err, errsz, "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: upgrade healthcheckd or rebuild the plugin against ABI %d.%u",
-		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor,
-		         HC_ABI_MAJOR, core_minor);
+		snprintf(err, errsz,
+		         "%s: built for ABI %u.%u, this healthcheckd provides %d.%u: upgrade healthcheckd or rebuild the plugin against ABI %d.%u",
+		         path, d->abi_major, d->abi_minor, HC_ABI_MAJOR, core_minor, HC_ABI_MAJOR,
+		         core_minor);
 		return -1;
 	}
 	return 0;
@@ -63,49 +63,52 @@ static int check_versions(const char *path, const struct hc_plugin *d,
 /* The descriptor and key table hold every 1.0 member (a plugin of a newer
  * minor may have more, which this core does not read), and the three
  * functions are there. */
-static int check_layout(const char *path, const struct hc_plugin *d, char *err,
-                        size_t errsz)
+static int check_layout(const char *path, const struct hc_plugin *d, char *err, size_t errsz)
 {
 	const char *missing;
 
 	if (!HC_HAS_MEMBER(d, struct hc_plugin, teardown)) {
-		snprintf(err, errsz, "%s: mangled plugin: descriptor is %u bytes, ABI %u.%u needs at least %zu",
+		snprintf(err, errsz,
+		         "%s: mangled plugin: descriptor is %u bytes, ABI %u.%u needs at least %zu",
 		         path, d->struct_size, d->abi_major, d->abi_minor,
 		         offsetof(struct hc_plugin, teardown) + sizeof(d->teardown));
 		return -1;
 	}
-	missing = d->name == NULL ? "name" : d->init == NULL ? "init function"
-		: d->check == NULL ? "check function"
-		: d->teardown == NULL ? "teardown function" : NULL;
+	missing = d->name == NULL       ? "name"
+	          : d->init == NULL     ? "init function"
+	          : d->check == NULL    ? "check function"
+	          : d->teardown == NULL ? "teardown function"
+	                                : NULL;
 	if (missing != NULL) {
-		snprintf(err, errsz, "%s: mangled plugin: the descriptor has no %s",
-		         path, missing);
+		snprintf(err, errsz, "%s: mangled plugin: the descriptor has no %s", path, missing);
 		return -1;
 	}
 	if (d->keys != NULL && !HC_SIZE_HOLDS(d->key_size, struct hc_key, flags)) {
-		snprintf(err, errsz, "%s: mangled plugin: keys are %u bytes, ABI %u.%u needs at least %zu",
+		snprintf(err, errsz,
+		         "%s: mangled plugin: keys are %u bytes, ABI %u.%u needs at least %zu",
 		         path, d->key_size, d->abi_major, d->abi_minor, sizeof(struct hc_key));
 		return -1;
 	}
 	return 0;
 }
 
-int hc_descriptor_check(const char *path, const char *name,
-                        const struct hc_plugin *d, unsigned core_minor,
-                        char *err, size_t errsz)
+int hc_descriptor_check(const char *path, const char *name, const struct hc_plugin *d,
+                        unsigned core_minor, char *err, size_t errsz)
 {
 	if (check_versions(path, d, core_minor, err, errsz) != 0 ||
 	    check_layout(path, d, err, errsz) != 0)
 		return -1;
 	for (size_t i = 0; hc_plugin_key(d, i) != NULL; i++) {
 		if (hc_is_core_key(hc_plugin_key(d, i)->name)) {
-			snprintf(err, errsz, "%s: plugin declares the key '%s', which belongs to the core: rename it",
+			snprintf(err, errsz,
+			         "%s: plugin declares the key '%s', which belongs to the core: rename it",
 			         path, hc_plugin_key(d, i)->name);
 			return -1;
 		}
 	}
 	if (strcmp(d->name, name) != 0) {
-		snprintf(err, errsz, "%s: plugin calls itself '%.64s' but the file is %s.so: rename the file %.64s.so (a plugin's file is named after it)",
+		snprintf(err, errsz,
+		         "%s: plugin calls itself '%.64s' but the file is %s.so: rename the file %.64s.so (a plugin's file is named after it)",
 		         path, d->name, name, d->name);
 		return -1;
 	}
@@ -129,12 +132,13 @@ static void load_error(const char *path, const char *file, char *err, size_t err
 	sym = strstr(why, "undefined symbol: ");
 	if (sym != NULL) {
 		sym += strlen("undefined symbol: ");
-		snprintf(err, errsz, "%s: cannot load: it uses %.*s, which no library it is linked with defines: link the library that provides %.*s when building the plugin (with -Wl,-z,defs the link itself reports this)",
+		snprintf(err, errsz,
+		         "%s: cannot load: it uses %.*s, which no library it is linked with defines: link the library that provides %.*s when building the plugin (with -Wl,-z,defs the link itself reports this)",
 		         path, (int)strcspn(sym, " ,"), sym, (int)strcspn(sym, " ,"), sym);
 		return;
 	}
-	snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)",
-	         path, why, path);
+	snprintf(err, errsz, "%s: cannot load: %s (run 'ldd %s' to see what is missing)", path, why,
+	         path);
 }
 
 struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
@@ -163,8 +167,8 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz)
 	free(file);
 	*(void **)&describe = dlsym(dl, "hc_plugin_describe");
 	if (describe == NULL) {
-		snprintf(err, errsz, "%s: not a healthcheckd plugin (it exports no hc_plugin_describe)",
-		         path);
+		snprintf(err, errsz,
+		         "%s: not a healthcheckd plugin (it exports no hc_plugin_describe)", path);
 		dlclose(dl);
 		return NULL;
 	}
@@ -230,8 +234,7 @@ static int plugin_name_valid(const char *name)
 	return 1;
 }
 
-struct hc_module *hc_registry_get(struct hc_registry *r, const char *name,
-                                  char *err, size_t errsz)
+struct hc_module *hc_registry_get(struct hc_registry *r, const char *name, char *err, size_t errsz)
 {
 	struct hc_module *m;
 	char *path;
@@ -240,8 +243,7 @@ struct hc_module *hc_registry_get(struct hc_registry *r, const char *name,
 		if (strcmp(r->mods[i]->name, name) == 0)
 			return r->mods[i];
 	if (!plugin_name_valid(name)) {
-		snprintf(err, errsz, "bad plugin name '%.64s': use letters, digits, _ and -",
-		         name);
+		snprintf(err, errsz, "bad plugin name '%.64s': use letters, digits, _ and -", name);
 		return NULL;
 	}
 	path = hc_xasprintf("%s/%s.so", r->dir, name);

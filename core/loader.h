@@ -11,7 +11,7 @@
  * hc_module_close, which must not run while any thread may be inside it. */
 struct hc_module {
 	char *path;
-	char *name;               /* the file's basename without ".so" */
+	char *name; /* the file's basename without ".so" */
 	void *dl;
 	const struct hc_plugin *desc;
 };
@@ -24,9 +24,8 @@ struct hc_module *hc_module_open(const char *path, char *err, size_t errsz);
 /* The checks after dlsym, for a core of ABI 1.core_minor (hc_module_open
  * passes HC_ABI_MINOR; tests pass others): 0, or -1 with a message naming
  * path in err. name is the plugin name the file's basename gives. */
-int hc_descriptor_check(const char *path, const char *name,
-                        const struct hc_plugin *d, unsigned core_minor,
-                        char *err, size_t errsz);
+int hc_descriptor_check(const char *path, const char *name, const struct hc_plugin *d,
+                        unsigned core_minor, char *err, size_t errsz);
 void hc_module_close(struct hc_module *m);
 
 /* Key i of a plugin's table (stepping by its key_size), or NULL past the
@@ -45,8 +44,7 @@ struct hc_registry {
 void hc_registry_init(struct hc_registry *r, const char *dir);
 /* The plugin called name: loaded from DIR/name.so on first use. NULL with a
  * message in err if there is no such file or it is refused. */
-struct hc_module *hc_registry_get(struct hc_registry *r, const char *name,
-                                  char *err, size_t errsz);
+struct hc_module *hc_registry_get(struct hc_registry *r, const char *name, char *err, size_t errsz);
 /* Register a module opened from an explicit path (--plugin). Takes it. */
 void hc_registry_add(struct hc_registry *r, struct hc_module *m);
 /* Close every library. Only when no instance exists and no worker runs. */

@@ -25,8 +25,7 @@ static bool stderr_is_journal(void)
 		return false;
 	if (fstat(STDERR_FILENO, &st) != 0)
 		return false;
-	return (unsigned long long)st.st_dev == dev &&
-	       (unsigned long long)st.st_ino == ino;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 void hc_log_init(int verbose)

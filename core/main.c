@@ -31,11 +31,11 @@ enum mode { MODE_SERVE, MODE_TEST, MODE_ONCE, MODE_LIST, MODE_VERSION, MODE_HELP
 struct options {
 	enum mode mode;
 	const char *config;
-	const char *plugin;       /* --plugin PATH */
+	const char *plugin; /* --plugin PATH */
 	const char *plugin_dir;
-	char **sets;              /* --set KEY=VALUE */
+	char **sets; /* --set KEY=VALUE */
 	size_t n_sets;
-	char **only;              /* --check NAME */
+	char **only; /* --check NAME */
 	size_t n_only;
 	bool json;
 	bool docker;
@@ -78,8 +78,16 @@ static void push(char ***list, size_t *n, char *s)
 	(*list)[(*n)++] = s;
 }
 
-enum { OPT_ONCE = 256, OPT_CHECK, OPT_FORMAT, OPT_EXIT_CODES, OPT_PLUGIN, OPT_SET,
-       OPT_PLUGIN_DIR, OPT_LIST };
+enum {
+	OPT_ONCE = 256,
+	OPT_CHECK,
+	OPT_FORMAT,
+	OPT_EXIT_CODES,
+	OPT_PLUGIN,
+	OPT_SET,
+	OPT_PLUGIN_DIR,
+	OPT_LIST
+};
 
 /* Take option c (getopt_long's return) with optarg into o. Returns 0, or
  * -1 after printing a usage error. */
@@ -100,8 +108,7 @@ static int take_option(int c, struct options *o)
 		break;
 	case OPT_FORMAT:
 		if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
-			fprintf(stderr, "healthcheckd: --format: '%s' is not text or json\n",
-			        optarg);
+			fprintf(stderr, "healthcheckd: --format: '%s' is not text or json\n", optarg);
 			return -1;
 		}
 		o->json = strcmp(optarg, "json") == 0;
@@ -119,8 +126,7 @@ static int take_option(int c, struct options *o)
 		break;
 	case OPT_SET:
 		if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-			fprintf(stderr, "healthcheckd: --set: '%s' is not KEY=VALUE\n",
-			        optarg);
+			fprintf(stderr, "healthcheckd: --set: '%s' is not KEY=VALUE\n", optarg);
 			return -1;
 		}
 		push(&o->sets, &o->n_sets, optarg);
@@ -237,8 +243,7 @@ static int select_checks(const struct options *o, const struct hc_config *cfg,
 		const struct hc_check_conf *c = hc_config_find(cfg, o->only[i]);
 
 		if (c == NULL) {
-			fprintf(stderr, "healthcheckd: --check: no check named '%s'\n",
-			        o->only[i]);
+			fprintf(stderr, "healthcheckd: --check: no check named '%s'\n", o->only[i]);
 			return -1;
 		}
 		sel[(*n)++] = c;
@@ -254,8 +259,8 @@ static int exit_code(const struct options *o, int worst)
 }
 
 static int run_once(const struct options *o, const struct hc_config *cfg,
-                    const struct hc_check_conf **confs, struct hc_instance **insts,
-                    size_t n, bool *stuck)
+                    const struct hc_check_conf **confs, struct hc_instance **insts, size_t n,
+                    bool *stuck)
 {
 	struct hc_outcome *outs = hc_xcalloc(n, sizeof(*outs));
 	struct hc_row *rows = hc_xcalloc(n, sizeof(*rows));
@@ -284,8 +289,8 @@ static void print_plugin(const struct hc_module *m)
 	const struct hc_plugin *d = m->desc;
 	const struct hc_key *k;
 
-	printf("%s %s (ABI %u.%u): %s\n", d->name, d->version ? d->version : "?",
-	       d->abi_major, d->abi_minor, d->description ? d->description : "");
+	printf("%s %s (ABI %u.%u): %s\n", d->name, d->version ? d->version : "?", d->abi_major,
+	       d->abi_minor, d->description ? d->description : "");
 	for (size_t i = 0; (k = hc_plugin_key(d, i)) != NULL; i++) {
 		printf("    %-22s %s\n", k->name, k->help ? k->help : "");
 		if (k->flags & HC_KEY_SECRET) {
@@ -366,8 +371,9 @@ static void check_token_file(const struct hc_config *cfg, struct hc_errors *errs
 		/* Private by default needs no word; asking for details by
 		 * token and giving none is likely a slip. */
 		if (cfg->server.details == HC_DETAILS_AUTHORIZED && hc_server_key_set(cfg, "details"))
-			fprintf(stderr, "healthcheckd: warning: details = authorized without a token_file: "
-			                "no request is authorized, so no details are shown and /metrics answers 401\n");
+			fprintf(stderr,
+			        "healthcheckd: warning: details = authorized without a token_file: "
+			        "no request is authorized, so no details are shown and /metrics answers 401\n");
 		return;
 	}
 	token = hc_token_read(cfg->server.token_file, err, sizeof(err));
@@ -464,8 +470,8 @@ int main(int argc, char **argv)
 		rc = 0;
 		break;
 	case MODE_VERSION:
-		printf("healthcheckd %s\nplugin ABI %d.%d\nplugins: %s\n",
-		       PACKAGE_VERSION, HC_ABI_MAJOR, HC_ABI_MINOR, HC_ENABLED_PLUGINS);
+		printf("healthcheckd %s\nplugin ABI %d.%d\nplugins: %s\n", PACKAGE_VERSION,
+		       HC_ABI_MAJOR, HC_ABI_MINOR, HC_ENABLED_PLUGINS);
 		rc = 0;
 		break;
 	case MODE_LIST:

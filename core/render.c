@@ -61,12 +61,11 @@ void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n)
 		const struct hc_outcome *o = rows[i].out;
 
 		if (o == NULL)
-			fprintf(fp, "%-*s  %-4s  %7s ms  %s\n", width,
-			        rows[i].conf->name, "fail", "-", "pending");
+			fprintf(fp, "%-*s  %-4s  %7s ms  %s\n", width, rows[i].conf->name, "fail",
+			        "-", "pending");
 		else
-			fprintf(fp, "%-*s  %-4s  %7.1f ms  %s\n", width,
-			        rows[i].conf->name, hc_status_name(rows[i].status),
-			        o->latency_ms, o->message);
+			fprintf(fp, "%-*s  %-4s  %7.1f ms  %s\n", width, rows[i].conf->name,
+			        hc_status_name(rows[i].status), o->latency_ms, o->message);
 	}
 }
 
@@ -126,9 +125,8 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 /* Written directly, not through a JSON tree: at 10,000 checks a tree of
  * jansson objects made /health cost 0.4 s of CPU per snapshot. Keys are
  * unique (check names are), so no object needs merging. */
-char *hc_render_health_json(const struct hc_service_conf *svc,
-                            const struct hc_row *rows, size_t n, int status,
-                            const char *output, bool detailed)
+char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_row *rows, size_t n,
+                            int status, const char *output, bool detailed)
 {
 	struct sbuf b = { 0 };
 
@@ -141,8 +139,8 @@ char *hc_render_health_json(const struct hc_service_conf *svc,
 		field_if(&b, "output", output);
 		sb_puts(&b, ",\"checks\":{");
 		for (size_t i = 0; i < n; i++) {
-			const char *m = rows[i].out != NULL ? rows[i].out->measurement
-			                                    : "responseTime";
+			const char *m =
+			        rows[i].out != NULL ? rows[i].out->measurement : "responseTime";
 			char *key = hc_xasprintf("%s:%s", rows[i].conf->name, m);
 
 			if (i > 0)
@@ -204,8 +202,8 @@ static const char *readiness_block(const struct hc_snapshot *s)
 	return NULL;
 }
 
-char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q,
-                      int *code, const char **type)
+char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q, int *code,
+                      const char **type)
 {
 	struct hc_row *rows = hc_xcalloc(s->n + 1, sizeof(*rows));
 	bool *used = hc_xcalloc(q->n_exclude + 1, sizeof(*used));
@@ -240,21 +238,19 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 	/* Start-up completes once: the kubelet stops asking after that. */
 	if (q->group == HC_STARTUP && q->only == NULL && s->started)
 		status = HC_PASS;
-	if (q->group == HC_READINESS && q->only == NULL &&
-	    (block = readiness_block(s)) != NULL) {
+	if (q->group == HC_READINESS && q->only == NULL && (block = readiness_block(s)) != NULL) {
 		status = HC_FAIL;
-		sb_printf(&b, "[-]%s failed: %s\n", s->shutting_down ? "shutdown" : "startup",
-		          block);
+		sb_printf(&b, "[-]%s failed: %s\n", s->shutting_down ? "shutdown" : "startup", block);
 	}
 	for (size_t i = 0; i < q->n_exclude; i++)
 		if (!used[i])
-			sb_printf(&b, "warn: some health checks cannot be excluded: no matches for \"%s\"\n",
+			sb_printf(&b,
+			          "warn: some health checks cannot be excluded: no matches for \"%s\"\n",
 			          q->exclude[i]);
 	*code = status == HC_FAIL ? 503 : 200;
 	if (q->json) {
 		free(b.p);
-		b.p = hc_render_health_json(&s->cfg->service, rows, n, status, block,
-		                            q->detailed);
+		b.p = hc_render_health_json(&s->cfg->service, rows, n, status, block, q->detailed);
 		*type = HC_TYPE_HEALTH_JSON;
 	} else if (status != HC_FAIL && !q->verbose) {
 		free(b.p);
@@ -280,8 +276,7 @@ static int group_up(const struct hc_snapshot *s, enum hc_group g)
 	return s->group_status[g] != HC_FAIL;
 }
 
-static void metric_head(struct sbuf *b, const char *name, const char *type,
-                        const char *help)
+static void metric_head(struct sbuf *b, const char *name, const char *type, const char *help)
 {
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -307,8 +302,7 @@ static void scheduler_metrics(struct sbuf *b, const struct hc_sched_stats *st)
 	          (unsigned long long)st->lag_count);
 	metric_head(b, "healthcheckd_scheduler_late_runs_total", "counter",
 	            "Scheduled runs that started more than 100 ms after their due time.");
-	sb_printf(b, "healthcheckd_scheduler_late_runs_total %llu\n",
-	          (unsigned long long)st->late);
+	sb_printf(b, "healthcheckd_scheduler_late_runs_total %llu\n", (unsigned long long)st->late);
 	metric_head(b, "healthcheckd_scheduler_skipped_runs_total", "counter",
 	            "Whole intervals that passed while a run waited for a worker.");
 	sb_printf(b, "healthcheckd_scheduler_skipped_runs_total %llu\n",
@@ -343,7 +337,8 @@ char *hc_render_metrics(const struct hc_snapshot *s)
 	            "When the last run of the check ended, in seconds since the epoch.");
 	for (i = 0; i < s->n; i++)
 		if (s->rows[i].out != NULL)
-			sb_printf(&b, "healthcheckd_check_last_run_timestamp_seconds{check=\"%s\"} %.3f\n",
+			sb_printf(&b,
+			          "healthcheckd_check_last_run_timestamp_seconds{check=\"%s\"} %.3f\n",
 			          s->rows[i].conf->name, (double)s->rows[i].out->time_ns / 1e9);
 	metric_head(&b, "healthcheckd_check_runs_total", "counter", "Runs of the check.");
 	for (i = 0; i < s->n; i++)

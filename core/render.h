@@ -24,26 +24,25 @@ void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n);
  * the service fields and every check; without it only the status. output,
  * when not NULL, is the top-level output (why the status is what it is).
  * Returns a malloc'd string. */
-char *hc_render_health_json(const struct hc_service_conf *svc,
-                            const struct hc_row *rows, size_t n, int status,
-                            const char *output, bool detailed);
+char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_row *rows, size_t n,
+                            int status, const char *output, bool detailed);
 
 /* What a probe request asks for (/livez, /readyz, /startupz). */
 struct hc_probe_query {
 	enum hc_group group;
 	bool verbose;
-	bool detailed;            /* authorized to see messages */
-	bool json;                /* Accept: application/(health+)json */
+	bool detailed;              /* authorized to see messages */
+	bool json;                  /* Accept: application/(health+)json */
 	const char *const *exclude; /* ?exclude=NAME, repeatable */
 	size_t n_exclude;
-	const char *only;         /* /readyz/NAME: that check alone */
+	const char *only; /* /readyz/NAME: that check alone */
 };
 
 /* The body of a probe request and its HTTP status (200 or 503); 404 when
  * q->only names no check of the group. Returns a malloc'd string;
  * *type is the Content-Type. */
-char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q,
-                      int *code, const char **type);
+char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *q, int *code,
+                      const char **type);
 
 /* Prometheus text exposition 0.0.4. */
 char *hc_render_metrics(const struct hc_snapshot *s);

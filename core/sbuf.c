@@ -89,8 +89,8 @@ void sb_json_string(struct sbuf *b, const char *s)
 	sb_putn(b, "\"", 1);
 	while (*p != '\0') {
 		/* Runs of plain ASCII go in one copy. */
-		for (plain = 0; p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '"' &&
-		                p[plain] != '\\';
+		for (plain = 0;
+		     p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '"' && p[plain] != '\\';
 		     plain++)
 			;
 		sb_putn(b, (const char *)p, plain);

@@ -43,11 +43,11 @@ struct call {
 	pthread_cond_t *done_cond; /* shared by the calls of one run */
 	struct hc_instance *in;
 	int64_t deadline_ns;
-	int64_t end_ns;           /* when the call returned */
+	int64_t end_ns; /* when the call returned */
 	struct hc_outcome out;
 	pthread_t tid;
 	bool has_thread;
-	bool abandoned;           /* still running when the waiter gave up */
+	bool abandoned; /* still running when the waiter gave up */
 	bool done;
 	int refs;
 };
@@ -93,8 +93,7 @@ static struct call *call_start(struct hc_instance *in, pthread_cond_t *cond)
 	if (rc != 0) {
 		/* Without a thread the call cannot be bounded: report it
 		 * rather than run it here past its deadline. */
-		hc_log(HC_LOG_ERR, "cannot start a thread for check %s: %s",
-		       in->name, strerror(rc));
+		hc_log(HC_LOG_ERR, "cannot start a thread for check %s: %s", in->name, strerror(rc));
 		hc_outcome_make(in, HC_FAIL, "no thread to run the check on", &c->out);
 		c->done = true;
 		c->refs = 1;
@@ -109,8 +108,7 @@ static struct timespec to_timespec(int64_t ns)
 	return ts;
 }
 
-void hc_run_once(struct hc_instance *const *insts, size_t n,
-                 struct hc_outcome *outs, bool *stuck)
+void hc_run_once(struct hc_instance *const *insts, size_t n, struct hc_outcome *outs, bool *stuck)
 {
 	struct call **calls = hc_xcalloc(n, sizeof(*calls));
 	pthread_condattr_t ca;
@@ -181,30 +179,30 @@ void hc_run_once(struct hc_instance *const *insts, size_t n,
 
 struct hc_sched {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;      /* the scheduler thread sleeps on it */
-	pthread_cond_t work;      /* idle workers sleep on it */
-	pthread_cond_t idle;      /* a check stopped running, a worker exited */
-	struct hc_config *cfg;    /* a reference */
+	pthread_cond_t wake;   /* the scheduler thread sleeps on it */
+	pthread_cond_t work;   /* idle workers sleep on it */
+	pthread_cond_t idle;   /* a check stopped running, a worker exited */
+	struct hc_config *cfg; /* a reference */
 	struct hc_check **checks;
 	size_t n;
-	struct hc_check **heap;   /* by due_ns; running checks are not in it */
+	struct hc_check **heap; /* by due_ns; running checks are not in it */
 	size_t heap_n;
-	struct hc_check **queue;  /* due, waiting for a worker: [queue_head, queue_n) */
+	struct hc_check **queue; /* due, waiting for a worker: [queue_head, queue_n) */
 	size_t queue_head, queue_n, queue_cap;
 	struct hc_check **running; /* inside a call (stuck ones too), any order */
 	size_t running_n, running_cap;
-	struct hc_check **beats;  /* the heartbeat checks of s->checks */
+	struct hc_check **beats; /* the heartbeat checks of s->checks */
 	size_t beats_n;
-	bool dirty;               /* a result is not published yet */
-	bool urgent;              /* ... and a status changed */
+	bool dirty;  /* a result is not published yet */
+	bool urgent; /* ... and a status changed */
 	int64_t last_publish_ns;
 	int64_t last_tick_ns;
 	struct hc_sched_stats stats;
-	uint64_t late_logged;     /* stats.late when last logged */
+	uint64_t late_logged; /* stats.late when last logged */
 	int64_t late_log_ns;
-	unsigned workers;         /* the pool's size */
-	unsigned alive;           /* worker threads */
-	unsigned stuck;           /* of them, inside a call past its deadline */
+	unsigned workers; /* the pool's size */
+	unsigned alive;   /* worker threads */
+	unsigned stuck;   /* of them, inside a call past its deadline */
 	bool stop, shutting_down, started;
 	uint64_t seq;
 	struct hc_state *state;
@@ -275,8 +273,7 @@ static void queue_compact(struct hc_sched *s)
 {
 	if (s->queue_head == 0)
 		return;
-	memmove(s->queue, s->queue + s->queue_head,
-	        (s->queue_n - s->queue_head) * sizeof(*s->queue));
+	memmove(s->queue, s->queue + s->queue_head, (s->queue_n - s->queue_head) * sizeof(*s->queue));
 	s->queue_n -= s->queue_head;
 	s->queue_head = 0;
 }
@@ -357,8 +354,7 @@ static void index_heartbeats(struct hc_sched *s)
 static struct hc_snapshot *snapshot_locked(struct hc_sched *s)
 {
 	struct hc_snapshot *snap = hc_snapshot_new(s->cfg, s->checks, s->n, s->started,
-	                                           s->shutting_down, ++s->seq,
-	                                           hc_now_ns());
+	                                           s->shutting_down, ++s->seq, hc_now_ns());
 
 	snap->sched = s->stats;
 	/* Start-up is complete once the startup group has passed: a latch. */
@@ -410,9 +406,8 @@ static bool record_locked(struct hc_check *c, const struct hc_outcome *out)
 	       hc_status_name(out->status), out->latency_ms, out->message);
 	if (!hc_check_record(c, out))
 		return false;
-	hc_log(c->status == HC_FAIL ? HC_LOG_WARNING : HC_LOG_INFO,
-	       "check %s: %s -> %s: %s", c->conf->name, hc_status_name(old),
-	       hc_status_name(c->status), out->message);
+	hc_log(c->status == HC_FAIL ? HC_LOG_WARNING : HC_LOG_INFO, "check %s: %s -> %s: %s",
+	       c->conf->name, hc_status_name(old), hc_status_name(c->status), out->message);
 	return true;
 }
 
@@ -453,8 +448,8 @@ static void run_relocking(struct hc_sched *s, struct hc_check *c)
 		c->stuck = false;
 		s->stuck--;
 		/* c->conf may belong to a config a reload has freed. */
-		hc_log(HC_LOG_INFO, "check %s: returned %.0f ms after its deadline",
-		       c->inst->name, (double)(hc_now_ns() - deadline) / 1e6);
+		hc_log(HC_LOG_INFO, "check %s: returned %.0f ms after its deadline", c->inst->name,
+		       (double)(hc_now_ns() - deadline) / 1e6);
 	}
 	if (!c->retired && !s->stop) {
 		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
@@ -578,7 +573,8 @@ static void log_late_locked(struct hc_sched *s, int64_t now)
 {
 	if (s->stats.late == s->late_logged || now - s->late_log_ns < LATE_LOG_NS)
 		return;
-	hc_log(HC_LOG_WARNING, "scheduler: %llu runs started more than %lld ms late "
+	hc_log(HC_LOG_WARNING,
+	       "scheduler: %llu runs started more than %lld ms late "
 	       "(%llu intervals skipped in all): raise workers or lengthen intervals",
 	       (unsigned long long)(s->stats.late - s->late_logged), HC_LATE_NS / 1000000,
 	       (unsigned long long)s->stats.skipped);
@@ -624,20 +620,18 @@ static void *sched_main(void *arg)
 }
 
 /* First runs spread over the first interval: no thundering herd at start. */
-static void schedule_first(struct hc_sched *s, struct hc_check *c, size_t i,
-                           size_t n, int64_t now)
+static void schedule_first(struct hc_sched *s, struct hc_check *c, size_t i, size_t n, int64_t now)
 {
 	c->heap_index = SIZE_MAX;
 	if (hc_heartbeat_is(c->inst))
 		return;
-	c->due_ns = now + (int64_t)c->conf->interval_ms * 1000000 * (int64_t)i /
-	                          (int64_t)(n ? n : 1);
+	c->due_ns = now + (int64_t)c->conf->interval_ms * 1000000 * (int64_t)i / (int64_t)(n ? n : 1);
 	heap_push(s, c);
 }
 
-struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
-                                size_t n, unsigned workers, struct hc_state *state,
-                                hc_tick_fn tick, void *tick_arg)
+struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks, size_t n,
+                                unsigned workers, struct hc_state *state, hc_tick_fn tick,
+                                void *tick_arg)
 {
 	struct hc_sched *s = hc_xcalloc(1, sizeof(*s));
 	pthread_condattr_t ca;
@@ -711,8 +705,7 @@ char *hc_sched_heartbeat_token(struct hc_sched *s, const char *name, bool *found
 	return token;
 }
 
-int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
-                       const char *output)
+int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status, const char *output)
 {
 	struct hc_outcome out;
 	struct hc_check *c;
@@ -723,8 +716,7 @@ int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
 		pthread_mutex_unlock(&s->lock);
 		return -1;
 	}
-	hc_outcome_make(c->inst, status, output != NULL ? output : "heartbeat received",
-	                &out);
+	hc_outcome_make(c->inst, status, output != NULL ? output : "heartbeat received", &out);
 	c->heartbeat_ns = hc_now_ns();
 	c->stale = false;
 	record_locked(c, &out);
@@ -766,10 +758,9 @@ static ptrdiff_t find_by_name(struct hc_check **sorted, size_t n, const struct h
 	return hit != NULL ? hit - sorted : -1;
 }
 
-void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
-                   struct hc_check **checks, size_t n,
-                   struct hc_instance ***unused, size_t *n_unused,
-                   struct hc_check ***retired, size_t *n_retired)
+void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg, struct hc_check **checks, size_t n,
+                   struct hc_instance ***unused, size_t *n_unused, struct hc_check ***retired,
+                   size_t *n_retired)
 {
 	struct hc_check **sorted;
 	bool *kept, *fresh;

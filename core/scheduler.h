@@ -16,8 +16,7 @@
  * on its own thread, and stuck[i] is set: such an instance must never be
  * torn down (its plugin code is still running). stuck may be NULL.
  */
-void hc_run_once(struct hc_instance *const *insts, size_t n,
-                 struct hc_outcome *outs, bool *stuck);
+void hc_run_once(struct hc_instance *const *insts, size_t n, struct hc_outcome *outs, bool *stuck);
 
 /*
  * The daemon's scheduler: a min-heap of due times feeding a pool of
@@ -36,9 +35,9 @@ typedef void (*hc_tick_fn)(void *arg);
 /* Start the scheduler on checks (taken: the scheduler owns them) of cfg
  * (a reference is taken) with `workers` workers; first runs are spread
  * over each check's first interval. */
-struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
-                                size_t n, unsigned workers, struct hc_state *state,
-                                hc_tick_fn tick, void *tick_arg);
+struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks, size_t n,
+                                unsigned workers, struct hc_state *state, hc_tick_fn tick,
+                                void *tick_arg);
 
 /* Monotonic time of the scheduler loop's last turn: /livez fails when it
  * is too old. */
@@ -50,8 +49,7 @@ void hc_sched_shutting_down(struct hc_sched *s);
 /* A push to heartbeat check name: 0, or -1 if there is no such heartbeat
  * check. The token the push must carry is checked by the caller via
  * hc_sched_heartbeat_token. */
-int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status,
-                       const char *output);
+int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status, const char *output);
 /* Copy of the token a push to heartbeat check name needs (NULL: the
  * server's); *found is false when there is no such heartbeat check. */
 char *hc_sched_heartbeat_token(struct hc_sched *s, const char *name, bool *found);
@@ -61,10 +59,9 @@ char *hc_sched_heartbeat_token(struct hc_sched *s, const char *name, bool *found
  * instance is returned in *unused for the caller to tear down. Old checks
  * not kept are returned in *retired: tear each down once
  * hc_sched_wait_idle says it no longer runs. */
-void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg,
-                   struct hc_check **checks, size_t n,
-                   struct hc_instance ***unused, size_t *n_unused,
-                   struct hc_check ***retired, size_t *n_retired);
+void hc_sched_swap(struct hc_sched *s, struct hc_config *cfg, struct hc_check **checks, size_t n,
+                   struct hc_instance ***unused, size_t *n_unused, struct hc_check ***retired,
+                   size_t *n_retired);
 
 /* Wait until c is not running, at most until deadline_ns. True if idle. */
 bool hc_sched_wait_idle(struct hc_sched *s, struct hc_check *c, int64_t deadline_ns);

@@ -9,8 +9,7 @@
 #include "state.h"
 #include "xalloc.h"
 
-void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf,
-                    struct hc_instance *inst)
+void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf, struct hc_instance *inst)
 {
 	memset(c, 0, sizeof(*c));
 	c->conf = conf;
@@ -54,7 +53,7 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 
 /* Prometheus's default buckets, and 1 ms: a run on time starts within it. */
 const double hc_lag_bounds[HC_LAG_BUCKETS - 1] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
-	                                           0.25, 0.5, 1, 2.5, 5, 10 };
+	                                           0.25,  0.5,   1,    2.5,   5,    10 };
 
 void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t interval_ms)
 {
@@ -74,8 +73,7 @@ void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t inte
 
 void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS])
 {
-	static const unsigned bits[HC_N_GROUPS] = { HC_GROUP_LIVENESS,
-		                                    HC_GROUP_READINESS,
+	static const unsigned bits[HC_N_GROUPS] = { HC_GROUP_LIVENESS, HC_GROUP_READINESS,
 		                                    HC_GROUP_STARTUP };
 
 	for (int g = 0; g < HC_N_GROUPS; g++) {
@@ -89,10 +87,8 @@ void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS])
 	}
 }
 
-struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
-                                    struct hc_check *const *checks, size_t n,
-                                    bool started, bool shutting_down,
-                                    uint64_t seq, int64_t now_ns)
+struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg, struct hc_check *const *checks, size_t n,
+                                    bool started, bool shutting_down, uint64_t seq, int64_t now_ns)
 {
 	struct hc_snapshot *s = hc_xcalloc(1, sizeof(*s));
 	int64_t next = INT64_MAX;
@@ -108,8 +104,8 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 		const struct hc_check *c = checks[i];
 
 		s->outs[i] = c->shown;
-		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL,
-			                      c->status, c->runs, c->failures };
+		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL, c->status,
+			                      c->runs, c->failures };
 		s->count[c->status == HC_PENDING ? 3 : c->status]++;
 		/* Only scheduled checks have a due time: not heartbeats, not
 		 * checks inside a call. */
@@ -119,8 +115,7 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
 	hc_group_status(s->rows, n, s->group_status);
 	s->started = started;
 	s->shutting_down = shutting_down;
-	s->next_due_s = next == INT64_MAX || next <= now_ns
-	                        ? 0 : (next - now_ns) / 1000000000;
+	s->next_due_s = next == INT64_MAX || next <= now_ns ? 0 : (next - now_ns) / 1000000000;
 	return s;
 }
 
@@ -156,8 +151,7 @@ const struct hc_body *hc_snapshot_body(struct hc_snapshot *s, int which)
 
 void hc_snapshot_unref(struct hc_snapshot *s)
 {
-	if (s == NULL ||
-	    atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+	if (s == NULL || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (int i = 0; i < HC_N_BODIES; i++)
 		body_free(s, &s->bodies[i]);

@@ -21,7 +21,7 @@ enum hc_group { HC_LIVENESS, HC_READINESS, HC_STARTUP, HC_N_GROUPS };
 
 struct hc_history_entry {
 	int status;
-	int64_t time_ns;          /* CLOCK_REALTIME */
+	int64_t time_ns; /* CLOCK_REALTIME */
 	double latency_ms;
 };
 
@@ -32,29 +32,28 @@ struct hc_history_entry {
 struct hc_check {
 	const struct hc_check_conf *conf; /* of the config in force */
 	struct hc_instance *inst;
-	int status;               /* reported: after rise/fall; HC_PENDING at first */
-	struct hc_outcome shown;  /* the latest outcome with the reported status:
+	int status;              /* reported: after rise/fall; HC_PENDING at first */
+	struct hc_outcome shown; /* the latest outcome with the reported status:
 	                             what endpoints show while rise/fall hold it
 	                             (valid once runs > 0) */
-	int streak_status;        /* the raw status of the current streak */
-	unsigned streak;          /* how many results in a row had it */
+	int streak_status;       /* the raw status of the current streak */
+	unsigned streak;         /* how many results in a row had it */
 	uint64_t runs, failures;
 	struct hc_history_entry history[HC_HISTORY]; /* a ring */
 	unsigned history_next, history_len;
 	/* scheduling, for scheduler.c */
-	int64_t due_ns;           /* CLOCK_MONOTONIC */
+	int64_t due_ns; /* CLOCK_MONOTONIC */
 	size_t heap_index;
-	bool running;             /* a worker is inside check (or stuck there) */
-	size_t running_index;     /* where, in the scheduler's running set */
-	int64_t run_deadline_ns;  /* while running */
-	bool stuck;               /* that call passed its deadline */
-	bool retired;             /* replaced by a reload; freed once not running */
-	int64_t heartbeat_ns;     /* heartbeat checks: monotonic time of the last push */
-	bool stale;               /* heartbeat checks: failed for want of a push */
+	bool running;            /* a worker is inside check (or stuck there) */
+	size_t running_index;    /* where, in the scheduler's running set */
+	int64_t run_deadline_ns; /* while running */
+	bool stuck;              /* that call passed its deadline */
+	bool retired;            /* replaced by a reload; freed once not running */
+	int64_t heartbeat_ns;    /* heartbeat checks: monotonic time of the last push */
+	bool stale;              /* heartbeat checks: failed for want of a push */
 };
 
-void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf,
-                    struct hc_instance *inst);
+void hc_check_reset(struct hc_check *c, const struct hc_check_conf *conf, struct hc_instance *inst);
 
 /* Record one outcome: counters, history, rise/fall. The first result sets
  * the status directly. Returns true when the reported status changed. */
@@ -66,9 +65,9 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o);
  * belongs to the HTTP layer; when it is set, text belongs to it too.
  */
 struct hc_body {
-	atomic_bool ready;        /* the fields below are set (release/acquire) */
-	int code;                 /* HTTP status */
-	const char *type;         /* Content-Type (static string) */
+	atomic_bool ready; /* the fields below are set (release/acquire) */
+	int code;          /* HTTP status */
+	const char *type;  /* Content-Type (static string) */
 	char *text;
 	size_t len;
 	void *handle;
@@ -110,7 +109,7 @@ void hc_sched_stats_add(struct hc_sched_stats *st, int64_t lag_ns, uint32_t inte
 struct hc_row {
 	const struct hc_check_conf *conf;
 	const struct hc_outcome *out; /* NULL: pending */
-	int status;               /* reported status, HC_PENDING without a result */
+	int status;                   /* reported status, HC_PENDING without a result */
 	uint64_t runs, failures;
 };
 
@@ -120,16 +119,16 @@ struct hc_row {
  */
 struct hc_snapshot {
 	atomic_int refs;
-	uint64_t seq;             /* publishing order */
-	struct hc_config *cfg;    /* a reference: rows point into it */
+	uint64_t seq;          /* publishing order */
+	struct hc_config *cfg; /* a reference: rows point into it */
 	struct hc_row *rows;
 	struct hc_outcome *outs;
 	size_t n;
 	int group_status[HC_N_GROUPS]; /* HC_PASS, HC_WARN or HC_FAIL */
-	bool started;             /* the startup group has passed once */
+	bool started;                  /* the startup group has passed once */
 	bool shutting_down;
-	int64_t next_due_s;       /* seconds until the next result is due */
-	unsigned count[4];        /* rows that pass, warn, fail, are pending */
+	int64_t next_due_s;          /* seconds until the next result is due */
+	unsigned count[4];           /* rows that pass, warn, fail, are pending */
 	struct hc_sched_stats sched; /* the scheduler's, when it was taken */
 	/* Bodies for the common requests, each rendered at most once, when
 	 * first asked for: a snapshot nobody reads costs no rendering. */
@@ -147,10 +146,8 @@ const struct hc_body *hc_snapshot_body(struct hc_snapshot *s, int which);
 
 /* A snapshot of checks (the caller holds the scheduler lock), referencing
  * cfg. Not rendered yet. */
-struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg,
-                                    struct hc_check *const *checks, size_t n,
-                                    bool started, bool shutting_down,
-                                    uint64_t seq, int64_t now_ns);
+struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg, struct hc_check *const *checks, size_t n,
+                                    bool started, bool shutting_down, uint64_t seq, int64_t now_ns);
 void hc_snapshot_ref(struct hc_snapshot *s);
 void hc_snapshot_unref(struct hc_snapshot *s);
 
@@ -159,7 +156,7 @@ void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS]);
 
 /* The current snapshot and how to change it. */
 struct hc_state {
-	pthread_mutex_t lock;     /* held only to swap cur or take a reference */
+	pthread_mutex_t lock; /* held only to swap cur or take a reference */
 	struct hc_snapshot *cur;
 	pthread_mutex_t publish_lock; /* one publisher at a time, in order */
 	/* Given to every published snapshot: the HTTP layer builds a body's

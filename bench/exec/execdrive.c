@@ -43,10 +43,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...) HC_PRINTF(3, 4);
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...)
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,7 +57,7 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt,
 }
 
 static const struct hc_host host = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
@@ -74,14 +72,16 @@ struct driver {
 static int plugin_once(struct driver *d)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), EXECDRIVE_TIMEOUT_MS, &host,
-		                    NULL, now_ns() + EXECDRIVE_TIMEOUT_MS * 1000000LL,
+	struct hc_check_ctx ctx = { sizeof(ctx),
+		                    EXECDRIVE_TIMEOUT_MS,
+		                    &host,
+		                    NULL,
+		                    now_ns() + EXECDRIVE_TIMEOUT_MS * 1000000LL,
 		                    1 };
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK ||
-	    r.status != HC_PASS) {
+	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
 		fprintf(stderr, "execdrive: %s\n", r.message);
 		return 1;
 	}
@@ -122,8 +122,7 @@ static int plugin_setup(struct driver *d, const char *so, const char *command)
 	const struct hc_plugin *(*describe)(void);
 	struct hc_kv kv[1] = { { "command", command } };
 	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 1,
-		                   err, sizeof(err) };
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 1, err, sizeof(err) };
 	void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 
 	if (lib == NULL) {
@@ -183,10 +182,11 @@ static double cpu_us(void)
 
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec +
-	                kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e6 +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
-	                kids.ru_utime.tv_usec + kids.ru_stime.tv_usec);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+	                kids.ru_stime.tv_sec) *
+	               1e6 +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+	                kids.ru_stime.tv_usec);
 }
 
 int main(int argc, char **argv)
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	if (argc < 4 || (n = atoi(argv[2])) < 1 || n > 1000000 ||
 	    setup(&d, argv[1], argc - 3, argv + 3) != 0) {
 		fprintf(stderr, "usage: execdrive plugin N EXEC.so COMMAND | "
-		        "raw N PROGRAM [ARG]...\n");
+		                "raw N PROGRAM [ARG]...\n");
 		return 2;
 	}
 	t = calloc((size_t)n, sizeof(*t));
@@ -217,9 +217,8 @@ int main(int argc, char **argv)
 	}
 	cpu = cpu_us() - cpu;
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", (double)t[n / 2] / 1e3,
-	       (double)sum / 1e3 / n, (double)t[n * 95 / 100] / 1e3, cpu / n,
-	       fails);
+	printf("%.1f %.1f %.1f %.1f %d\n", (double)t[n / 2] / 1e3, (double)sum / 1e3 / n,
+	       (double)t[n * 95 / 100] / 1e3, cpu / n, fails);
 	if (d.plugin != NULL)
 		d.plugin->teardown(d.instance);
 	free(t);

@@ -53,8 +53,7 @@ int main(void)
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(lfd, 16) != 0 ||
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 16) != 0 ||
 	    getsockname(lfd, (struct sockaddr *)&sa, &len) != 0) {
 		perror("okserver");
 		return 1;

@@ -42,8 +42,7 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(void *handle, int level, const char *fmt, ...)
-	HC_PRINTF(3, 4);
+static void host_log(void *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
 static void host_log(void *handle, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -57,7 +56,7 @@ static void host_log(void *handle, int level, const char *fmt, ...)
 }
 
 static const struct hc_host host = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
@@ -74,13 +73,16 @@ struct driver {
 static int plugin_once(struct driver *d)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), PGDRIVE_TIMEOUT_MS, &host, NULL,
-		                    now_ns() + PGDRIVE_TIMEOUT_MS * 1000000LL, 1 };
+	struct hc_check_ctx ctx = { sizeof(ctx),
+		                    PGDRIVE_TIMEOUT_MS,
+		                    &host,
+		                    NULL,
+		                    now_ns() + PGDRIVE_TIMEOUT_MS * 1000000LL,
+		                    1 };
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK ||
-	    r.status != HC_PASS) {
+	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
 		fprintf(stderr, "pgdrive: %s\n", r.message);
 		return 1;
 	}
@@ -148,8 +150,7 @@ static int plugin_setup(struct driver *d, int argc, char **argv)
 	const struct hc_plugin *(*describe)(void);
 	struct hc_kv kv[32];
 	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0,
-		                   err, sizeof(err) };
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
 	void *lib = dlopen(argv[0], RTLD_NOW | RTLD_LOCAL);
 
 	if (lib == NULL) {
@@ -206,10 +207,11 @@ static double cpu_us(void)
 
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec +
-	        kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e6 +
-	       self.ru_utime.tv_usec + self.ru_stime.tv_usec +
-	       kids.ru_utime.tv_usec + kids.ru_stime.tv_usec;
+	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+	        kids.ru_stime.tv_sec) *
+	               1e6 +
+	       self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+	       kids.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -240,8 +242,8 @@ int main(int argc, char **argv)
 	}
 	cpu = cpu_us() - cpu;
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n,
-	       t[n * 95 / 100] / 1e3, cpu / n, fails);
+	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
+	       cpu / n, fails);
 	if (d.plugin != NULL)
 		d.plugin->teardown(d.instance);
 	PQfinish(d.kept);

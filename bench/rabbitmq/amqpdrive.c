@@ -45,8 +45,7 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
-	HC_PRINTF(3, 4);
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
 static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -60,7 +59,7 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 }
 
 static const struct hc_host host = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
@@ -77,13 +76,16 @@ struct driver {
 static int plugin_once(struct driver *d)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), AMQPDRIVE_TIMEOUT_MS, &host, NULL,
-		                    now_ns() + AMQPDRIVE_TIMEOUT_MS * 1000000LL, 1 };
+	struct hc_check_ctx ctx = { sizeof(ctx),
+		                    AMQPDRIVE_TIMEOUT_MS,
+		                    &host,
+		                    NULL,
+		                    now_ns() + AMQPDRIVE_TIMEOUT_MS * 1000000LL,
+		                    1 };
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK ||
-	    r.status != HC_PASS) {
+	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
 		fprintf(stderr, "amqpdrive: %s\n", r.message);
 		return 1;
 	}
@@ -103,10 +105,10 @@ static int failed(const char *what, amqp_rpc_reply_t rep)
 {
 	if (rep.reply_type == AMQP_RESPONSE_NORMAL)
 		return 0;
-	fprintf(stderr, "amqpdrive: %s failed (reply type %d, %s)\n", what,
-	        (int)rep.reply_type,
-	        rep.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION ?
-	                amqp_error_string2(rep.library_error) : "broker");
+	fprintf(stderr, "amqpdrive: %s failed (reply type %d, %s)\n", what, (int)rep.reply_type,
+	        rep.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
+	                ? amqp_error_string2(rep.library_error)
+	                : "broker");
 	return 1;
 }
 
@@ -124,9 +126,8 @@ static amqp_connection_state_t connect_login(struct driver *d, int64_t deadline)
 	}
 	tv = left(deadline);
 	amqp_set_handshake_timeout(conn, &tv);
-	if (failed("login", amqp_login(conn, d->vhost, 0, 131072, 0,
-	                               AMQP_SASL_METHOD_PLAIN, d->user,
-	                               d->password))) {
+	if (failed("login", amqp_login(conn, d->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+	                               d->user, d->password))) {
 		amqp_destroy_connection(conn);
 		return NULL;
 	}
@@ -142,8 +143,7 @@ static int channel_open_close(amqp_connection_state_t conn, int64_t deadline)
 		return failed("channel.open", amqp_get_rpc_reply(conn));
 	tv = left(deadline);
 	amqp_set_rpc_timeout(conn, &tv);
-	return failed("channel.close",
-	              amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS));
+	return failed("channel.close", amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS));
 }
 
 static int raw_once(struct driver *d)
@@ -187,8 +187,8 @@ static int raw_queue_once(struct driver *d)
 	}
 	tv = left(deadline);
 	amqp_set_rpc_timeout(d->kept, &tv);
-	if (amqp_queue_declare(d->kept, 1, amqp_cstring_bytes(d->queue), 1, 0,
-	                       0, 0, amqp_empty_table) == NULL)
+	if (amqp_queue_declare(d->kept, 1, amqp_cstring_bytes(d->queue), 1, 0, 0, 0,
+	                       amqp_empty_table) == NULL)
 		return failed("queue.declare", amqp_get_rpc_reply(d->kept));
 	amqp_maybe_release_buffers(d->kept);
 	return 0;
@@ -200,8 +200,7 @@ static int plugin_setup(struct driver *d, int argc, char **argv)
 	const struct hc_plugin *(*describe)(void);
 	struct hc_kv kv[32];
 	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0,
-		                   err, sizeof(err) };
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
 	void *lib = dlopen(argv[0], RTLD_NOW | RTLD_LOCAL);
 
 	if (lib == NULL) {
@@ -262,10 +261,11 @@ static double cpu_us(void)
 
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec +
-	        kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e6 +
-	       self.ru_utime.tv_usec + self.ru_stime.tv_usec +
-	       kids.ru_utime.tv_usec + kids.ru_stime.tv_usec;
+	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+	        kids.ru_stime.tv_sec) *
+	               1e6 +
+	       self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+	       kids.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -296,8 +296,8 @@ int main(int argc, char **argv)
 	}
 	cpu = cpu_us() - cpu;
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n,
-	       t[n * 95 / 100] / 1e3, cpu / n, fails);
+	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
+	       cpu / n, fails);
 	if (d.plugin != NULL)
 		d.plugin->teardown(d.instance);
 	if (d.kept != NULL)

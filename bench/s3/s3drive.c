@@ -33,10 +33,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...) HC_PRINTF(3, 4);
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...)
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,7 +47,7 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt,
 }
 
 static const struct hc_host host = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
@@ -65,13 +63,16 @@ struct driver {
 static int plugin_once(struct driver *d)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), S3DRIVE_TIMEOUT_MS, &host, NULL,
-		                    now_ns() + S3DRIVE_TIMEOUT_MS * 1000000LL, 1 };
+	struct hc_check_ctx ctx = { sizeof(ctx),
+		                    S3DRIVE_TIMEOUT_MS,
+		                    &host,
+		                    NULL,
+		                    now_ns() + S3DRIVE_TIMEOUT_MS * 1000000LL,
+		                    1 };
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK ||
-	    r.status != HC_PASS) {
+	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
 		fprintf(stderr, "s3drive: %s\n", r.message);
 		return 1;
 	}
@@ -86,8 +87,7 @@ static int raw_once(struct driver *d)
 
 	curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK || status != 200) {
-		fprintf(stderr, "s3drive: %s, status %ld\n",
-		        curl_easy_strerror(rc), status);
+		fprintf(stderr, "s3drive: %s, status %ld\n", curl_easy_strerror(rc), status);
 		return 1;
 	}
 	return 0;
@@ -102,8 +102,8 @@ static int raw_setup(struct driver *d, int argc, char **argv)
 		return -1;
 	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", argv[1]);
 	d->headers = curl_slist_append(NULL, "x-amz-content-sha256: "
-	                               "e3b0c44298fc1c149afbf4c8996fb924"
-	                               "27ae41e4649b934ca495991b7852b855");
+	                                     "e3b0c44298fc1c149afbf4c8996fb924"
+	                                     "27ae41e4649b934ca495991b7852b855");
 	curl_easy_setopt(d->easy, CURLOPT_URL, argv[0]);
 	curl_easy_setopt(d->easy, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
@@ -122,8 +122,7 @@ static int plugin_setup(struct driver *d, int argc, char **argv)
 	const struct hc_plugin *(*describe)(void);
 	struct hc_kv kv[32];
 	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0,
-		                   err, sizeof(err) };
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
 	void *lib = argc > 0 ? dlopen(argv[0], RTLD_NOW | RTLD_LOCAL) : NULL;
 
 	if (lib == NULL) {
@@ -162,8 +161,8 @@ static double cpu_us(void)
 	struct rusage self;
 
 	getrusage(RUSAGE_SELF, &self);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 +
-	       self.ru_utime.tv_usec + self.ru_stime.tv_usec;
+	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec +
+	       self.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -199,8 +198,8 @@ int main(int argc, char **argv)
 	}
 	cpu = cpu_us() - cpu;
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n,
-	       t[n * 95 / 100] / 1e3, cpu / n, fails);
+	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
+	       cpu / n, fails);
 	if (d.plugin != NULL)
 		d.plugin->teardown(d.instance);
 	if (d.easy != NULL)

@@ -39,8 +39,7 @@ static int one_connect(const struct sockaddr_in *a)
 		return -1;
 	if (connect(fd, (const struct sockaddr *)a, sizeof(*a)) != 0 && errno != EINPROGRESS)
 		err = errno;
-	else if (poll(&p, 1, 2000) != 1 ||
-	         getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	else if (poll(&p, 1, 2000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = ETIMEDOUT;
 	close(fd);
 	return err == 0 ? 0 : -1;

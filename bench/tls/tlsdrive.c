@@ -48,10 +48,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...) HC_PRINTF(3, 4);
-static void host_log(struct hc_handle *handle, int level, const char *fmt,
-                     ...)
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
+static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,7 +62,7 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt,
 }
 
 static const struct hc_host host = {
-	sizeof(struct hc_host), HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
+	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
 	{ 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 
@@ -81,15 +79,16 @@ struct driver {
 static int plugin_once(struct driver *d)
 {
 	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx), TLSDRIVE_TIMEOUT_MS, &host,
+	struct hc_check_ctx ctx = { sizeof(ctx),
+		                    TLSDRIVE_TIMEOUT_MS,
+		                    &host,
 		                    NULL,
 		                    now_ns() + TLSDRIVE_TIMEOUT_MS * 1000000LL,
 		                    1 };
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK ||
-	    r.status != HC_PASS) {
+	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
 		fprintf(stderr, "tlsdrive: %s\n", r.message);
 		return 1;
 	}
@@ -97,14 +96,13 @@ static int plugin_once(struct driver *d)
 }
 
 /* Days until the earliest notAfter of certs (what every way computes). */
-static double earliest_days(STACK_OF(X509) *certs)
+static double earliest_days(STACK_OF(X509) * certs)
 {
 	double best = 1e9;
 	int i, day, sec;
 
 	for (i = 0; i < sk_X509_num(certs); i++)
-		if (ASN1_TIME_diff(&day, &sec, NULL,
-		                   X509_get0_notAfter(sk_X509_value(certs, i))) &&
+		if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(sk_X509_value(certs, i))) &&
 		    day + sec / 86400.0 < best)
 			best = day + sec / 86400.0;
 	return best;
@@ -115,16 +113,13 @@ static int raw_endpoint_once(struct driver *d)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 1;
 	SSL *s = NULL;
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&d->addr,
-	                      sizeof(d->addr)) != 0)
+	if (fd < 0 || connect(fd, (struct sockaddr *)&d->addr, sizeof(d->addr)) != 0)
 		goto out;
 	s = SSL_new(d->ssl);
 	if (s == NULL || !SSL_set_fd(s, fd) ||
-	    !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), "127.0.0.1") ||
-	    SSL_connect(s) != 1)
+	    !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), "127.0.0.1") || SSL_connect(s) != 1)
 		goto out;
-	if (SSL_get_verify_result(s) == X509_V_OK &&
-	    earliest_days(SSL_get_peer_cert_chain(s)) > 30)
+	if (SSL_get_verify_result(s) == X509_V_OK && earliest_days(SSL_get_peer_cert_chain(s)) > 30)
 		rc = 0;
 	SSL_shutdown(s);
 out:
@@ -192,8 +187,7 @@ static int plugin_setup(struct driver *d, int argc, char **argv)
 	const struct hc_plugin *(*describe)(void);
 	struct hc_kv kv[32];
 	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0,
-		                   err, sizeof(err) };
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
 	void *lib = dlopen(argv[0], RTLD_NOW | RTLD_LOCAL);
 
 	if (lib == NULL) {
@@ -230,8 +224,7 @@ static int endpoint_setup(struct driver *d, int argc, char **argv)
 	if (inet_pton(AF_INET, argv[0], &d->addr.sin_addr) != 1)
 		return -1;
 	d->ssl = SSL_CTX_new(TLS_client_method());
-	if (d->ssl == NULL ||
-	    SSL_CTX_load_verify_locations(d->ssl, argv[2], NULL) != 1)
+	if (d->ssl == NULL || SSL_CTX_load_verify_locations(d->ssl, argv[2], NULL) != 1)
 		return -1;
 	d->once = raw_endpoint_once;
 	return 0;
@@ -265,8 +258,8 @@ static double cpu_us(void)
 	struct rusage self;
 
 	getrusage(RUSAGE_SELF, &self);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 +
-	       self.ru_utime.tv_usec + self.ru_stime.tv_usec;
+	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec +
+	       self.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -297,8 +290,8 @@ int main(int argc, char **argv)
 	}
 	cpu = cpu_us() - cpu;
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n,
-	       t[n * 95 / 100] / 1e3, cpu / n, fails);
+	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
+	       cpu / n, fails);
 	if (d.plugin != NULL)
 		d.plugin->teardown(d.instance);
 	SSL_CTX_free(d.ssl);

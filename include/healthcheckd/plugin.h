@@ -86,13 +86,12 @@ extern "C" {
 #endif
 
 /* Whether an object of size bytes of type holds member whole. */
-#define HC_SIZE_HOLDS(size, type, member)                                  \
+#define HC_SIZE_HOLDS(size, type, member)                                                          \
 	((size_t)(size) >= offsetof(type, member) + sizeof(((type *)0)->member))
 /* Whether *ptr, a struct of type that starts with uint32_t struct_size, was
  * built by a party that knows member: test it before reading a member newer
  * than the minor the other side declared. */
-#define HC_HAS_MEMBER(ptr, type, member)                                   \
-	HC_SIZE_HOLDS((ptr)->struct_size, type, member)
+#define HC_HAS_MEMBER(ptr, type, member) HC_SIZE_HOLDS((ptr)->struct_size, type, member)
 
 /* How long past hc_check_ctx.deadline_ns the core still takes a result. */
 #define HC_DEADLINE_GRACE_MS 20
@@ -172,8 +171,7 @@ struct hc_host {
 	uint32_t reserved0;
 	/* Log a line for the instance behind handle (from the init or check
 	 * context). Safe from any thread. Secrets of the instance are scrubbed. */
-	void (*log)(struct hc_handle *handle, int level, const char *fmt, ...)
-		HC_PRINTF(3, 4);
+	void (*log)(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
 	/* CLOCK_MONOTONIC in nanoseconds: the clock of hc_check_ctx.deadline_ns. */
 	int64_t (*now_ns)(void);
 	void *reserved[8];
@@ -191,7 +189,7 @@ struct hc_init_ctx {
 	const char *instance;     /* the check's name, from [check:NAME] */
 	const struct hc_kv *kv;   /* the plugin's keys from the section */
 	size_t n_kv;
-	char *error;              /* where hc_init_error writes */
+	char *error; /* where hc_init_error writes */
 	size_t error_size;
 };
 
@@ -205,7 +203,7 @@ struct hc_init_ctx {
  */
 struct hc_check_ctx {
 	uint32_t struct_size;
-	uint32_t timeout_ms;      /* the check's configured timeout */
+	uint32_t timeout_ms; /* the check's configured timeout */
 	const struct hc_host *host;
 	struct hc_handle *handle; /* pass to host->log */
 	int64_t deadline_ns;      /* absolute, CLOCK_MONOTONIC */
@@ -220,14 +218,14 @@ struct hc_check_ctx {
  */
 struct hc_result {
 	uint32_t struct_size;
-	int32_t status;           /* HC_PASS, HC_WARN or HC_FAIL */
-	char message[256];        /* one line for operators; never a secret */
-	double value;             /* observed value, if has_value */
-	char unit[16];            /* IETF observedUnit, e.g. "ms", "%" */
+	int32_t status;    /* HC_PASS, HC_WARN or HC_FAIL */
+	char message[256]; /* one line for operators; never a secret */
+	double value;      /* observed value, if has_value */
+	char unit[16];     /* IETF observedUnit, e.g. "ms", "%" */
 	int32_t has_value;
-	char measurement[32];     /* IETF measurement name; "" = responseTime
+	char measurement[32]; /* IETF measurement name; "" = responseTime
 	                             without a value, "value" with one */
-	uint32_t reserved0;       /* zero; keeps the size free of padding */
+	uint32_t reserved0;   /* zero; keeps the size free of padding */
 };
 
 /*
@@ -244,15 +242,15 @@ struct hc_result {
  * other change (a removed, moved or retyped member) is a major bump.
  */
 struct hc_plugin {
-	uint32_t magic;           /* HC_PLUGIN_MAGIC */
-	uint32_t abi_major;       /* HC_ABI_MAJOR the plugin was built with */
-	uint32_t abi_minor;       /* HC_ABI_TARGET_MINOR: oldest core minor */
-	uint32_t struct_size;     /* sizeof(struct hc_plugin) it was built with */
-	const char *name;         /* must equal the file's basename (NAME.so) */
-	const char *version;      /* the plugin's own version */
-	const char *description;  /* one line */
-	uint32_t flags;           /* 0 in ABI 1.0 */
-	uint32_t key_size;        /* sizeof(struct hc_key): the stride of keys */
+	uint32_t magic;          /* HC_PLUGIN_MAGIC */
+	uint32_t abi_major;      /* HC_ABI_MAJOR the plugin was built with */
+	uint32_t abi_minor;      /* HC_ABI_TARGET_MINOR: oldest core minor */
+	uint32_t struct_size;    /* sizeof(struct hc_plugin) it was built with */
+	const char *name;        /* must equal the file's basename (NAME.so) */
+	const char *version;     /* the plugin's own version */
+	const char *description; /* one line */
+	uint32_t flags;          /* 0 in ABI 1.0 */
+	uint32_t key_size;       /* sizeof(struct hc_key): the stride of keys */
 	const struct hc_key *keys;
 	/*
 	 * Validate the keys and allocate the instance: no network I/O, so that
@@ -266,11 +264,10 @@ struct hc_plugin {
 	 * in r says how the dependency is); any other return is reported as a
 	 * failure with r->message.
 	 */
-	int (*check)(void *instance, const struct hc_check_ctx *ctx,
-	             struct hc_result *r);
+	int (*check)(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r);
 	/* Free everything of the instance. No plugin code runs after it. */
 	void (*teardown)(void *instance);
-	void *reserved[8];        /* zero */
+	void *reserved[8]; /* zero */
 };
 
 /* The one exported symbol. Return a pointer to a static descriptor. */
@@ -281,25 +278,30 @@ const struct hc_plugin *hc_plugin_describe(void);
  * a declaration (the macro ends with one, so the ';' is never stray).
  * Positional initializers, so the macro compiles as C11 and as C++11.
  */
-#define HC_PLUGIN_DEFINE(name_, version_, description_, keys_, init_, check_, \
-                         teardown_)                                          \
-	HC_EXPORT const struct hc_plugin *hc_plugin_describe(void)           \
-	{                                                                    \
-		static const struct hc_plugin hc_descriptor_ = {             \
-			HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_TARGET_MINOR,  \
-			(uint32_t)sizeof(struct hc_plugin), name_, version_, \
-			description_, 0, (uint32_t)sizeof(struct hc_key),    \
-			keys_, init_, check_, teardown_,                     \
-			{ 0, 0, 0, 0, 0, 0, 0, 0 }                           \
-		};                                                           \
-		return &hc_descriptor_;                                      \
-	}                                                                    \
+#define HC_PLUGIN_DEFINE(name_, version_, description_, keys_, init_, check_, teardown_)             \
+	HC_EXPORT const struct hc_plugin *hc_plugin_describe(void)                                   \
+	{                                                                                            \
+		static const struct hc_plugin hc_descriptor_ = { HC_PLUGIN_MAGIC,                    \
+			                                         HC_ABI_MAJOR,                       \
+			                                         HC_ABI_TARGET_MINOR,                \
+			                                         (uint32_t)sizeof(struct hc_plugin), \
+			                                         name_,                              \
+			                                         version_,                           \
+			                                         description_,                       \
+			                                         0,                                  \
+			                                         (uint32_t)sizeof(struct hc_key),    \
+			                                         keys_,                              \
+			                                         init_,                              \
+			                                         check_,                             \
+			                                         teardown_,                          \
+			                                         { 0, 0, 0, 0, 0, 0, 0, 0 } };       \
+		return &hc_descriptor_;                                                              \
+	}                                                                                            \
 	const struct hc_plugin *hc_plugin_describe(void)
 
 /* The value of key in the init context, or NULL when the section lacks it.
  * The string is valid during init only. */
-static inline const char *hc_kv_get(const struct hc_init_ctx *ctx,
-                                    const char *key)
+static inline const char *hc_kv_get(const struct hc_init_ctx *ctx, const char *key)
 {
 	size_t i;
 
@@ -312,10 +314,8 @@ static inline const char *hc_kv_get(const struct hc_init_ctx *ctx,
 /* Write init's error message (name the bad key in it) and return HC_EINVAL,
  * so that `return hc_init_error(ctx, "port: %s is not a number", v);` reads
  * naturally. */
-static inline int hc_init_error(const struct hc_init_ctx *ctx, const char *fmt,
-                                ...) HC_PRINTF(2, 3);
-static inline int hc_init_error(const struct hc_init_ctx *ctx, const char *fmt,
-                                ...)
+static inline int hc_init_error(const struct hc_init_ctx *ctx, const char *fmt, ...) HC_PRINTF(2, 3);
+static inline int hc_init_error(const struct hc_init_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -328,10 +328,9 @@ static inline int hc_init_error(const struct hc_init_ctx *ctx, const char *fmt,
 }
 
 /* Set the status and message of a result; returns HC_OK. */
-static inline int hc_result_set(struct hc_result *r, int status,
-                                const char *fmt, ...) HC_PRINTF(3, 4);
-static inline int hc_result_set(struct hc_result *r, int status,
-                                const char *fmt, ...)
+static inline int hc_result_set(struct hc_result *r, int status, const char *fmt, ...)
+        HC_PRINTF(3, 4);
+static inline int hc_result_set(struct hc_result *r, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -343,8 +342,7 @@ static inline int hc_result_set(struct hc_result *r, int status,
 }
 
 /* Record the observed value and its unit (cut to 15 bytes). */
-static inline void hc_result_observe(struct hc_result *r, double value,
-                                     const char *unit)
+static inline void hc_result_observe(struct hc_result *r, double value, const char *unit)
 {
 	r->value = value;
 	r->has_value = 1;

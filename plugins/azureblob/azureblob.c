@@ -35,25 +35,34 @@ struct azblob {
 	char where[PUCURL_WHERE_MAX];
 	unsigned char *key; /* the decoded account_key; NULL with a SAS */
 	size_t key_len;
-	char *url;          /* the request URL: holds the SAS token if any */
-	char *resource;     /* SharedKey's canonicalized resource */
+	char *url;      /* the request URL: holds the SAS token if any */
+	char *resource; /* SharedKey's canonicalized resource */
 };
 
 static const struct hc_key az_keys[] = {
 	{ "account", "storage account name (required)", 0 },
 	{ "container", "container whose properties are read (required)", 0 },
-	{ "endpoint", "blob service URL (default "
-	              "https://ACCOUNT.blob.core.windows.net)", 0 },
-	{ "account_key", "account key (base64), to sign with SharedKey",
+	{ "endpoint",
+	  "blob service URL (default "
+	  "https://ACCOUNT.blob.core.windows.net)",
+	  0 },
+	{ "account_key", "account key (base64), to sign with SharedKey", HC_KEY_SECRET },
+	{ "sas_token",
+	  "shared access signature (the query string), instead "
+	  "of account_key",
 	  HC_KEY_SECRET },
-	{ "sas_token", "shared access signature (the query string), instead "
-	               "of account_key", HC_KEY_SECRET },
-	{ "ca_file", "CA bundle (PEM) to verify the server with (default: the "
-	             "system's)", HC_KEY_PATH },
-	{ "tls_verify", "verify the server's certificate and name: yes or no "
-	                "(default yes)", 0 },
-	{ "proxy", "proxy URL (default none; http_proxy and friends are "
-	           "ignored)", 0 },
+	{ "ca_file",
+	  "CA bundle (PEM) to verify the server with (default: the "
+	  "system's)",
+	  HC_KEY_PATH },
+	{ "tls_verify",
+	  "verify the server's certificate and name: yes or no "
+	  "(default yes)",
+	  0 },
+	{ "proxy",
+	  "proxy URL (default none; http_proxy and friends are "
+	  "ignored)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -73,37 +82,40 @@ static int az_parse_names(const struct hc_init_ctx *ctx, struct azblob *a)
 
 	if (account == NULL)
 		return hc_init_error(ctx, "account: required");
-	if (!az_word(account, "abcdefghijklmnopqrstuvwxyz0123456789", 3,
-	             AZ_ACCOUNT_MAX))
-		return hc_init_error(ctx, "account: '%s' is not a storage "
+	if (!az_word(account, "abcdefghijklmnopqrstuvwxyz0123456789", 3, AZ_ACCOUNT_MAX))
+		return hc_init_error(ctx,
+		                     "account: '%s' is not a storage "
 		                     "account name (3-24 lowercase letters and "
-		                     "digits)", account);
+		                     "digits)",
+		                     account);
 	if (container == NULL)
 		return hc_init_error(ctx, "container: required");
-	if ((!az_word(container, "abcdefghijklmnopqrstuvwxyz0123456789-", 3,
-	              AZ_CONTAINER_MAX) ||
+	if ((!az_word(container, "abcdefghijklmnopqrstuvwxyz0123456789-", 3, AZ_CONTAINER_MAX) ||
 	     container[0] == '-' || strstr(container, "--") != NULL ||
 	     container[strlen(container) - 1] == '-') &&
 	    strcmp(container, "$root") != 0 && strcmp(container, "$web") != 0 &&
 	    strcmp(container, "$logs") != 0)
-		return hc_init_error(ctx, "container: '%s' is not a container "
+		return hc_init_error(ctx,
+		                     "container: '%s' is not a container "
 		                     "name (3-63 lowercase letters, digits and "
-		                     "single hyphens)", container);
+		                     "single hyphens)",
+		                     container);
 	snprintf(a->account, sizeof(a->account), "%s", account);
 	snprintf(a->container, sizeof(a->container), "%s", container);
 	return HC_OK;
 }
 
 /* The account key, base64, decoded into a->key. Never quoted. */
-static int az_parse_key(const struct hc_init_ctx *ctx, struct azblob *a,
-                        const char *b64)
+static int az_parse_key(const struct hc_init_ctx *ctx, struct azblob *a, const char *b64)
 {
 	size_t len = strlen(b64);
 	int n;
 
 	if (len == 0 || len % 4 != 0 ||
-	    !az_word(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                  "0123456789+/=", len, len))
+	    !az_word(b64,
+	             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	             "0123456789+/=",
+	             len, len))
 		return hc_init_error(ctx, "account_key: not base64 (copy the "
 		                          "key from the account's access keys)");
 	if ((a->key = malloc(len / 4 * 3 + 1)) == NULL)
@@ -118,8 +130,7 @@ static int az_parse_key(const struct hc_init_ctx *ctx, struct azblob *a,
 
 /* account_key or sas_token: exactly one. A SAS goes into *sas (a pointer
  * into the key's value, without a leading '?'). */
-static int az_parse_auth(const struct hc_init_ctx *ctx, struct azblob *a,
-                         const char **sas)
+static int az_parse_auth(const struct hc_init_ctx *ctx, struct azblob *a, const char **sas)
 {
 	const char *key = hc_kv_get(ctx, "account_key");
 
@@ -131,8 +142,7 @@ static int az_parse_auth(const struct hc_init_ctx *ctx, struct azblob *a,
 		return az_parse_key(ctx, a, key);
 	if (**sas == '?')
 		(*sas)++;
-	if (strstr(*sas, "sig=") == NULL ||
-	    strpbrk(*sas, " \t\r\n#?") != NULL)
+	if (strstr(*sas, "sig=") == NULL || strpbrk(*sas, " \t\r\n#?") != NULL)
 		return hc_init_error(ctx, "sas_token: not a shared access "
 		                          "signature (a query string with sig=)");
 	return HC_OK;
@@ -151,8 +161,7 @@ static int az_resource(struct azblob *a, CURLU *u)
 		return HC_ENOMEM;
 	a->resource = malloc(strlen(a->account) + strlen(path) + 32);
 	if (a->resource != NULL) {
-		sprintf(a->resource, "/%s%s\nrestype:container", a->account,
-		        path);
+		sprintf(a->resource, "/%s%s\nrestype:container", a->account, path);
 		rc = HC_OK;
 	}
 	curl_free(path);
@@ -172,8 +181,7 @@ static int az_set_query(struct azblob *a, CURLU *u, const char *sas)
 	snprintf(query, size, "restype=container%s%s", sas != NULL ? "&" : "",
 	         sas != NULL ? sas : "");
 	if (curl_url_set(u, CURLUPART_QUERY, query, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK &&
-	    (a->url = strdup(url)) != NULL)
+	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK && (a->url = strdup(url)) != NULL)
 		rc = HC_OK;
 	pu_free_secret(query);
 	if (url != NULL) {
@@ -184,8 +192,7 @@ static int az_set_query(struct azblob *a, CURLU *u, const char *sas)
 }
 
 /* The request URL: ENDPOINT/CONTAINER?restype=container[&SAS]. */
-static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a,
-                        const char *sas)
+static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a, const char *sas)
 {
 	const char *endpoint = hc_kv_get(ctx, "endpoint");
 	char fallback[64 + AZ_ACCOUNT_MAX];
@@ -193,8 +200,7 @@ static int az_parse_url(const struct hc_init_ctx *ctx, struct azblob *a,
 	int rc;
 
 	if (endpoint == NULL) {
-		snprintf(fallback, sizeof(fallback),
-		         "https://%s.blob.core.windows.net", a->account);
+		snprintf(fallback, sizeof(fallback), "https://%s.blob.core.windows.net", a->account);
 		endpoint = fallback;
 	}
 	rc = pucurl_parse_url(ctx, "endpoint", endpoint, &u);
@@ -228,14 +234,12 @@ static void az_teardown(void *instance)
 /* The HTTP client with TLS and proxy options, aimed at a->url. */
 static int az_open(const struct hc_init_ctx *ctx, struct azblob *a)
 {
-	struct pucurl_opts o = { AZ_BODY_MAX, NULL, 1, NULL,
-	                         "healthcheckd-azureblob/1.0" };
+	struct pucurl_opts o = { AZ_BODY_MAX, NULL, 1, NULL, "healthcheckd-azureblob/1.0" };
 	int rc;
 
 	o.ca_file = hc_kv_get(ctx, "ca_file");
 	o.proxy = hc_kv_get(ctx, "proxy");
-	if ((o.ca_file != NULL &&
-	     pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
+	if ((o.ca_file != NULL && pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
 	    pu_parse_bool(ctx, "tls_verify", &o.tls_verify) != HC_OK)
 		return HC_EINVAL;
 	if ((rc = pucurl_open(ctx, &a->pc, &o)) != HC_OK)
@@ -271,25 +275,21 @@ static int az_init(const struct hc_init_ctx *ctx, void **instance)
 /* Now as an HTTP date (RFC 7231), in English whatever the locale. */
 static void az_date(char *buf, size_t size)
 {
-	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-		                        "Fri", "Sat" };
-	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
-		                          "Jun", "Jul", "Aug", "Sep", "Oct",
-		                          "Nov", "Dec" };
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
-	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	         days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+	         months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* "Authorization: SharedKey ACCOUNT:SIGNATURE" into line (size bytes):
  * the HMAC-SHA256 of the string to sign of a GET with no body and the
  * x-ms-* headers below. */
-static int az_authorization(const struct azblob *a, const char *date,
-                            char *line, size_t size)
+static int az_authorization(const struct azblob *a, const char *date, char *line, size_t size)
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
@@ -301,19 +301,19 @@ static int az_authorization(const struct azblob *a, const char *date,
 	if (sts == NULL)
 		return -1;
 	/* VERB, eleven empty standard headers, the x-ms-* headers sorted. */
-	n = sprintf(sts, "GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:%s\n"
-	                 "x-ms-version:" AZ_VERSION "\n%s",
+	n = sprintf(sts,
+	            "GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:%s\n"
+	            "x-ms-version:" AZ_VERSION "\n%s",
 	            date, a->resource);
-	if (HMAC(EVP_sha256(), a->key, (int)a->key_len, (unsigned char *)sts,
-	         (size_t)n, mac, &mac_len) == NULL)
+	if (HMAC(EVP_sha256(), a->key, (int)a->key_len, (unsigned char *)sts, (size_t)n, mac,
+	         &mac_len) == NULL)
 		mac_len = 0;
 	free(sts);
 	if (mac_len == 0)
 		return -1;
 	EVP_EncodeBlock(b64, mac, (int)mac_len);
 	explicit_bzero(mac, sizeof(mac));
-	snprintf(line, size, "Authorization: SharedKey %s:%s", a->account,
-	         (char *)b64);
+	snprintf(line, size, "Authorization: SharedKey %s:%s", a->account, (char *)b64);
 	return 0;
 }
 
@@ -332,8 +332,7 @@ static struct curl_slist *az_headers(const struct azblob *a)
 		goto fail;
 	if (a->key == NULL)
 		return l;
-	if (az_authorization(a, date, line, sizeof(line)) != 0 ||
-	    curl_slist_append(l, line) == NULL)
+	if (az_authorization(a, date, line, sizeof(line)) != 0 || curl_slist_append(l, line) == NULL)
 		goto fail;
 	return l;
 fail:
@@ -342,54 +341,55 @@ fail:
 }
 
 /* 403: a wrong key or a clock too far off (SharedKey), or a SAS refused. */
-static void az_forbidden(const struct azblob *a, const char *code,
-                         struct hc_result *r)
+static void az_forbidden(const struct azblob *a, const char *code, struct hc_result *r)
 {
 	long skew = pucurl_clock_skew(&a->pc);
 
 	if (a->key == NULL)
-		hc_result_set(r, HC_FAIL, "access denied to container %s (403 "
+		hc_result_set(r, HC_FAIL,
+		              "access denied to container %s (403 "
 		              "%s from %s): sas_token refused: expired, not yet "
 		              "valid, or not an account SAS that may read "
-		              "containers (ss=b srt=c sp=r)", a->container, code,
-		              a->where);
+		              "containers (ss=b srt=c sp=r)",
+		              a->container, code, a->where);
 	else if (skew > AZ_MAX_SKEW_S || skew < -AZ_MAX_SKEW_S)
-		hc_result_set(r, HC_FAIL, "access denied to container %s (403 "
+		hc_result_set(r, HC_FAIL,
+		              "access denied to container %s (403 "
 		              "%s from %s): this machine's clock is %ld s %s "
-		              "the server's", a->container, code, a->where,
-		              skew > 0 ? skew : -skew,
+		              "the server's",
+		              a->container, code, a->where, skew > 0 ? skew : -skew,
 		              skew > 0 ? "behind" : "ahead of");
 	else
-		hc_result_set(r, HC_FAIL, "access denied to container %s (403 "
+		hc_result_set(r, HC_FAIL,
+		              "access denied to container %s (403 "
 		              "%s from %s): wrong account_key for account %s",
 		              a->container, code, a->where, a->account);
 }
 
 /* The verdict on an HTTP answer; x-ms-error-code says why it failed. */
-static void az_status(const struct azblob *a, long status,
-                      struct hc_result *r)
+static void az_status(const struct azblob *a, long status, struct hc_result *r)
 {
 	const char *code = pucurl_header(&a->pc, "x-ms-error-code");
 	char why[64];
 
 	snprintf(why, sizeof(why), "%.48s", code != NULL ? code : "no error code");
 	if (status >= 200 && status < 300)
-		hc_result_set(r, HC_PASS, "container %s on %s: %ld",
-		              a->container, a->where, status);
+		hc_result_set(r, HC_PASS, "container %s on %s: %ld", a->container, a->where, status);
 	else if (status == 403)
 		az_forbidden(a, why, r);
 	else if (status == 404)
-		hc_result_set(r, HC_FAIL, "no such container %s in account %s "
-		              "(404 %s from %s)", a->container, a->account, why,
-		              a->where);
+		hc_result_set(r, HC_FAIL,
+		              "no such container %s in account %s "
+		              "(404 %s from %s)",
+		              a->container, a->account, why, a->where);
 	else
-		hc_result_set(r, HC_FAIL, "container %s on %s: unexpected "
-		              "status %ld (%s)", a->container, a->where, status,
-		              why);
+		hc_result_set(r, HC_FAIL,
+		              "container %s on %s: unexpected "
+		              "status %ld (%s)",
+		              a->container, a->where, status, why);
 }
 
-static int az_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int az_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct azblob *a = instance;
 	int64_t start = ctx->host->now_ns();
@@ -412,14 +412,13 @@ static int az_check(void *instance, const struct hc_check_ctx *ctx,
 	curl_easy_setopt(a->pc.easy, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
 	if (r->status == HC_PASS) {
-		hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6,
-		                  "ms");
-		snprintf(r->measurement, sizeof(r->measurement),
-		         "responseTime");
+		hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
+		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
 	}
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("azureblob", "1.0.0", "reads an Azure Blob container's "
-                 "properties (SharedKey or SAS) within the deadline", az_keys,
-                 az_init, az_check, az_teardown);
+HC_PLUGIN_DEFINE("azureblob", "1.0.0",
+                 "reads an Azure Blob container's "
+                 "properties (SharedKey or SAS) within the deadline",
+                 az_keys, az_init, az_check, az_teardown);

@@ -52,16 +52,14 @@ static CURLcode pucurl_setup(struct pucurl *pc, const struct pucurl_opts *opts)
 	/* A daemon's environment is not its configuration: "" turns off
 	 * http_proxy/https_proxy/no_proxy, which libcurl reads by default. */
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_PROXY,
-		                      opts->proxy != NULL ? opts->proxy : "");
+		rc = curl_easy_setopt(e, CURLOPT_PROXY, opts->proxy != NULL ? opts->proxy : "");
 	if (rc == CURLE_OK && opts->user_agent != NULL)
 		rc = curl_easy_setopt(e, CURLOPT_USERAGENT, opts->user_agent);
 	return rc;
 }
 
 /* See documentation in header file. */
-int pucurl_open(const struct hc_init_ctx *ctx, struct pucurl *pc,
-                const struct pucurl_opts *opts)
+int pucurl_open(const struct hc_init_ctx *ctx, struct pucurl *pc, const struct pucurl_opts *opts)
 {
 	CURLcode rc;
 
@@ -106,8 +104,7 @@ static int pucurl_has(CURLU *u, CURLUPart part)
 }
 
 /* See documentation in header file. */
-int pucurl_parse_url(const struct hc_init_ctx *ctx, const char *key,
-                     const char *url, CURLU **out)
+int pucurl_parse_url(const struct hc_init_ctx *ctx, const char *key, const char *url, CURLU **out)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL;
@@ -118,17 +115,18 @@ int pucurl_parse_url(const struct hc_init_ctx *ctx, const char *key,
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
-		rc = hc_init_error(ctx, "%s: '%s' is not an http:// or https:// "
-		                   "URL", key, url);
+		rc = hc_init_error(ctx,
+		                   "%s: '%s' is not an http:// or https:// "
+		                   "URL",
+		                   key, url);
 	/* Not quoted: a password in the URL must not reach a message. */
-	else if (pucurl_has(u, CURLUPART_USER) ||
-	         pucurl_has(u, CURLUPART_PASSWORD))
-		rc = hc_init_error(ctx, "%s: must not hold a user or password",
-		                   key);
-	else if (pucurl_has(u, CURLUPART_QUERY) ||
-	         pucurl_has(u, CURLUPART_FRAGMENT))
-		rc = hc_init_error(ctx, "%s: '%s' must not have a query or "
-		                   "fragment", key, url);
+	else if (pucurl_has(u, CURLUPART_USER) || pucurl_has(u, CURLUPART_PASSWORD))
+		rc = hc_init_error(ctx, "%s: must not hold a user or password", key);
+	else if (pucurl_has(u, CURLUPART_QUERY) || pucurl_has(u, CURLUPART_FRAGMENT))
+		rc = hc_init_error(ctx,
+		                   "%s: '%s' must not have a query or "
+		                   "fragment",
+		                   key, url);
 	curl_free(scheme);
 	if (rc != HC_OK) {
 		curl_url_cleanup(u);
@@ -172,8 +170,7 @@ void pucurl_where(CURLU *u, char *buf, size_t size)
 	size_t len;
 
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
-	            CURLUE_OK) {
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
 		snprintf(buf, size, "?");
 	} else {
 		h = pu_host_unbracket(host, &len);
@@ -185,8 +182,7 @@ void pucurl_where(CURLU *u, char *buf, size_t size)
 }
 
 /* See documentation in header file. */
-CURLcode pucurl_perform(struct pucurl *pc, const struct hc_check_ctx *ctx,
-                        long *status)
+CURLcode pucurl_perform(struct pucurl *pc, const struct hc_check_ctx *ctx, long *status)
 {
 	long ms = pu_ms_until(ctx->host, pu_early_deadline(ctx));
 	CURLcode rc;
@@ -227,28 +223,25 @@ static const char *pucurl_phase(const struct pucurl *pc)
 }
 
 /* See documentation in header file. */
-void pucurl_fail(const struct pucurl *pc, CURLcode code,
-                 const struct hc_check_ctx *ctx, const char *where,
-                 struct hc_result *r)
+void pucurl_fail(const struct pucurl *pc, CURLcode code, const struct hc_check_ctx *ctx,
+                 const char *where, struct hc_result *r)
 {
 	long err = 0;
 	char buf[128];
 
 	if (code == CURLE_OPERATION_TIMEDOUT) {
-		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s",
-		              (unsigned)ctx->timeout_ms, pucurl_phase(pc), where);
+		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s", (unsigned)ctx->timeout_ms,
+		              pucurl_phase(pc), where);
 		return;
 	}
 	if (code == CURLE_COULDNT_CONNECT &&
-	    curl_easy_getinfo(pc->easy, CURLINFO_OS_ERRNO, &err) == CURLE_OK &&
-	    err != 0) {
+	    curl_easy_getinfo(pc->easy, CURLINFO_OS_ERRNO, &err) == CURLE_OK && err != 0) {
 		hc_result_set(r, HC_FAIL, "connect to %s: %s", where,
 		              pu_strerror((int)err, buf, sizeof(buf)));
 		return;
 	}
 	hc_result_set(r, HC_FAIL, "%s: %s", where,
-	              pc->errbuf[0] != '\0' ? pc->errbuf :
-	                                      curl_easy_strerror(code));
+	              pc->errbuf[0] != '\0' ? pc->errbuf : curl_easy_strerror(code));
 }
 
 /* See documentation in header file. */
@@ -256,8 +249,7 @@ const char *pucurl_header(const struct pucurl *pc, const char *name)
 {
 	struct curl_header *h = NULL;
 
-	if (curl_easy_header(pc->easy, name, 0, CURLH_HEADER, -1, &h) !=
-	    CURLHE_OK)
+	if (curl_easy_header(pc->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
 		return NULL;
 	return h->value;
 }

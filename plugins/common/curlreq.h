@@ -25,7 +25,7 @@
  * a time (the core never runs two checks of one instance at once). */
 struct pucurl {
 	CURL *easy;
-	char *body;      /* the last response's body, NUL-terminated */
+	char *body; /* the last response's body, NUL-terminated */
 	size_t body_len;
 	size_t body_max; /* the cap: body has room for body_max + 1 bytes */
 	int body_cut;    /* the body was longer: the transfer stopped there */
@@ -50,8 +50,7 @@ struct pucurl_opts {
  * HC_ENOMEM / HC_EINVAL after hc_init_error naming what libcurl refused.
  * Call pucurl_close even when it fails.
  */
-int pucurl_open(const struct hc_init_ctx *ctx, struct pucurl *pc,
-                const struct pucurl_opts *opts);
+int pucurl_open(const struct hc_init_ctx *ctx, struct pucurl *pc, const struct pucurl_opts *opts);
 
 /* Free the handle (closing its connection) and the body. */
 void pucurl_close(struct pucurl *pc);
@@ -62,8 +61,7 @@ void pucurl_close(struct pucurl *pc);
  * it), or HC_EINVAL after hc_init_error "KEY: 'V' is not an http:// or
  * https:// URL..." / HC_ENOMEM.
  */
-int pucurl_parse_url(const struct hc_init_ctx *ctx, const char *key,
-                     const char *url, CURLU **out);
+int pucurl_parse_url(const struct hc_init_ctx *ctx, const char *key, const char *url, CURLU **out);
 
 /* Append "/" and segment to u's path, dropping a trailing "/" of the path
  * first: "http://h:1/acct/" + "c" gives "http://h:1/acct/c". segment must
@@ -82,8 +80,7 @@ void pucurl_where(CURLU *u, char *buf, size_t size);
  * sets *status to the HTTP status, 0 when none came. A deadline already
  * passed is CURLE_OPERATION_TIMEDOUT without any I/O.
  */
-CURLcode pucurl_perform(struct pucurl *pc, const struct hc_check_ctx *ctx,
-                        long *status);
+CURLcode pucurl_perform(struct pucurl *pc, const struct hc_check_ctx *ctx, long *status);
 
 /*
  * Describe a failed pucurl_perform in r as HC_FAIL, naming where (the
@@ -91,9 +88,8 @@ CURLcode pucurl_perform(struct pucurl *pc, const struct hc_check_ctx *ctx,
  * (or "in the TLS handshake with", "waiting for an answer from"),
  * "connect to WHERE: Connection refused", or "WHERE: libcurl's message".
  */
-void pucurl_fail(const struct pucurl *pc, CURLcode code,
-                 const struct hc_check_ctx *ctx, const char *where,
-                 struct hc_result *r);
+void pucurl_fail(const struct pucurl *pc, CURLcode code, const struct hc_check_ctx *ctx,
+                 const char *where, struct hc_result *r);
 
 /* The value of the last response's header name (the first of that name,
  * in any case), or NULL. Valid until the next perform. */

@@ -26,8 +26,7 @@ int pu_parse_bool(const struct hc_init_ctx *ctx, const char *key, int *out)
 	if (v == NULL)
 		return HC_OK;
 	for (i = 0; pu_yes[i] != NULL; i++) {
-		if (strcasecmp(v, pu_yes[i]) == 0 ||
-		    strcasecmp(v, pu_no[i]) == 0) {
+		if (strcasecmp(v, pu_yes[i]) == 0 || strcasecmp(v, pu_no[i]) == 0) {
 			*out = strcasecmp(v, pu_yes[i]) == 0;
 			return HC_OK;
 		}
@@ -56,8 +55,8 @@ static int pu_digits(const char *v, uint64_t max, uint64_t *out)
 }
 
 /* See documentation in header file. */
-int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key,
-                  uint64_t min, uint64_t max, uint64_t *out)
+int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key, uint64_t min, uint64_t max,
+                  uint64_t *out)
 {
 	const char *v = hc_kv_get(ctx, key);
 	uint64_t n;
@@ -67,17 +66,17 @@ int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key,
 		return HC_OK;
 	len = pu_digits(v, max, &n);
 	if (len < 0 || v[len] != '\0' || n < min)
-		return hc_init_error(ctx, "%s: '%s' is not a whole number from "
-		                     "%llu to %llu", key, v,
-		                     (unsigned long long)min,
-		                     (unsigned long long)max);
+		return hc_init_error(ctx,
+		                     "%s: '%s' is not a whole number from "
+		                     "%llu to %llu",
+		                     key, v, (unsigned long long)min, (unsigned long long)max);
 	*out = n;
 	return HC_OK;
 }
 
 /* See documentation in header file. */
-int pu_parse_double(const struct hc_init_ctx *ctx, const char *key,
-                    double min, double max, double *out)
+int pu_parse_double(const struct hc_init_ctx *ctx, const char *key, double min, double max,
+                    double *out)
 {
 	const char *v = hc_kv_get(ctx, key);
 	size_t plain;
@@ -90,23 +89,23 @@ int pu_parse_double(const struct hc_init_ctx *ctx, const char *key,
 	plain = strspn(v, "0123456789.");
 	errno = 0;
 	d = plain > 0 ? strtod(v, &end) : NAN;
-	if (plain == 0 || errno != 0 || end != v + plain || *end != '\0' ||
-	    !(d >= min && d <= max))
-		return hc_init_error(ctx, "%s: '%s' is not a number from %g to "
-		                     "%g", key, v, min, max);
+	if (plain == 0 || errno != 0 || end != v + plain || *end != '\0' || !(d >= min && d <= max))
+		return hc_init_error(ctx,
+		                     "%s: '%s' is not a number from %g to "
+		                     "%g",
+		                     key, v, min, max);
 	*out = d;
 	return HC_OK;
 }
 
 /* See documentation in header file. */
-int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key,
-                      uint64_t min_ms, uint64_t max_ms, uint64_t *out_ms)
+int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key, uint64_t min_ms,
+                      uint64_t max_ms, uint64_t *out_ms)
 {
 	static const struct {
 		const char *suffix;
 		uint64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-		      { "h", 3600000 }, { "d", 86400000 } };
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 } };
 	const char *v = hc_kv_get(ctx, key);
 	uint64_t n;
 	size_t i;
@@ -124,15 +123,15 @@ int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key,
 			return HC_OK;
 		}
 	}
-	return hc_init_error(ctx, "%s: '%s' is not a duration from %llu ms to "
+	return hc_init_error(ctx,
+	                     "%s: '%s' is not a duration from %llu ms to "
 	                     "%llu ms (a whole number with ms, s, m, h or d, "
-	                     "e.g. 30s)", key, v, (unsigned long long)min_ms,
-	                     (unsigned long long)max_ms);
+	                     "e.g. 30s)",
+	                     key, v, (unsigned long long)min_ms, (unsigned long long)max_ms);
 }
 
 /* See documentation in header file. */
-int pu_parse_word(const struct hc_init_ctx *ctx, const char *key,
-                  const char *const *words, int *out)
+int pu_parse_word(const struct hc_init_ctx *ctx, const char *key, const char *const *words, int *out)
 {
 	const char *v = hc_kv_get(ctx, key);
 	char list[256];
@@ -148,14 +147,13 @@ int pu_parse_word(const struct hc_init_ctx *ctx, const char *key,
 	}
 	list[0] = '\0';
 	for (i = 0; words[i] != NULL && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-		                         "%s%s", i == 0 ? "" : ", ", words[i]);
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+		                         i == 0 ? "" : ", ", words[i]);
 	return hc_init_error(ctx, "%s: '%s' is not one of %s", key, v, list);
 }
 
 /* See documentation in header file. */
-int pu_check_readable(const struct hc_init_ctx *ctx, const char *key,
-                      const char *path)
+int pu_check_readable(const struct hc_init_ctx *ctx, const char *key, const char *path)
 {
 	char buf[128];
 
@@ -168,14 +166,12 @@ int pu_check_readable(const struct hc_init_ctx *ctx, const char *key,
 }
 
 /* See documentation in header file. */
-int pu_copy_key(const struct hc_init_ctx *ctx, const char *key, int required,
-                char **out)
+int pu_copy_key(const struct hc_init_ctx *ctx, const char *key, int required, char **out)
 {
 	const char *v = hc_kv_get(ctx, key);
 
 	if (v == NULL)
-		return required ? hc_init_error(ctx, "%s: required", key)
-		                : HC_OK;
+		return required ? hc_init_error(ctx, "%s: required", key) : HC_OK;
 	*out = strdup(v);
 	return *out != NULL ? HC_OK : HC_ENOMEM;
 }

@@ -29,8 +29,10 @@ int pu_parse_port(const struct hc_init_ctx *ctx, const char *v)
 			break;
 	}
 	if (i == 0 || v[i] != '\0' || n < 1)
-		return hc_init_error(ctx, "port: '%s' is not a port number "
-		                          "(1-65535)", v);
+		return hc_init_error(ctx,
+		                     "port: '%s' is not a port number "
+		                     "(1-65535)",
+		                     v);
 	return (int)n;
 }
 
@@ -67,8 +69,7 @@ int pu_parse_host(const struct hc_init_ctx *ctx, const char *v, char *host)
 	case PU_HOST_EMPTY:
 		return hc_init_error(ctx, "host: must not be empty");
 	case PU_HOST_TOO_LONG:
-		return hc_init_error(ctx, "host: longer than %d characters",
-		                     PU_HOST_MAX);
+		return hc_init_error(ctx, "host: longer than %d characters", PU_HOST_MAX);
 	case PU_HOST_BLANK:
 		return hc_init_error(ctx, "host: '%s' contains a blank", v);
 	case PU_HOST_OK:
@@ -80,13 +81,14 @@ int pu_parse_host(const struct hc_init_ctx *ctx, const char *v, char *host)
 }
 
 /* See documentation in header file. */
-int pu_host_span(const struct hc_init_ctx *ctx, const char *v,
-                 const char **host, size_t *len)
+int pu_host_span(const struct hc_init_ctx *ctx, const char *v, const char **host, size_t *len)
 {
 	*host = pu_host_unbracket(v, len);
 	if (pu_host_check(*host, *len) != PU_HOST_OK)
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                     "a name", *host);
+		return hc_init_error(ctx,
+		                     "host: '%s' is not an address or "
+		                     "a name",
+		                     *host);
 	return HC_OK;
 }
 
@@ -94,10 +96,13 @@ int pu_host_span(const struct hc_init_ctx *ctx, const char *v,
 int pu_check_socket(const struct hc_init_ctx *ctx, const char *v)
 {
 	if (v[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute "
-		                     "path", v);
+		return hc_init_error(ctx,
+		                     "socket: '%s' is not an absolute "
+		                     "path",
+		                     v);
 	if (strlen(v) > PU_SOCKET_MAX)
-		return hc_init_error(ctx, "socket: longer than %d bytes, the "
+		return hc_init_error(ctx,
+		                     "socket: longer than %d bytes, the "
 		                     "limit of a Unix socket path",
 		                     PU_SOCKET_MAX);
 	return HC_OK;
@@ -108,25 +113,22 @@ int pu_host_numeric(const char *host)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
 
-	return inet_pton(AF_INET, host, addr) == 1 ||
-	       inet_pton(AF_INET6, host, addr) == 1;
+	return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
 }
 
 /* See documentation in header file. */
 void pu_host_port(char *buf, size_t size, const char *host, unsigned port)
 {
-	snprintf(buf, size, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u",
-	         host, port);
+	snprintf(buf, size, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host, port);
 }
 
 /* See documentation in header file. */
-void pu_endpoint(char *buf, size_t size, const char *host, const char *port,
-                 int numeric, const struct addrinfo *ai)
+void pu_endpoint(char *buf, size_t size, const char *host, const char *port, int numeric,
+                 const struct addrinfo *ai)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL,
-	                0, NI_NUMERICHOST) != 0)
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(addr, sizeof(addr), "?");
 	if (!numeric)
 		snprintf(buf, size, "%s:%s (%s)", host, port, addr);
@@ -172,8 +174,7 @@ int pu_poll(const struct hc_host *host, struct pollfd *pfd, int64_t until_ns)
 {
 	int n;
 
-	while ((n = poll(pfd, 1, pu_ms_until(host, until_ns))) < 0 &&
-	       errno == EINTR)
+	while ((n = poll(pfd, 1, pu_ms_until(host, until_ns))) < 0 && errno == EINTR)
 		;
 	return n;
 }

@@ -59,8 +59,7 @@ int pu_parse_host(const struct hc_init_ctx *ctx, const char *v, char *host);
  * brackets) and *len. Returns HC_OK, or HC_EINVAL after hc_init_error
  * "host: 'V' is not an address or a name".
  */
-int pu_host_span(const struct hc_init_ctx *ctx, const char *v,
-                 const char **host, size_t *len);
+int pu_host_span(const struct hc_init_ctx *ctx, const char *v, const char **host, size_t *len);
 
 /*
  * The socket key's value v: an absolute path of at most PU_SOCKET_MAX
@@ -82,8 +81,8 @@ void pu_host_port(char *buf, size_t size, const char *host, unsigned port);
  * (10.0.0.5)" so that both sides of DNS are visible. numeric: host is an
  * address. At most PU_ENDPOINT_MAX bytes are needed.
  */
-void pu_endpoint(char *buf, size_t size, const char *host, const char *port,
-                 int numeric, const struct addrinfo *ai);
+void pu_endpoint(char *buf, size_t size, const char *host, const char *port, int numeric,
+                 const struct addrinfo *ai);
 
 /*
  * strerror(err) in buf, or in a static string of the C library; returns
@@ -126,36 +125,33 @@ int pu_parse_bool(const struct hc_init_ctx *ctx, const char *key, int *out);
 
 /* Decimal digits only (no blank, sign or 0x) from min to max.
  * "KEY: 'V' is not a whole number from MIN to MAX". */
-int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key,
-                  uint64_t min, uint64_t max, uint64_t *out);
+int pu_parse_uint(const struct hc_init_ctx *ctx, const char *key, uint64_t min, uint64_t max,
+                  uint64_t *out);
 
 /* A plain decimal (digits and a point: no sign, exponent or inf) from min
  * to max. "KEY: 'V' is not a number from MIN to MAX". */
-int pu_parse_double(const struct hc_init_ctx *ctx, const char *key,
-                    double min, double max, double *out);
+int pu_parse_double(const struct hc_init_ctx *ctx, const char *key, double min, double max,
+                    double *out);
 
 /* A whole number with a unit, ms, s, m, h or d (the core's spelling plus
  * hours and days), from min_ms to max_ms, in milliseconds. "KEY: 'V' is
  * not a duration from MIN ms to MAX ms (...)". */
-int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key,
-                      uint64_t min_ms, uint64_t max_ms, uint64_t *out_ms);
+int pu_parse_duration(const struct hc_init_ctx *ctx, const char *key, uint64_t min_ms,
+                      uint64_t max_ms, uint64_t *out_ms);
 
 /* One of the NULL-terminated words (case-sensitive): its index in *out.
  * "KEY: 'V' is not one of A, B, C". */
-int pu_parse_word(const struct hc_init_ctx *ctx, const char *key,
-                  const char *const *words, int *out);
+int pu_parse_word(const struct hc_init_ctx *ctx, const char *key, const char *const *words, int *out);
 
 /* path (the value of key: a CA file, a certificate) can be read now.
  * "KEY: cannot read 'PATH': strerror". Init may look at files: only
  * network I/O is out of bounds there. */
-int pu_check_readable(const struct hc_init_ctx *ctx, const char *key,
-                      const char *path);
+int pu_check_readable(const struct hc_init_ctx *ctx, const char *key, const char *path);
 
 /* A copy of key's value in *out (NULL when absent and not required).
  * "KEY: required" when required and absent. Safe for secrets: it never
  * quotes the value; free a secret with pu_free_secret. */
-int pu_copy_key(const struct hc_init_ctx *ctx, const char *key, int required,
-                char **out);
+int pu_copy_key(const struct hc_init_ctx *ctx, const char *key, int required, char **out);
 
 /* Clear a secret string's bytes, then free it. NULL is fine. */
 void pu_free_secret(char *secret);

@@ -28,7 +28,7 @@ const char *pux509_ssl_error(char *buf, size_t size)
 }
 
 /* Every certificate that bio holds; see pux509_load_mem. */
-static STACK_OF(X509) *pux509_load_bio(BIO *bio, char *why, size_t size)
+static STACK_OF(X509) * pux509_load_bio(BIO *bio, char *why, size_t size)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	char reason[128];
@@ -49,27 +49,24 @@ static STACK_OF(X509) *pux509_load_bio(BIO *bio, char *why, size_t size)
 	/* The loop ends at the end of the text ("no start line") or at a
 	 * certificate OpenSSL cannot read, which must not pass unnoticed. */
 	e = ERR_peek_last_error();
-	if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
-	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+	if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
 		ERR_clear_error();
 		if (sk_X509_num(certs) > 0)
 			return certs;
 		snprintf(why, size, "no PEM certificate in it");
 		goto fail;
 	}
-	snprintf(why, size, "unreadable certificate: %s",
-	         pux509_ssl_error(reason, sizeof(reason)));
+	snprintf(why, size, "unreadable certificate: %s", pux509_ssl_error(reason, sizeof(reason)));
 fail:
 	sk_X509_pop_free(certs, X509_free);
 	return NULL;
 }
 
 /* See documentation in header file. */
-STACK_OF(X509) *pux509_load_mem(const char *data, size_t len, char *why,
-                                size_t size)
+STACK_OF(X509) * pux509_load_mem(const char *data, size_t len, char *why, size_t size)
 {
 	BIO *bio;
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 
 	ERR_clear_error();
 	bio = BIO_new_mem_buf(data, len > (size_t)0x7fffffff ? -1 : (int)len);
@@ -83,10 +80,10 @@ STACK_OF(X509) *pux509_load_mem(const char *data, size_t len, char *why,
 }
 
 /* See documentation in header file. */
-STACK_OF(X509) *pux509_load_file(const char *path, char *why, size_t size)
+STACK_OF(X509) * pux509_load_file(const char *path, char *why, size_t size)
 {
 	BIO *bio;
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	char buf[128];
 
 	ERR_clear_error();
@@ -117,16 +114,14 @@ static int pux509_seconds_until(const ASN1_TIME *t, double *out)
 }
 
 /* e->subject and e->when from certificate x and its time t. */
-static void pux509_describe(X509 *x, const ASN1_TIME *t,
-                            struct pux509_expiry *e)
+static void pux509_describe(X509 *x, const ASN1_TIME *t, struct pux509_expiry *e)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	struct tm tm;
 	int n = 0;
 
 	e->subject[0] = '\0';
-	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x),
-	                                      0, XN_FLAG_RFC2253) >= 0)
+	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0)
 		n = BIO_read(bio, e->subject, sizeof(e->subject) - 1);
 	e->subject[n > 0 ? n : 0] = '\0';
 	BIO_free(bio);
@@ -138,7 +133,7 @@ static void pux509_describe(X509 *x, const ASN1_TIME *t,
 }
 
 /* See documentation in header file. */
-int pux509_expiry(STACK_OF(X509) *certs, struct pux509_expiry *e)
+int pux509_expiry(STACK_OF(X509) * certs, struct pux509_expiry *e)
 {
 	X509 *decider = NULL;
 	const ASN1_TIME *at = NULL;
@@ -189,8 +184,8 @@ static void pux509_span(char *buf, size_t size, double s)
 }
 
 /* See documentation in header file. */
-void pux509_verdict(struct hc_result *r, double left_s, double warn_s,
-                    double fail_s, const char *what, const char *when)
+void pux509_verdict(struct hc_result *r, double left_s, double warn_s, double fail_s,
+                    const char *what, const char *when)
 {
 	char span[32], at[40] = "";
 	int status = HC_PASS;
@@ -199,8 +194,7 @@ void pux509_verdict(struct hc_result *r, double left_s, double warn_s,
 		snprintf(at, sizeof(at), " (%s)", when);
 	if (left_s <= 0) {
 		pux509_span(span, sizeof(span), -left_s);
-		hc_result_set(r, HC_FAIL, "%s expired %s ago%s", what, span,
-		              at);
+		hc_result_set(r, HC_FAIL, "%s expired %s ago%s", what, span, at);
 		return;
 	}
 	if (left_s < fail_s)
@@ -212,22 +206,19 @@ void pux509_verdict(struct hc_result *r, double left_s, double warn_s,
 }
 
 /* See documentation in header file. */
-void pux509_judge(struct hc_result *r, const struct pux509_expiry *e,
-                  double warn_s, double fail_s, const char *what)
+void pux509_judge(struct hc_result *r, const struct pux509_expiry *e, double warn_s, double fail_s,
+                  const char *what)
 {
 	char who[PUX509_SUBJECT_MAX + 160], span[32];
 
 	if (e->count > 1)
-		snprintf(who, sizeof(who), "certificate '%s' (%s of %d) of %s",
-		         e->subject, e->not_yet_valid ? "one" : "earliest",
-		         e->count, what);
+		snprintf(who, sizeof(who), "certificate '%s' (%s of %d) of %s", e->subject,
+		         e->not_yet_valid ? "one" : "earliest", e->count, what);
 	else
-		snprintf(who, sizeof(who), "certificate '%s' of %s",
-		         e->subject, what);
+		snprintf(who, sizeof(who), "certificate '%s' of %s", e->subject, what);
 	if (e->not_yet_valid) {
 		pux509_span(span, sizeof(span), e->left_s);
-		hc_result_set(r, HC_FAIL, "%s is not valid until %s (in %s)",
-		              who, e->when, span);
+		hc_result_set(r, HC_FAIL, "%s is not valid until %s (in %s)", who, e->when, span);
 		return;
 	}
 	pux509_verdict(r, e->left_s, warn_s, fail_s, who, e->when);

@@ -18,11 +18,11 @@
 
 /* The certificate of a set that decides its health. */
 struct pux509_expiry {
-	int count;          /* certificates in the set */
-	int not_yet_valid;  /* 1: subject's notBefore is still ahead */
-	double left_s;      /* seconds until subject's notAfter (< 0: past),
+	int count;                        /* certificates in the set */
+	int not_yet_valid;                /* 1: subject's notBefore is still ahead */
+	double left_s;                    /* seconds until subject's notAfter (< 0: past),
 	                       or until its notBefore when not_yet_valid */
-	char when[32];      /* that notAfter/notBefore, "2026-11-30 06:00 UTC" */
+	char when[32];                    /* that notAfter/notBefore, "2026-11-30 06:00 UTC" */
 	char subject[PUX509_SUBJECT_MAX]; /* one-line subject */
 };
 
@@ -33,19 +33,18 @@ struct pux509_expiry {
  * "unreadable certificate: " and OpenSSL's reason. Other PEM blocks (keys)
  * are skipped. The text is never quoted.
  */
-STACK_OF(X509) *pux509_load_mem(const char *data, size_t len, char *why,
-                                size_t size);
+STACK_OF(X509) * pux509_load_mem(const char *data, size_t len, char *why, size_t size);
 
 /* The same for the file at path; why says "cannot open: ERRNO" when it
  * cannot be opened. */
-STACK_OF(X509) *pux509_load_file(const char *path, char *why, size_t size);
+STACK_OF(X509) * pux509_load_file(const char *path, char *why, size_t size);
 
 /*
  * Which certificate of certs (at least one) decides: the first one not yet
  * valid, else the one that expires first. Returns 0, or -1 when a time
  * cannot be read (a mangled certificate).
  */
-int pux509_expiry(STACK_OF(X509) *certs, struct pux509_expiry *e);
+int pux509_expiry(STACK_OF(X509) * certs, struct pux509_expiry *e);
 
 /*
  * The verdict for something that expires in left_s seconds: fail below
@@ -53,16 +52,16 @@ int pux509_expiry(STACK_OF(X509) *certs, struct pux509_expiry *e);
  * status and a message "WHAT expires in 3.0 days (WHEN)" (or "expired 2.0
  * days ago", "expires in 45 min") to r; when, may be NULL.
  */
-void pux509_verdict(struct hc_result *r, double left_s, double warn_s,
-                    double fail_s, const char *what, const char *when);
+void pux509_verdict(struct hc_result *r, double left_s, double warn_s, double fail_s,
+                    const char *what, const char *when);
 
 /*
  * The verdict for a certificate set: pux509_verdict on e, or fail "WHAT
  * is not valid until WHEN" when e->not_yet_valid. what names the set
  * ("/etc/ssl/a.pem", "127.0.0.1:443"); the message adds the subject.
  */
-void pux509_judge(struct hc_result *r, const struct pux509_expiry *e,
-                  double warn_s, double fail_s, const char *what);
+void pux509_judge(struct hc_result *r, const struct pux509_expiry *e, double warn_s, double fail_s,
+                  const char *what);
 
 /* The oldest error on OpenSSL's queue of this thread as text (its reason,
  * else "unknown error"), and the queue emptied. */

@@ -31,24 +31,21 @@
 
 struct cred {
 	char *file;
-	enum cred_type type;  /* CRED_UNKNOWN: detect on every run */
+	enum cred_type type; /* CRED_UNKNOWN: detect on every run */
 	double warn_s, fail_s;
-	int in_days;          /* observe days (warn_days), else seconds */
+	int in_days; /* observe days (warn_days), else seconds */
 };
 
 /* The order of enum cred_type, CRED_UNKNOWN standing for auto. */
-static const char *const cred_types[] = { "auto", "jwt", "oauth", "x509",
-	                                  NULL };
+static const char *const cred_types[] = { "auto", "jwt", "oauth", "x509", NULL };
 
 static const struct hc_key cred_keys[] = {
 	{ "file", "file holding the credential (required)", HC_KEY_PATH },
 	{ "type", "auto, jwt, oauth or x509 (default auto: detected)", 0 },
 	{ "warn_days", "warn below this many days left (default 30)", 0 },
 	{ "fail_days", "fail below this many days left (default 7)", 0 },
-	{ "warn_in", "warn below this much time left (instead of warn_days)",
-	  0 },
-	{ "fail_in", "fail below this much time left (instead of fail_days)",
-	  0 },
+	{ "warn_in", "warn below this much time left (instead of warn_days)", 0 },
+	{ "fail_in", "fail below this much time left (instead of fail_days)", 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -64,36 +61,36 @@ static int cred_parse_in(const struct hc_init_ctx *ctx, struct cred *c)
 	if (warn == UINT64_MAX)
 		warn = fail;
 	if (fail > warn)
-		return hc_init_error(ctx, "fail_in: %s is longer than warn_in "
-		                     "(%s)", hc_kv_get(ctx, "fail_in"),
-		                     hc_kv_get(ctx, "warn_in"));
+		return hc_init_error(ctx,
+		                     "fail_in: %s is longer than warn_in "
+		                     "(%s)",
+		                     hc_kv_get(ctx, "fail_in"), hc_kv_get(ctx, "warn_in"));
 	c->warn_s = (double)warn / 1000;
 	c->fail_s = (double)fail / 1000;
 	return HC_OK;
 }
 
 /* Thresholds in days or as durations, not both. */
-static int cred_parse_thresholds(const struct hc_init_ctx *ctx,
-                                 struct cred *c)
+static int cred_parse_thresholds(const struct hc_init_ctx *ctx, struct cred *c)
 {
-	int days = hc_kv_get(ctx, "warn_days") != NULL ||
-	           hc_kv_get(ctx, "fail_days") != NULL;
-	int in = hc_kv_get(ctx, "warn_in") != NULL ||
-	         hc_kv_get(ctx, "fail_in") != NULL;
+	int days = hc_kv_get(ctx, "warn_days") != NULL || hc_kv_get(ctx, "fail_days") != NULL;
+	int in = hc_kv_get(ctx, "warn_in") != NULL || hc_kv_get(ctx, "fail_in") != NULL;
 	double warn = 30, fail = 7;
 
 	if (days && in)
 		return hc_init_error(ctx, "warn_in, fail_in: give thresholds "
-		                     "in days (warn_days, fail_days) or as "
-		                     "durations (warn_in, fail_in), not both");
+		                          "in days (warn_days, fail_days) or as "
+		                          "durations (warn_in, fail_in), not both");
 	if (in)
 		return cred_parse_in(ctx, c);
 	if (pu_parse_double(ctx, "warn_days", 0, 36500, &warn) < 0 ||
 	    pu_parse_double(ctx, "fail_days", 0, 36500, &fail) < 0)
 		return HC_EINVAL;
 	if (fail > warn)
-		return hc_init_error(ctx, "fail_days: %g is more than "
-		                     "warn_days (%g)", fail, warn);
+		return hc_init_error(ctx,
+		                     "fail_days: %g is more than "
+		                     "warn_days (%g)",
+		                     fail, warn);
 	c->in_days = 1;
 	c->warn_s = warn * CRED_DAY;
 	c->fail_s = fail * CRED_DAY;
@@ -153,8 +150,7 @@ static ssize_t cred_read_all(int fd, char *buf, size_t cap)
  * FIFO or device is refused unread: reading one could block past the
  * deadline.
  */
-static int cred_read(const char *path, char **buf, size_t *len, double *mtime,
-                     char *why, size_t size)
+static int cred_read(const char *path, char **buf, size_t *len, double *mtime, char *why, size_t size)
 {
 	struct stat st;
 	char err[128];
@@ -163,14 +159,13 @@ static int cred_read(const char *path, char **buf, size_t *len, double *mtime,
 
 	*buf = NULL;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(why, size, "cannot open: %s",
-		         pu_strerror(errno, err, sizeof(err)));
+		snprintf(why, size, "cannot open: %s", pu_strerror(errno, err, sizeof(err)));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > CRED_MAX_BYTES) {
-		snprintf(why, size, "%s", S_ISREG(st.st_mode)
-		         ? "larger than 1 MiB: not a credential"
-		         : "not a regular file");
+		snprintf(why, size, "%s",
+		         S_ISREG(st.st_mode) ? "larger than 1 MiB: not a credential"
+		                             : "not a regular file");
 		goto out;
 	}
 	/* One byte more than the size, to notice a file that grew. */
@@ -181,8 +176,7 @@ static int cred_read(const char *path, char **buf, size_t *len, double *mtime,
 	}
 	n = cred_read_all(fd, *buf, (size_t)st.st_size + 1);
 	if (n < 0)
-		snprintf(why, size, "cannot read: %s",
-		         pu_strerror(errno, err, sizeof(err)));
+		snprintf(why, size, "cannot read: %s", pu_strerror(errno, err, sizeof(err)));
 	else if (n == 0)
 		snprintf(why, size, "is empty");
 	else if (n > st.st_size)
@@ -212,8 +206,7 @@ static double cred_now(void)
 }
 
 /* The verdict on a token that expires at exp (epoch seconds). */
-static void cred_judge_token(const struct cred *c, const char *kind,
-                             double exp, struct hc_result *r)
+static void cred_judge_token(const struct cred *c, const char *kind, double exp, struct hc_result *r)
 {
 	char what[512], when[40] = "";
 	time_t t = (time_t)exp;
@@ -224,14 +217,12 @@ static void cred_judge_token(const struct cred *c, const char *kind,
 	snprintf(what, sizeof(what), "%s in %s", kind, c->file);
 	exp -= cred_now();
 	pux509_verdict(r, exp, c->warn_s, c->fail_s, what, when);
-	hc_result_observe(r, c->in_days ? exp / CRED_DAY : exp,
-	                  c->in_days ? "d" : "s");
+	hc_result_observe(r, c->in_days ? exp / CRED_DAY : exp, c->in_days ? "d" : "s");
 }
 
-static void cred_judge_x509(const struct cred *c, const char *data,
-                            size_t len, struct hc_result *r)
+static void cred_judge_x509(const struct cred *c, const char *data, size_t len, struct hc_result *r)
 {
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	struct pux509_expiry e;
 	char why[160];
 
@@ -241,13 +232,14 @@ static void cred_judge_x509(const struct cred *c, const char *data,
 		return;
 	}
 	if (pux509_expiry(certs, &e) < 0) {
-		hc_result_set(r, HC_FAIL, "%s: a certificate has a time that "
-		              "cannot be read", c->file);
+		hc_result_set(r, HC_FAIL,
+		              "%s: a certificate has a time that "
+		              "cannot be read",
+		              c->file);
 	} else {
 		pux509_judge(r, &e, c->warn_s, c->fail_s, c->file);
 		if (!e.not_yet_valid)
-			hc_result_observe(r, c->in_days ? e.left_s / CRED_DAY
-			                                : e.left_s,
+			hc_result_observe(r, c->in_days ? e.left_s / CRED_DAY : e.left_s,
 			                  c->in_days ? "d" : "s");
 	}
 	sk_X509_pop_free(certs, X509_free);
@@ -255,8 +247,8 @@ static void cred_judge_x509(const struct cred *c, const char *data,
 
 /* The verdict on the credential in data, of the configured or detected
  * type. */
-static void cred_judge(const struct cred *c, const char *data, size_t len,
-                       double mtime, struct hc_result *r)
+static void cred_judge(const struct cred *c, const char *data, size_t len, double mtime,
+                       struct hc_result *r)
 {
 	enum cred_type type = c->type;
 	char why[160];
@@ -276,19 +268,18 @@ static void cred_judge(const struct cred *c, const char *data, size_t len,
 		rc = cred_oauth_exp(data, len, mtime, &exp, why, sizeof(why));
 		break;
 	case CRED_UNKNOWN:
-		snprintf(why, sizeof(why), "neither a JWT, an OAuth token JSON "
+		snprintf(why, sizeof(why),
+		         "neither a JWT, an OAuth token JSON "
 		         "nor a PEM certificate");
 		break;
 	}
 	if (rc < 0)
 		hc_result_set(r, HC_FAIL, "%s: %s", c->file, why);
 	else
-		cred_judge_token(c, type == CRED_JWT ? "JWT" : "OAuth token",
-		                 exp, r);
+		cred_judge_token(c, type == CRED_JWT ? "JWT" : "OAuth token", exp, r);
 }
 
-static int cred_check(void *instance, const struct hc_check_ctx *ctx,
-                      struct hc_result *r)
+static int cred_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct cred *c = instance;
 	char *data, why[160];
@@ -317,6 +308,7 @@ static void cred_teardown(void *instance)
 	free(c);
 }
 
-HC_PLUGIN_DEFINE("credential", "1.0.0", "time until a JWT, OAuth token or "
-                 "certificate file expires", cred_keys, cred_init, cred_check,
-                 cred_teardown);
+HC_PLUGIN_DEFINE("credential", "1.0.0",
+                 "time until a JWT, OAuth token or "
+                 "certificate file expires",
+                 cred_keys, cred_init, cred_check, cred_teardown);

@@ -68,8 +68,7 @@ enum cred_type cred_detect(const char *data, size_t len)
  * buffer *out of *outlen bytes: 0, -1 when in is not base64url, -2 out of
  * memory. Clear *out (explicit_bzero) before freeing it.
  */
-static int cred_b64url(const char *in, size_t n, unsigned char **out,
-                       size_t *outlen)
+static int cred_b64url(const char *in, size_t n, unsigned char **out, size_t *outlen)
 {
 	unsigned acc = 0, bits = 0;
 	size_t i, o = 0;
@@ -113,14 +112,11 @@ static void cred_scrub(json_t *j)
 	size_t i;
 
 	if (json_is_string(j)) {
-		explicit_bzero((char *)json_string_value(j),
-		               json_string_length(j));
+		explicit_bzero((char *)json_string_value(j), json_string_length(j));
 	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v)
-			cred_scrub(v);
+		json_object_foreach(j, key, v) cred_scrub(v);
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			cred_scrub(v);
+		json_array_foreach(j, i, v) cred_scrub(v);
 	}
 }
 
@@ -131,16 +127,14 @@ static void cred_json_free(json_t *j)
 }
 
 /* The JWT payload's exp claim from its decoded JSON text. */
-static int cred_jwt_claim(const unsigned char *json, size_t len, double *exp,
-                          char *why, size_t size)
+static int cred_jwt_claim(const unsigned char *json, size_t len, double *exp, char *why, size_t size)
 {
 	json_error_t err;
 	json_t *root = json_loadb((const char *)json, len, 0, &err), *e;
 	int rc = -1;
 
 	if (root == NULL) {
-		snprintf(why, size, "JWT payload is not JSON (at byte %d)",
-		         err.position);
+		snprintf(why, size, "JWT payload is not JSON (at byte %d)", err.position);
 		return -1;
 	}
 	e = json_object_get(root, "exp");
@@ -159,8 +153,7 @@ static int cred_jwt_claim(const unsigned char *json, size_t len, double *exp,
 }
 
 /* See documentation in header file. */
-int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
-                 size_t size)
+int cred_jwt_exp(const char *data, size_t len, double *exp, char *why, size_t size)
 {
 	const char *payload, *end;
 	unsigned char *json = NULL;
@@ -171,7 +164,8 @@ int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
 	for (i = 0; i < len; i++)
 		parts += data[i] == '.';
 	if (parts == 5) {
-		snprintf(why, size, "a JWE (encrypted JWT): its claims cannot "
+		snprintf(why, size,
+		         "a JWE (encrypted JWT): its claims cannot "
 		         "be read");
 		return -1;
 	}
@@ -199,8 +193,7 @@ int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
 }
 
 /* expires_at: a number of epoch seconds or an RFC 3339 string. */
-static int cred_expires_at(const json_t *at, double *exp, char *why,
-                           size_t size)
+static int cred_expires_at(const json_t *at, double *exp, char *why, size_t size)
 {
 	if (json_is_number(at)) {
 		*exp = json_number_value(at);
@@ -208,22 +201,21 @@ static int cred_expires_at(const json_t *at, double *exp, char *why,
 	}
 	if (json_is_string(at) && cred_rfc3339(json_string_value(at), exp) == 0)
 		return 0;
-	snprintf(why, size, "OAuth expires_at is not a time (epoch seconds or "
+	snprintf(why, size,
+	         "OAuth expires_at is not a time (epoch seconds or "
 	         "RFC 3339)");
 	return -1;
 }
 
 /* See documentation in header file. */
-int cred_oauth_exp(const char *data, size_t len, double mtime, double *exp,
-                   char *why, size_t size)
+int cred_oauth_exp(const char *data, size_t len, double mtime, double *exp, char *why, size_t size)
 {
 	json_error_t err;
 	json_t *root = json_loadb(data, len, 0, &err), *at, *in;
 	int rc = -1;
 
 	if (root == NULL) {
-		snprintf(why, size, "OAuth token file is not JSON (at byte %d)",
-		         err.position);
+		snprintf(why, size, "OAuth token file is not JSON (at byte %d)", err.position);
 		return -1;
 	}
 	at = json_object_get(root, "expires_at");
@@ -233,7 +225,8 @@ int cred_oauth_exp(const char *data, size_t len, double mtime, double *exp,
 	} else if (at != NULL) {
 		rc = cred_expires_at(at, exp, why, size);
 	} else if (in == NULL) {
-		snprintf(why, size, "OAuth token JSON has neither expires_at "
+		snprintf(why, size,
+		         "OAuth token JSON has neither expires_at "
 		         "nor expires_in");
 	} else if (!json_is_number(in)) {
 		snprintf(why, size, "OAuth expires_in is not a number");
@@ -280,8 +273,8 @@ static int cred_rfc3339_tail(const char *p, double *frac, int *offset)
 	if (*p != '+' && *p != '-')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
-	if (cred_digits(&p, 2, &hh) < 0 || *p++ != ':' ||
-	    cred_digits(&p, 2, &mm) < 0 || *p != '\0' || hh > 23 || mm > 59)
+	if (cred_digits(&p, 2, &hh) < 0 || *p++ != ':' || cred_digits(&p, 2, &mm) < 0 ||
+	    *p != '\0' || hh > 23 || mm > 59)
 		return -1;
 	*offset = sign * (hh * 3600 + mm * 60);
 	return 0;
@@ -295,19 +288,14 @@ int cred_rfc3339(const char *s, double *out)
 	int y, mo, d, h, mi, sec, offset;
 	double frac;
 
-	if (cred_digits(&p, 4, &y) < 0 || *p++ != '-' ||
-	    cred_digits(&p, 2, &mo) < 0 || *p++ != '-' ||
-	    cred_digits(&p, 2, &d) < 0 || strchr("Tt ", *p) == NULL ||
-	    *p == '\0')
+	if (cred_digits(&p, 4, &y) < 0 || *p++ != '-' || cred_digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || cred_digits(&p, 2, &d) < 0 || strchr("Tt ", *p) == NULL || *p == '\0')
 		return -1;
 	p++;
-	if (cred_digits(&p, 2, &h) < 0 || *p++ != ':' ||
-	    cred_digits(&p, 2, &mi) < 0 || *p++ != ':' ||
-	    cred_digits(&p, 2, &sec) < 0 ||
-	    cred_rfc3339_tail(p, &frac, &offset) < 0)
+	if (cred_digits(&p, 2, &h) < 0 || *p++ != ':' || cred_digits(&p, 2, &mi) < 0 ||
+	    *p++ != ':' || cred_digits(&p, 2, &sec) < 0 || cred_rfc3339_tail(p, &frac, &offset) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

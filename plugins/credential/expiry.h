@@ -31,8 +31,7 @@ enum cred_type cred_detect(const char *data, size_t len);
  * is not a JSON object", "JWT has no exp claim", "JWT exp claim is not a
  * number".
  */
-int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
-                 size_t size);
+int cred_jwt_exp(const char *data, size_t len, double *exp, char *why, size_t size);
 
 /*
  * When the OAuth token JSON in data[0..len) expires, in seconds since the
@@ -40,8 +39,7 @@ int cred_jwt_exp(const char *data, size_t len, double *exp, char *why,
  * seconds after mtime (the file's modification time, when the token was
  * written). Returns 0, or -1 with why as for cred_jwt_exp.
  */
-int cred_oauth_exp(const char *data, size_t len, double mtime, double *exp,
-                   char *why, size_t size);
+int cred_oauth_exp(const char *data, size_t len, double mtime, double *exp, char *why, size_t size);
 
 /*
  * An RFC 3339 date-time ("2026-11-27T08:00:00Z", with an optional

@@ -19,10 +19,8 @@
 
 /* Every key the plugin accepts; the core refuses any other. A key flagged
  * HC_KEY_SECRET can also be given as NAME_file and never appears in logs. */
-static const struct hc_key keys[] = {
-	{ "path", "file that must exist and not be empty", HC_KEY_PATH },
-	{ NULL, NULL, 0 }
-};
+static const struct hc_key keys[] = { { "path", "file that must exist and not be empty", HC_KEY_PATH },
+	                              { NULL, NULL, 0 } };
 
 /* One instance per [check:NAME] section: keep all state here, no globals. */
 struct example {
@@ -53,8 +51,7 @@ static int example_init(const struct hc_init_ctx *ctx, void **instance)
 /* check runs on a worker thread, never twice at once for one instance, and
  * returns before ctx->deadline_ns (hc_remaining_ms gives what is left: hand
  * it to your client library as its timeout). */
-static int example_check(void *instance, const struct hc_check_ctx *ctx,
-                         struct hc_result *r)
+static int example_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct example *e = instance;
 	struct stat st;
@@ -65,8 +62,7 @@ static int example_check(void *instance, const struct hc_check_ctx *ctx,
 	hc_result_observe(r, (double)st.st_size, "bytes");
 	if (st.st_size == 0)
 		return hc_result_set(r, HC_WARN, "%s is empty", e->path);
-	return hc_result_set(r, HC_PASS, "%s has %lld bytes", e->path,
-	                     (long long)st.st_size);
+	return hc_result_set(r, HC_PASS, "%s has %lld bytes", e->path, (long long)st.st_size);
 }
 
 /* teardown frees everything init allocated; nothing may outlive it. */
@@ -78,5 +74,5 @@ static void example_teardown(void *instance)
 	free(e);
 }
 
-HC_PLUGIN_DEFINE("example", "1.0.0", "a file exists and is not empty", keys,
-                 example_init, example_check, example_teardown);
+HC_PLUGIN_DEFINE("example", "1.0.0", "a file exists and is not empty", keys, example_init,
+                 example_check, example_teardown);

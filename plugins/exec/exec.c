@@ -27,27 +27,35 @@
 #define EX_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct ex {
-	char **argv;         /* one block (words_split, or ex_shell_argv) */
-	char **envp;         /* NULL-terminated; every entry malloc'd */
-	const char *path;    /* the value of PATH in envp */
-	const char *name;    /* what messages call the command */
+	char **argv;      /* one block (words_split, or ex_shell_argv) */
+	char **envp;      /* NULL-terminated; every entry malloc'd */
+	const char *path; /* the value of PATH in envp */
+	const char *name; /* what messages call the command */
 	char *dir;
-	char *label;         /* perfdata_label, or NULL: the first item */
+	char *label; /* perfdata_label, or NULL: the first item */
 	size_t max_output;
-	char *out;           /* max_output + 1 bytes */
+	char *out; /* max_output + 1 bytes */
 };
 
 static const struct hc_key ex_keys[] = {
-	{ "command", "the command and its arguments, split as sh does "
-	  "(quotes, backslash) but run without a shell", 0 },
+	{ "command",
+	  "the command and its arguments, split as sh does "
+	  "(quotes, backslash) but run without a shell",
+	  0 },
 	{ "shell", "yes: run command with /bin/sh -c instead (default no)", 0 },
-	{ "env", "NAME=value words added to the command's otherwise empty "
-	  "environment (PATH and LANG are passed on)", 0 },
+	{ "env",
+	  "NAME=value words added to the command's otherwise empty "
+	  "environment (PATH and LANG are passed on)",
+	  0 },
 	{ "dir", "working directory of the command (default /)", HC_KEY_PATH },
-	{ "max_output", "bytes of output kept, 64-1048576 (default 4096); "
-	  "the rest is read and discarded", 0 },
-	{ "perfdata_label", "the performance-data label to observe "
-	  "(default: the first item)", 0 },
+	{ "max_output",
+	  "bytes of output kept, 64-1048576 (default 4096); "
+	  "the rest is read and discarded",
+	  0 },
+	{ "perfdata_label",
+	  "the performance-data label to observe "
+	  "(default: the first item)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -80,19 +88,19 @@ static int ex_set_command(const struct hc_init_ctx *ctx, struct ex *e)
 		return HC_EINVAL;
 	/* The command is never quoted in a message: it may hold a password
 	 * (check_pgsql -p). */
-	e->argv = shell ? ex_shell_argv(command) :
-	                  words_split(command, &n, &err);
+	e->argv = shell ? ex_shell_argv(command) : words_split(command, &n, &err);
 	if (e->argv == NULL && err != NULL)
 		return hc_init_error(ctx, "command: %s%s", err,
-		                     strcmp(err, WORDS_ERR_OPERATOR) == 0 ?
-		                     ", or set shell = yes" : "");
+		                     strcmp(err, WORDS_ERR_OPERATOR) == 0 ? ", or set shell = yes"
+		                                                          : "");
 	if (e->argv == NULL)
 		return HC_ENOMEM;
 	if (n == 0 || (shell && command[strspn(command, " \t")] == '\0'))
 		return hc_init_error(ctx, "command: empty");
 	slash = strrchr(e->argv[0], '/');
-	e->name = shell ? "the shell command" :
-	          slash != NULL && slash[1] != '\0' ? slash + 1 : e->argv[0];
+	e->name = shell                               ? "the shell command"
+	          : slash != NULL && slash[1] != '\0' ? slash + 1
+	                                              : e->argv[0];
 	return HC_OK;
 }
 
@@ -100,7 +108,7 @@ static int ex_set_command(const struct hc_init_ctx *ctx, struct ex *e)
 static size_t ex_env_name(const char *w)
 {
 	size_t n = strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                  "0123456789_");
+	                     "0123456789_");
 
 	return n > 0 && w[n] == '=' && !(w[0] >= '0' && w[0] <= '9') ? n : 0;
 }
@@ -117,8 +125,7 @@ static int ex_env_has(char **envp, size_t k, const char *name, size_t len)
 }
 
 /* Add NAME=value to envp at *k. */
-static int ex_env_add(char **envp, size_t *k, const char *name,
-                      const char *value)
+static int ex_env_add(char **envp, size_t *k, const char *name, const char *value)
 {
 	size_t len = strlen(name) + strlen(value) + 2;
 
@@ -131,8 +138,8 @@ static int ex_env_add(char **envp, size_t *k, const char *name,
 
 /* The env words into e->envp, after checking them; values are never
  * quoted in a message (an API token may be among them). */
-static int ex_env_words(const struct hc_init_ctx *ctx, struct ex *e,
-                        char **words, size_t n, size_t *k)
+static int ex_env_words(const struct hc_init_ctx *ctx, struct ex *e, char **words, size_t n,
+                        size_t *k)
 {
 	size_t i;
 
@@ -140,11 +147,12 @@ static int ex_env_words(const struct hc_init_ctx *ctx, struct ex *e,
 		size_t len = ex_env_name(words[i]);
 
 		if (len == 0)
-			return hc_init_error(ctx, "env: word %zu is not "
-			                     "NAME=value", i + 1);
+			return hc_init_error(ctx,
+			                     "env: word %zu is not "
+			                     "NAME=value",
+			                     i + 1);
 		if (ex_env_has(e->envp, *k, words[i], len))
-			return hc_init_error(ctx, "env: %.*s is set twice",
-			                     (int)len, words[i]);
+			return hc_init_error(ctx, "env: %.*s is set twice", (int)len, words[i]);
 		e->envp[*k] = strdup(words[i]);
 		if (e->envp[(*k)++] == NULL)
 			return HC_ENOMEM;
@@ -210,8 +218,10 @@ static int ex_set_output(const struct hc_init_ctx *ctx, struct ex *e)
 	if (pu_parse_uint(ctx, "max_output", 64, 1048576, &max) != HC_OK)
 		return HC_EINVAL;
 	if (label != NULL && (label[0] == '\0' || strlen(label) > PD_LABEL_MAX))
-		return hc_init_error(ctx, "perfdata_label: must have 1 to %d "
-		                     "characters", PD_LABEL_MAX);
+		return hc_init_error(ctx,
+		                     "perfdata_label: must have 1 to %d "
+		                     "characters",
+		                     PD_LABEL_MAX);
 	if (label != NULL && (e->label = strdup(label)) == NULL)
 		return HC_ENOMEM;
 	e->max_output = (size_t)max;
@@ -276,8 +286,7 @@ static int ex_resolve(const struct ex *e, char *buf, size_t size)
 		colon = strchrnul(p, ':');
 		if (p[0] != '/')
 			continue;
-		len = snprintf(buf, size, "%.*s/%s", (int)(colon - p), p,
-		               e->argv[0]);
+		len = snprintf(buf, size, "%.*s/%s", (int)(colon - p), p, e->argv[0]);
 		if (len > 0 && (size_t)len < size && access(buf, X_OK) == 0)
 			return 0;
 	}
@@ -288,8 +297,7 @@ static int ex_resolve(const struct ex *e, char *buf, size_t size)
 static void ex_judge(const struct ex *e, int status, struct hc_result *r)
 {
 	static const int verdict[] = { HC_PASS, HC_WARN, HC_FAIL, HC_FAIL };
-	static const char *const names[] = { "ok", "warning", "critical",
-	                                     "unknown" };
+	static const char *const names[] = { "ok", "warning", "critical", "unknown" };
 	char text[sizeof(r->message)];
 	size_t len = pd_message(e->out, text, sizeof(text));
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -298,57 +306,55 @@ static void ex_judge(const struct ex *e, int status, struct hc_result *r)
 	if (code < 0) {
 		sig = sigabbrev_np(WTERMSIG(status));
 		hc_result_set(r, HC_FAIL, "%s killed by SIG%s%s%s%s", e->name,
-		              sig != NULL ? sig : "?",
-		              WCOREDUMP(status) ? " (core dumped)" : "",
+		              sig != NULL ? sig : "?", WCOREDUMP(status) ? " (core dumped)" : "",
 		              len > 0 ? ": " : "", text);
 	} else if (code > 3) {
-		hc_result_set(r, HC_FAIL, "%s exited with %d%s%s", e->name,
-		              code, len > 0 ? ": " : "", text);
+		hc_result_set(r, HC_FAIL, "%s exited with %d%s%s", e->name, code,
+		              len > 0 ? ": " : "", text);
 	} else if (len == 0) {
-		hc_result_set(r, verdict[code], "%s exited with %d (%s), no "
-		              "output", e->name, code, names[code]);
+		hc_result_set(r, verdict[code],
+		              "%s exited with %d (%s), no "
+		              "output",
+		              e->name, code, names[code]);
 	} else {
 		/* UNKNOWN fails: say so, unless the text already does, as
 		 * the monitoring-plugins' own texts do. */
 		hc_result_set(r, verdict[code], "%s%s",
-		              code == 3 && strcasestr(text, "unknown") == NULL ?
-		              "unknown: " : "", text);
+		              code == 3 && strcasestr(text, "unknown") == NULL ? "unknown: " : "",
+		              text);
 	}
 }
 
 /* The performance-data item to observe, when there is one. */
-static void ex_observe(const struct ex *e, const struct hc_check_ctx *ctx,
-                       struct hc_result *r)
+static void ex_observe(const struct ex *e, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct pd_item it;
 
 	if (pd_find(e->out, e->label, &it) && it.known)
 		hc_result_observe(r, it.value, it.uom);
 	else if (e->label != NULL)
-		ctx->host->log(ctx->handle, HC_LOG_DEBUG, "no value for "
-		               "perfdata_label '%s' in the output", e->label);
+		ctx->host->log(ctx->handle, HC_LOG_DEBUG,
+		               "no value for "
+		               "perfdata_label '%s' in the output",
+		               e->label);
 }
 
 /* The command did not start: err from the PATH search (searched) or
  * from posix_spawn, which also fails when dir has gone since start-up.
  * The program is named as written (its arguments may hold a password,
  * its path does not). */
-static int ex_cannot_run(const struct ex *e, int err, int searched,
-                         struct hc_result *r)
+static int ex_cannot_run(const struct ex *e, int err, int searched, struct hc_result *r)
 {
 	char buf[128];
 
 	if (!searched && access(e->dir, X_OK) != 0)
-		return hc_result_set(r, HC_FAIL, "cannot run %s in dir %s: %s",
-		                     e->argv[0], e->dir,
+		return hc_result_set(r, HC_FAIL, "cannot run %s in dir %s: %s", e->argv[0], e->dir,
 		                     pu_strerror(errno, buf, sizeof(buf)));
 	return hc_result_set(r, HC_FAIL, "cannot run %s: %s%s", e->argv[0],
-	                     pu_strerror(err, buf, sizeof(buf)),
-	                     searched ? " (searched PATH)" : "");
+	                     pu_strerror(err, buf, sizeof(buf)), searched ? " (searched PATH)" : "");
 }
 
-static int ex_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int ex_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct ex *e = instance;
 	struct sp_out out = { e->out, e->max_output, 0, 0, 0, 0 };
@@ -363,11 +369,13 @@ static int ex_check(void *instance, const struct hc_check_ctx *ctx,
 		return ex_cannot_run(e, err, 0, r);
 	e->out[out.got] = '\0';
 	if (out.dropped > 0)
-		ctx->host->log(ctx->handle, HC_LOG_DEBUG, "output cut at %zu "
+		ctx->host->log(ctx->handle, HC_LOG_DEBUG,
+		               "output cut at %zu "
 		               "bytes (max_output), %zu more discarded",
 		               out.got, out.dropped);
 	if (out.timed_out)
-		return hc_result_set(r, HC_FAIL, "timed out after %u ms: killed "
+		return hc_result_set(r, HC_FAIL,
+		                     "timed out after %u ms: killed "
 		                     "%s and its process group",
 		                     (unsigned)ctx->timeout_ms, e->name);
 	ex_judge(e, out.status, r);
@@ -377,5 +385,5 @@ static int ex_check(void *instance, const struct hc_check_ctx *ctx,
 
 HC_PLUGIN_DEFINE("exec", "1.0.0",
                  "runs a Nagios/monitoring-plugins command: exit code, "
-                 "first line, performance data", ex_keys, ex_init, ex_check,
-                 ex_teardown);
+                 "first line, performance data",
+                 ex_keys, ex_init, ex_check, ex_teardown);

@@ -33,8 +33,7 @@ static size_t pd_number(const char *s, double *out)
 		return 0;
 	if ((s[i] == 'e' || s[i] == 'E') &&
 	    (isdigit((unsigned char)s[i + 1]) ||
-	     ((s[i + 1] == '-' || s[i + 1] == '+') &&
-	      isdigit((unsigned char)s[i + 2])))) {
+	     ((s[i + 1] == '-' || s[i + 1] == '+') && isdigit((unsigned char)s[i + 2])))) {
 		i += 2;
 		while (isdigit((unsigned char)s[i]))
 			i++;
@@ -102,8 +101,7 @@ static const char *pd_label(const char *s, struct pd_item *it)
 		s++;
 	} else {
 		for (; *s != '='; s++) {
-			if (*s == '\0' || pd_blank(*s) || *s == '\'' ||
-			    n == PD_LABEL_MAX)
+			if (*s == '\0' || pd_blank(*s) || *s == '\'' || n == PD_LABEL_MAX)
 				return NULL;
 			it->label[n++] = *s;
 		}
@@ -223,8 +221,7 @@ int pd_next(const char **sp, struct pd_item *it)
 }
 
 /* The first item wanted (see pd_find) among those starting before stop. */
-static int pd_search(const char *s, const char *stop, const char *label,
-                     struct pd_item *it)
+static int pd_search(const char *s, const char *stop, const char *label, struct pd_item *it)
 {
 	for (;;) {
 		s += strspn(s, PD_BLANKS);
@@ -245,8 +242,7 @@ int pd_find(const char *output, const char *label, struct pd_item *it)
 	const char *bar = strchr(output, '|');
 
 	/* Items never span a newline, so the first line's list ends at it. */
-	if (bar != NULL && bar < end1 &&
-	    pd_search(bar + 1, end1, label, it))
+	if (bar != NULL && bar < end1 && pd_search(bar + 1, end1, label, it))
 		return 1;
 	if (nl == NULL)
 		return 0;

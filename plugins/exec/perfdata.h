@@ -28,8 +28,8 @@ struct pd_item {
 	char label[PD_LABEL_MAX + 1]; /* without quotes, '' turned into ' */
 	int known;                    /* 0: the value was "U" (undetermined) */
 	double value;
-	char uom[PD_UOM_MAX + 1];     /* "" when none */
-	char warn[PD_RANGE_MAX + 1];  /* range as written, "" when empty */
+	char uom[PD_UOM_MAX + 1];    /* "" when none */
+	char warn[PD_RANGE_MAX + 1]; /* range as written, "" when empty */
 	char crit[PD_RANGE_MAX + 1];
 	int has_min, has_max;
 	double min, max;

@@ -33,8 +33,8 @@ struct sp_run {
 	const struct hc_check_ctx *ctx;
 	struct sp_out *out;
 	pid_t pid;
-	int pidfd;          /* -1 when the kernel gave none */
-	int rfd;            /* the read end of the pipe, non-blocking */
+	int pidfd; /* -1 when the kernel gave none */
+	int rfd;   /* the read end of the pipe, non-blocking */
 };
 
 static int sp_attrs(posix_spawnattr_t *at)
@@ -51,9 +51,8 @@ static int sp_attrs(posix_spawnattr_t *at)
 	 * SIGINT and SIGHUP in every thread and ignores SIGPIPE, and a child
 	 * inherits both, so it could neither be stopped with SIGTERM nor die
 	 * of a closed pipe as commands expect. */
-	rc = posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP |
-	                              POSIX_SPAWN_SETSIGMASK |
-	                              POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+	                                          POSIX_SPAWN_SETSIGDEF);
 	if (rc == 0)
 		rc = posix_spawnattr_setpgroup(at, 0);
 	if (rc == 0)
@@ -100,8 +99,7 @@ static int sp_spawn(const struct sp_cmd *cmd, int wfd, pid_t *pid)
 		return rc;
 	rc = sp_files(&fa, wfd, cmd->dir);
 	if (rc == 0) {
-		rc = posix_spawn(pid, cmd->path, &fa, &at, cmd->argv,
-		                 cmd->envp);
+		rc = posix_spawn(pid, cmd->path, &fa, &at, cmd->argv, cmd->envp);
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	posix_spawnattr_destroy(&at);
@@ -110,9 +108,9 @@ static int sp_spawn(const struct sp_cmd *cmd, int wfd, pid_t *pid)
 
 /* What sp_read found. */
 enum sp_read_end {
-	SP_EMPTY,   /* nothing more for now */
-	SP_EOF,     /* end of file, or a read error, which ends it as well */
-	SP_MORE,    /* SP_READS reads done, there may be more */
+	SP_EMPTY, /* nothing more for now */
+	SP_EOF,   /* end of file, or a read error, which ends it as well */
+	SP_MORE,  /* SP_READS reads done, there may be more */
 };
 
 /* Read what the pipe holds, keeping what fits. */
@@ -149,8 +147,7 @@ static int sp_exited(const struct sp_run *run, short revents)
 	if (run->pidfd >= 0)
 		return (revents & POLLIN) != 0;
 	si.si_pid = 0;
-	return waitid(P_PID, (id_t)run->pid, &si,
-	              WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0;
+	return waitid(P_PID, (id_t)run->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0;
 }
 
 /* Read output until the command exits or the deadline: SIGTERM to the
@@ -161,8 +158,7 @@ static void sp_collect(struct sp_run *run)
 	int64_t end = pu_early_deadline(ctx);
 	int64_t grace = (int64_t)ctx->timeout_ms * 1000000 / 10;
 	int64_t until = end - (grace < SP_GRACE_MAX_NS ? grace : SP_GRACE_MAX_NS);
-	struct pollfd pfd[2] = { { run->rfd, POLLIN, 0 },
-	                         { run->pidfd, POLLIN, 0 } };
+	struct pollfd pfd[2] = { { run->rfd, POLLIN, 0 }, { run->pidfd, POLLIN, 0 } };
 
 	for (;;) {
 		int ms = pu_ms_until(ctx->host, until);
@@ -203,8 +199,7 @@ static void sp_finish(struct sp_run *run)
 }
 
 /* See documentation in header file. */
-int sp_run(const struct hc_check_ctx *ctx, const struct sp_cmd *cmd,
-           struct sp_out *out)
+int sp_run(const struct hc_check_ctx *ctx, const struct sp_cmd *cmd, struct sp_out *out)
 {
 	struct sp_run run = { ctx, out, 0, -1, -1 };
 	int p[2], rc;

@@ -12,20 +12,20 @@
 
 /* What to run (all owned by the caller). */
 struct sp_cmd {
-	const char *path;   /* the file to execute */
+	const char *path; /* the file to execute */
 	char *const *argv;
 	char *const *envp;
-	const char *dir;    /* working directory */
+	const char *dir; /* working directory */
 };
 
 /* How it went. */
 struct sp_out {
-	char *buf;          /* the caller's buffer for stdout + stderr */
-	size_t cap;         /* its size; output beyond it is read and dropped */
-	size_t got;         /* bytes kept in buf (not NUL-terminated) */
-	size_t dropped;     /* bytes read and thrown away */
-	int timed_out;      /* 1: killed at the deadline */
-	int status;         /* from waitpid */
+	char *buf;      /* the caller's buffer for stdout + stderr */
+	size_t cap;     /* its size; output beyond it is read and dropped */
+	size_t got;     /* bytes kept in buf (not NUL-terminated) */
+	size_t dropped; /* bytes read and thrown away */
+	int timed_out;  /* 1: killed at the deadline */
+	int status;     /* from waitpid */
 };
 
 /*
@@ -38,7 +38,6 @@ struct sp_out {
  * reaped before this returns. Returns 0 with *out filled, or the errno of
  * what kept the command from starting.
  */
-int sp_run(const struct hc_check_ctx *ctx, const struct sp_cmd *cmd,
-           struct sp_out *out);
+int sp_run(const struct hc_check_ctx *ctx, const struct sp_cmd *cmd, struct sp_out *out);
 
 #endif /* HC_EXEC_SPAWN_H */

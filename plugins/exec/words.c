@@ -30,8 +30,7 @@ static int words_dq_escapable(char c)
 /* Split into out (room for strlen(s) + 1 bytes of words and their NULs),
  * the start of each word into argv. Returns the word count, or -1 with
  * *err set. A parser: it reads top to bottom, one character at a time. */
-static long words_scan(const char *s, char *out, char **argv,
-                       const char **err)
+static long words_scan(const char *s, char *out, char **argv, const char **err)
 {
 	enum words_state st = W_BLANK;
 	long n = 0;
@@ -84,8 +83,7 @@ static long words_scan(const char *s, char *out, char **argv,
 		}
 	}
 	if (st == W_SINGLE || st == W_DOUBLE) {
-		*err = st == W_SINGLE ? "unbalanced single quote" :
-		                        "unbalanced double quote";
+		*err = st == W_SINGLE ? "unbalanced single quote" : "unbalanced double quote";
 		return -1;
 	}
 	if (st == W_WORD)

@@ -27,7 +27,8 @@
 char **words_split(const char *s, size_t *n, const char **err);
 
 /* The message for a shell operator outside quotes. */
-#define WORDS_ERR_OPERATOR "a shell operator or expansion (| & ; < > ( ) $ `) " \
+#define WORDS_ERR_OPERATOR                                                                         \
+	"a shell operator or expansion (| & ; < > ( ) $ `) "                                       \
 	"outside quotes: quote it"
 
 #endif /* HC_EXEC_WORDS_H */

@@ -19,13 +19,10 @@ static const struct {
 	const char *word;
 	int status;
 } hd_words[] = {
-	{ "pass", HD_PASS },  { "ok", HD_PASS },
-	{ "up", HD_PASS },    { "healthy", HD_PASS },
-	{ "warn", HD_WARN },  { "degraded", HD_WARN },
-	{ "unknown", HD_WARN },
-	{ "fail", HD_FAIL },  { "down", HD_FAIL },
-	{ "out_of_service", HD_FAIL }, { "error", HD_FAIL },
-	{ "unhealthy", HD_FAIL },
+	{ "pass", HD_PASS },           { "ok", HD_PASS },    { "up", HD_PASS },
+	{ "healthy", HD_PASS },        { "warn", HD_WARN },  { "degraded", HD_WARN },
+	{ "unknown", HD_WARN },        { "fail", HD_FAIL },  { "down", HD_FAIL },
+	{ "out_of_service", HD_FAIL }, { "error", HD_FAIL }, { "unhealthy", HD_FAIL },
 };
 
 /* The status of a word, or -1 for one no shape uses. */
@@ -57,8 +54,7 @@ static void hd_copy(char *dst, size_t size, const char *s, size_t len)
  * (its "error", else all of it as compact JSON, cut). */
 static void hd_reason(json_t *obj, char *dst, size_t size)
 {
-	static const char *const keys[] = { "output", "error", "message",
-		                            "reason" };
+	static const char *const keys[] = { "output", "error", "message", "reason" };
 	json_t *v, *details = json_object_get(obj, "details");
 	char *dump;
 	size_t i;
@@ -69,13 +65,11 @@ static void hd_reason(json_t *obj, char *dst, size_t size)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = json_object_get(obj, keys[i]);
 		if (json_is_string(v) && json_string_length(v) > 0) {
-			hd_copy(dst, size, json_string_value(v),
-			        json_string_length(v));
+			hd_copy(dst, size, json_string_value(v), json_string_length(v));
 			return;
 		}
 	}
-	if (json_is_object(details) &&
-	    json_is_string(v = json_object_get(details, "error"))) {
+	if (json_is_object(details) && json_is_string(v = json_object_get(details, "error"))) {
 		hd_copy(dst, size, json_string_value(v), json_string_length(v));
 		return;
 	}
@@ -89,8 +83,7 @@ static void hd_reason(json_t *obj, char *dst, size_t size)
 }
 
 /* Count one component and keep it if it is worse than the worst so far. */
-static void hd_consider(struct hd_report *out, const char *name,
-                        const char *word, json_t *obj)
+static void hd_consider(struct hd_report *out, const char *name, const char *word, json_t *obj)
 {
 	int status = hd_word(word);
 
@@ -109,12 +102,10 @@ static void hd_consider(struct hd_report *out, const char *name,
 		out->reason[0] = '\0';
 }
 
-static void hd_members(struct hd_report *out, const char *prefix,
-                       json_t *obj, int depth);
+static void hd_members(struct hd_report *out, const char *prefix, json_t *obj, int depth);
 
 /* One component object: its status, then its own nested components. */
-static void hd_object(struct hd_report *out, const char *name, json_t *obj,
-                      int depth)
+static void hd_object(struct hd_report *out, const char *name, json_t *obj, int depth)
 {
 	json_t *status = json_object_get(obj, "status");
 	json_t *nested = json_object_get(obj, "components");
@@ -130,20 +121,19 @@ static void hd_object(struct hd_report *out, const char *name, json_t *obj,
 /* The members of a "checks" or "components" object. An IETF key is
  * "component:measurement" with an array of observations; the name is the
  * component. prefix: the parent's name for nested ones, or NULL. */
-static void hd_members(struct hd_report *out, const char *prefix,
-                       json_t *obj, int depth)
+static void hd_members(struct hd_report *out, const char *prefix, json_t *obj, int depth)
 {
 	const char *key;
 	json_t *v, *item;
 	size_t i;
 	char name[sizeof(out->component)];
 
-	json_object_foreach (obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		size_t len = json_is_array(v) ? strcspn(key, ":") : strlen(key);
 
 		if (prefix != NULL)
-			snprintf(name, sizeof(name), "%s.%.*s", prefix,
-			         (int)len, key);
+			snprintf(name, sizeof(name), "%s.%.*s", prefix, (int)len, key);
 		else
 			snprintf(name, sizeof(name), "%.*s", (int)len, key);
 		if (json_is_string(v))
@@ -151,9 +141,8 @@ static void hd_members(struct hd_report *out, const char *prefix,
 		else if (json_is_object(v))
 			hd_object(out, name, v, depth);
 		else if (json_is_array(v))
-			json_array_foreach (v, i, item)
-				if (json_is_object(item))
-					hd_object(out, name, item, depth);
+			json_array_foreach(v, i, item) if (json_is_object(item))
+			        hd_object(out, name, item, depth);
 	}
 }
 
@@ -163,7 +152,8 @@ static void hd_named(struct hd_report *out, json_t *list)
 	json_t *item, *name;
 	size_t i;
 
-	json_array_foreach (list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		name = json_object_get(item, "name");
 		if (json_is_object(item) && json_is_string(name))
 			hd_object(out, json_string_value(name), item, 0);
@@ -171,8 +161,7 @@ static void hd_named(struct hd_report *out, json_t *list)
 }
 
 /* See documentation in header file. */
-int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
-             size_t err_size)
+int hd_parse(const char *body, size_t len, struct hd_report *out, char *err, size_t err_size)
 {
 	json_error_t jerr;
 	json_t *doc, *status, *list;
@@ -182,8 +171,7 @@ int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
 	/* JSON_ALLOW_NUL is off: a NUL in a string is a broken document. */
 	doc = json_loadb(body, len, 0, &jerr);
 	if (doc == NULL) {
-		snprintf(err, err_size, "not JSON (line %d, column %d)",
-		         jerr.line, jerr.column);
+		snprintf(err, err_size, "not JSON (line %d, column %d)", jerr.line, jerr.column);
 		return -1;
 	}
 	status = json_object_get(doc, "status");
@@ -192,15 +180,14 @@ int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
 	else if (!json_is_string(status))
 		snprintf(err, err_size, "no \"status\" string");
 	else if ((out->status = hd_word(json_string_value(status))) < 0) {
-		hd_copy(out->status_text, sizeof(out->status_text),
-		        json_string_value(status), json_string_length(status));
-		snprintf(err, err_size, "unknown status '%s'",
-		         out->status_text);
+		hd_copy(out->status_text, sizeof(out->status_text), json_string_value(status),
+		        json_string_length(status));
+		snprintf(err, err_size, "unknown status '%s'", out->status_text);
 	} else
 		rc = 0;
 	if (rc == 0) {
-		hd_copy(out->status_text, sizeof(out->status_text),
-		        json_string_value(status), json_string_length(status));
+		hd_copy(out->status_text, sizeof(out->status_text), json_string_value(status),
+		        json_string_length(status));
 		list = json_object_get(doc, "checks");
 		if (json_is_array(list))
 			hd_named(out, list);

@@ -33,10 +33,10 @@ struct hd_report {
 	size_t n_components;  /* components seen (nested ones included) */
 	/* The worst component (the first of the worst status, in document
 	 * order); "" when the document lists none. */
-	int worst;            /* its status */
-	char component[64];   /* its name: "redis", "db.primary" */
-	char worst_text[24];  /* its status as spelt */
-	char reason[128];     /* its output, error or details; "" if none */
+	int worst;           /* its status */
+	char component[64];  /* its name: "redis", "db.primary" */
+	char worst_text[24]; /* its status as spelt */
+	char reason[128];    /* its output, error or details; "" if none */
 };
 
 /*
@@ -45,7 +45,6 @@ struct hd_report {
  * quoted status word): not JSON, not an object, no "status", or a status
  * word that none of the shapes uses.
  */
-int hd_parse(const char *body, size_t len, struct hd_report *out, char *err,
-             size_t err_size);
+int hd_parse(const char *body, size_t len, struct hd_report *out, char *err, size_t err_size);
 
 #endif /* HC_HEALTHDOC_H */

@@ -17,8 +17,8 @@
 #include "../common/plugutil.h"
 #include "healthdoc.h"
 
-#define HTTP_MAX_HEADERS 8   /* header_1 ... header_8 */
-#define HTTP_MAX_RANGES 16   /* entries of expect_status */
+#define HTTP_MAX_HEADERS 8 /* header_1 ... header_8 */
+#define HTTP_MAX_RANGES 16 /* entries of expect_status */
 #define HTTP_MAX_REDIRS 5
 #define HTTP_DEFAULT_BODY (64 * 1024)
 #define HTTP_MAX_BODY (16 * 1024 * 1024)
@@ -30,24 +30,24 @@ struct http_range {
 };
 
 struct http {
-	CURL *curl;                   /* the request, set up once */
-	CURLM *multi;                 /* runs it; its cache keeps the connection */
-	struct curl_slist *headers;   /* header_N and auth_header lines */
-	int head;                     /* method = HEAD */
+	CURL *curl;                 /* the request, set up once */
+	CURLM *multi;               /* runs it; its cache keeps the connection */
+	struct curl_slist *headers; /* header_N and auth_header lines */
+	int head;                   /* method = HEAD */
 	struct http_range ranges[HTTP_MAX_RANGES];
 	size_t n_ranges;
-	char expect[64];              /* expect_status as written, for messages */
-	char *contains;               /* body_contains, or NULL */
-	char *regex_text;             /* body_regex as written, or NULL */
-	regex_t regex;                /* compiled when regex_text is set */
+	char expect[64];  /* expect_status as written, for messages */
+	char *contains;   /* body_contains, or NULL */
+	char *regex_text; /* body_regex as written, or NULL */
+	regex_t regex;    /* compiled when regex_text is set */
 	int follow_health;
-	uint64_t warn_latency_ms;     /* 0 = never warn */
+	uint64_t warn_latency_ms; /* 0 = never warn */
 	size_t max_body;
-	char *body;                   /* max_body + 1 bytes when a check reads it */
-	size_t body_len;              /* bytes received this run, up to max_body */
-	int body_cut;                 /* more came than max_body: aborted */
-	char where[HTTP_WHERE_MAX];   /* "GET http://127.0.0.1:8080/health" */
-	char error[CURL_ERROR_SIZE];  /* libcurl's reason for a failed transfer */
+	char *body;                  /* max_body + 1 bytes when a check reads it */
+	size_t body_len;             /* bytes received this run, up to max_body */
+	int body_cut;                /* more came than max_body: aborted */
+	char where[HTTP_WHERE_MAX];  /* "GET http://127.0.0.1:8080/health" */
+	char error[CURL_ERROR_SIZE]; /* libcurl's reason for a failed transfer */
 };
 
 static const char *const http_header_keys[HTTP_MAX_HEADERS] = {
@@ -58,13 +58,10 @@ static const char *const http_header_keys[HTTP_MAX_HEADERS] = {
 static const struct hc_key http_keys[] = {
 	{ "url", "http:// or https:// URL to request (required)", 0 },
 	{ "method", "GET or HEAD (default GET)", 0 },
-	{ "expect_status", "status codes and ranges that pass (default 200-399)",
-	  0 },
+	{ "expect_status", "status codes and ranges that pass (default 200-399)", 0 },
 	{ "body_contains", "text the body must contain", 0 },
-	{ "body_regex", "POSIX extended regular expression the body must match",
-	  0 },
-	{ "header_1", "request header 'Name: value' (also header_2..header_8)",
-	  0 },
+	{ "body_regex", "POSIX extended regular expression the body must match", 0 },
+	{ "header_1", "request header 'Name: value' (also header_2..header_8)", 0 },
 	{ "header_2", "request header 'Name: value'", 0 },
 	{ "header_3", "request header 'Name: value'", 0 },
 	{ "header_4", "request header 'Name: value'", 0 },
@@ -72,16 +69,17 @@ static const struct hc_key http_keys[] = {
 	{ "header_6", "request header 'Name: value'", 0 },
 	{ "header_7", "request header 'Name: value'", 0 },
 	{ "header_8", "request header 'Name: value'", 0 },
-	{ "auth_header", "secret header 'Name: value', or an Authorization value",
-	  HC_KEY_SECRET },
+	{ "auth_header", "secret header 'Name: value', or an Authorization value", HC_KEY_SECRET },
 	{ "ca_file", "PEM CA certificates to verify the server with", HC_KEY_PATH },
 	{ "client_cert", "PEM client certificate for mutual TLS", HC_KEY_PATH },
 	{ "client_key", "PEM key of client_cert", HC_KEY_PATH },
 	{ "follow_redirects", "follow 3xx Location: yes or no (default no)", 0 },
 	{ "max_body", "bytes of body read at most (default 65536)", 0 },
 	{ "warn_latency", "warn when the request takes longer (e.g. 200ms)", 0 },
-	{ "follow_health", "judge the body as a health document: yes or no "
-	  "(default no)", 0 },
+	{ "follow_health",
+	  "judge the body as a health document: yes or no "
+	  "(default no)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -123,8 +121,7 @@ static int http_parse_expect(const struct hc_init_ctx *ctx, struct http *h)
 		v = "200-399";
 	snprintf(h->expect, sizeof(h->expect), "%s", v);
 	h->n_ranges = 0;
-	for (p = v + strspn(v, ", \t"); *p != '\0';
-	     p += len, p += strspn(p, ", \t")) {
+	for (p = v + strspn(v, ", \t"); *p != '\0'; p += len, p += strspn(p, ", \t")) {
 		len = strcspn(p, ", \t");
 		if (h->n_ranges == HTTP_MAX_RANGES ||
 		    http_parse_range(p, len, &h->ranges[h->n_ranges++]) != 0)
@@ -132,9 +129,11 @@ static int http_parse_expect(const struct hc_init_ctx *ctx, struct http *h)
 	}
 	if (*p == '\0' && h->n_ranges > 0 && strlen(v) < sizeof(h->expect))
 		return HC_OK;
-	return hc_init_error(ctx, "expect_status: '%s' is not a list of status "
+	return hc_init_error(ctx,
+	                     "expect_status: '%s' is not a list of status "
 	                     "codes (100-599) and ranges such as 200-299, at "
-	                     "most %d", v, HTTP_MAX_RANGES);
+	                     "most %d",
+	                     v, HTTP_MAX_RANGES);
 }
 
 /* Length of the header name that starts line (RFC 9110 token characters
@@ -198,9 +197,10 @@ static int http_parse_headers(const struct hc_init_ctx *ctx, struct http *h)
 		if (v == NULL)
 			continue;
 		if (http_header_name(v) == 0)
-			return hc_init_error(ctx, "%s: '%s' is not a header "
-			                     "'Name: value'", http_header_keys[i],
-			                     v);
+			return hc_init_error(ctx,
+			                     "%s: '%s' is not a header "
+			                     "'Name: value'",
+			                     http_header_keys[i], v);
 		agent |= strncasecmp(v, "User-Agent:", 11) == 0;
 		rc = http_add_header(h, v);
 		if (rc != HC_OK)
@@ -254,8 +254,7 @@ static int http_parse_body(const struct hc_init_ctx *ctx, struct http *h)
 
 /* url: an http or https URL with a host. h->where names it without user
  * info, query or fragment, which may hold credentials. */
-static int http_parse_url(const struct hc_init_ctx *ctx, struct http *h,
-                          const char *method)
+static int http_parse_url(const struct hc_init_ctx *ctx, struct http *h, const char *method)
 {
 	const char *v = hc_kv_get(ctx, "url");
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
@@ -273,8 +272,8 @@ static int http_parse_url(const struct hc_init_ctx *ctx, struct http *h,
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_PORT, &port, 0);
-		snprintf(h->where, sizeof(h->where), "%s %s://%s%s%s%s", method,
-		         scheme, host, port ? ":" : "", port ? port : "", path);
+		snprintf(h->where, sizeof(h->where), "%s %s://%s%s%s%s", method, scheme, host,
+		         port ? ":" : "", port ? port : "", path);
 		rc = HC_OK;
 	}
 	curl_free(scheme);
@@ -283,8 +282,10 @@ static int http_parse_url(const struct hc_init_ctx *ctx, struct http *h,
 	curl_free(path);
 	curl_url_cleanup(u);
 	if (rc != HC_OK)
-		return hc_init_error(ctx, "url: '%s' is not an http:// or "
-		                     "https:// URL with a host", v);
+		return hc_init_error(ctx,
+		                     "url: '%s' is not an http:// or "
+		                     "https:// URL with a host",
+		                     v);
 	return HC_OK;
 }
 
@@ -301,8 +302,7 @@ static int http_parse_tls(const struct hc_init_ctx *ctx, struct http *h)
 	const char *v;
 	size_t i;
 
-	if (hc_kv_get(ctx, "client_key") != NULL &&
-	    hc_kv_get(ctx, "client_cert") == NULL)
+	if (hc_kv_get(ctx, "client_key") != NULL && hc_kv_get(ctx, "client_cert") == NULL)
 		return hc_init_error(ctx, "client_key: needs client_cert");
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		v = hc_kv_get(ctx, files[i].key);
@@ -311,8 +311,7 @@ static int http_parse_tls(const struct hc_init_ctx *ctx, struct http *h)
 		if (pu_check_readable(ctx, files[i].key, v) != HC_OK)
 			return HC_EINVAL;
 		if (curl_easy_setopt(h->curl, files[i].opt, v) != CURLE_OK)
-			return hc_init_error(ctx, "%s: this libcurl has no TLS",
-			                     files[i].key);
+			return hc_init_error(ctx, "%s: this libcurl has no TLS", files[i].key);
 	}
 	return HC_OK;
 }
@@ -320,8 +319,7 @@ static int http_parse_tls(const struct hc_init_ctx *ctx, struct http *h)
 static size_t http_write(char *data, size_t size, size_t n, void *user);
 
 /* The handle's fixed options, set once: every run only sets timeouts. */
-static int http_setup(const struct hc_init_ctx *ctx, struct http *h,
-                      int follow)
+static int http_setup(const struct hc_init_ctx *ctx, struct http *h, int follow)
 {
 	CURL *c = h->curl;
 	CURLcode e = CURLE_OK; /* any failure below leaves it non-zero */
@@ -402,11 +400,10 @@ static int http_init(const struct hc_init_ctx *ctx, void **instance)
 		rc = http_parse_headers(ctx, h);
 	if (rc == HC_OK &&
 	    (pu_parse_bool(ctx, "follow_redirects", &follow) != HC_OK ||
-	     pu_parse_duration(ctx, "warn_latency", 1, 3600000,
-	                       &h->warn_latency_ms) != HC_OK))
+	     pu_parse_duration(ctx, "warn_latency", 1, 3600000, &h->warn_latency_ms) != HC_OK))
 		rc = HC_EINVAL;
-	if (rc == HC_OK && ((h->curl = curl_easy_init()) == NULL ||
-	                    (h->multi = curl_multi_init()) == NULL))
+	if (rc == HC_OK &&
+	    ((h->curl = curl_easy_init()) == NULL || (h->multi = curl_multi_init()) == NULL))
 		rc = HC_ENOMEM;
 	if (rc == HC_OK)
 		rc = http_parse_tls(ctx, h);
@@ -452,8 +449,8 @@ static int http_status_ok(const struct http *h, long code)
 
 /* A transfer that brought no answer: libcurl's reason, or the deadline
  * with the step that hung. */
-static void http_failed(struct http *h, const struct hc_check_ctx *ctx,
-                        CURLcode e, struct hc_result *r)
+static void http_failed(struct http *h, const struct hc_check_ctx *ctx, CURLcode e,
+                        struct hc_result *r)
 {
 	curl_off_t resolved = 0, connected = 0;
 	const char *step = "waiting for the answer";
@@ -468,10 +465,9 @@ static void http_failed(struct http *h, const struct hc_check_ctx *ctx,
 		if (resolved == 0)
 			step = "resolving the host name";
 		else if (connected == 0)
-			step = ip != NULL && ip[0] != '\0' ? "in the TLS handshake"
-			                                    : "connecting";
-		hc_result_set(r, HC_FAIL, "timed out after %u ms %s: %s",
-		              (unsigned)ctx->timeout_ms, step, h->where);
+			step = ip != NULL && ip[0] != '\0' ? "in the TLS handshake" : "connecting";
+		hc_result_set(r, HC_FAIL, "timed out after %u ms %s: %s", (unsigned)ctx->timeout_ms,
+		              step, h->where);
 		return;
 	}
 	hc_result_set(r, HC_FAIL, "%s: %s", h->where,
@@ -486,8 +482,10 @@ static int http_health(const struct http *h, char *buf, size_t size)
 	char why[96];
 
 	if (h->body_cut) {
-		snprintf(buf, size, ", health document larger than max_body "
-		         "(%zu bytes)", h->max_body);
+		snprintf(buf, size,
+		         ", health document larger than max_body "
+		         "(%zu bytes)",
+		         h->max_body);
 		return HC_FAIL;
 	}
 	if (hd_parse(h->body, h->body_len, &d, why, sizeof(why)) != 0) {
@@ -495,12 +493,10 @@ static int http_health(const struct http *h, char *buf, size_t size)
 		return HC_FAIL;
 	}
 	if (d.component[0] == '\0' || d.worst == HD_PASS)
-		snprintf(buf, size, ", health %s (%zu components)",
-		         d.status_text, d.n_components);
+		snprintf(buf, size, ", health %s (%zu components)", d.status_text, d.n_components);
 	else
-		snprintf(buf, size, ", health %s: %s %s%s%s%s", d.status_text,
-		         d.component, d.worst_text, d.reason[0] ? " (" : "",
-		         d.reason, d.reason[0] ? ")" : "");
+		snprintf(buf, size, ", health %s: %s %s%s%s%s", d.status_text, d.component,
+		         d.worst_text, d.reason[0] ? " (" : "", d.reason, d.reason[0] ? ")" : "");
 	return d.status;
 }
 
@@ -512,25 +508,20 @@ static int http_body(struct http *h, char *buf, size_t size)
 
 	h->body[h->body_len] = '\0';
 	if (h->contains != NULL &&
-	    memmem(h->body, h->body_len, h->contains, strlen(h->contains)) ==
-	            NULL) {
+	    memmem(h->body, h->body_len, h->contains, strlen(h->contains)) == NULL) {
 		snprintf(buf, size, ", body lacks '%s'%s", h->contains, part);
-	} else if (h->regex_text != NULL &&
-	           regexec(&h->regex, h->body, 0, NULL, 0) != 0) {
-		snprintf(buf, size, ", body does not match '%s'%s",
-		         h->regex_text, part);
+	} else if (h->regex_text != NULL && regexec(&h->regex, h->body, 0, NULL, 0) != 0) {
+		snprintf(buf, size, ", body does not match '%s'%s", h->regex_text, part);
 	} else {
 		return HC_PASS;
 	}
 	if (h->body_cut)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%zu bytes",
-		         h->max_body);
+		snprintf(buf + strlen(buf), size - strlen(buf), "%zu bytes", h->max_body);
 	return HC_FAIL;
 }
 
 /* Judge an answer: status code, body, health document, latency. */
-static void http_judge(struct http *h, long code, double ms,
-                       struct hc_result *r)
+static void http_judge(struct http *h, long code, double ms, struct hc_result *r)
 {
 	char status[96] = "", body[256] = "", health[320] = "";
 	int st = HC_PASS, s;
@@ -546,15 +537,14 @@ static void http_judge(struct http *h, long code, double ms,
 	if ((h->contains != NULL || h->regex_text != NULL) &&
 	    http_body(h, body, sizeof(body)) == HC_FAIL)
 		st = HC_FAIL;
-	if (st == HC_PASS && h->warn_latency_ms > 0 &&
-	    ms > (double)h->warn_latency_ms) {
-		hc_result_set(r, HC_WARN, "%s: %ld in %.0f ms, over "
-		              "warn_latency %llu ms%s", h->where, code, ms,
-		              (unsigned long long)h->warn_latency_ms, health);
+	if (st == HC_PASS && h->warn_latency_ms > 0 && ms > (double)h->warn_latency_ms) {
+		hc_result_set(r, HC_WARN,
+		              "%s: %ld in %.0f ms, over "
+		              "warn_latency %llu ms%s",
+		              h->where, code, ms, (unsigned long long)h->warn_latency_ms, health);
 		return;
 	}
-	hc_result_set(r, st, "%s: %ld%s%s%s", h->where, code, status, body,
-	              health);
+	hc_result_set(r, st, "%s: %ld%s%s%s", h->where, code, status, body, health);
 }
 
 /*
@@ -565,8 +555,7 @@ static void http_judge(struct http *h, long code, double ms,
  * message that names the step. Returns the transfer's result, or
  * CURLE_OPERATION_TIMEDOUT when until came first.
  */
-static CURLcode http_transfer(struct http *h, const struct hc_check_ctx *ctx,
-                              int64_t until)
+static CURLcode http_transfer(struct http *h, const struct hc_check_ctx *ctx, int64_t until)
 {
 	CURLcode e = CURLE_OPERATION_TIMEDOUT;
 	CURLMcode mc;
@@ -575,10 +564,9 @@ static CURLcode http_transfer(struct http *h, const struct hc_check_ctx *ctx,
 
 	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
 		return CURLE_FAILED_INIT;
-	while ((mc = curl_multi_perform(h->multi, &running)) == CURLM_OK &&
-	       running > 0 && (left = pu_ms_until(ctx->host, until)) > 0)
-		if ((mc = curl_multi_poll(h->multi, NULL, 0, left, NULL)) !=
-		    CURLM_OK)
+	while ((mc = curl_multi_perform(h->multi, &running)) == CURLM_OK && running > 0 &&
+	       (left = pu_ms_until(ctx->host, until)) > 0)
+		if ((mc = curl_multi_poll(h->multi, NULL, 0, left, NULL)) != CURLM_OK)
 			break;
 	if (mc != CURLM_OK)
 		e = CURLE_FAILED_INIT; /* out of memory, in practice */
@@ -591,8 +579,7 @@ static CURLcode http_transfer(struct http *h, const struct hc_check_ctx *ctx,
 	return e;
 }
 
-static int http_check(void *instance, const struct hc_check_ctx *ctx,
-                      struct hc_result *r)
+static int http_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct http *h = instance;
 	/* Floor, not ceiling: libcurl must give up before the instant. */
@@ -604,9 +591,10 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx,
 	CURLcode e;
 
 	if (left <= 0)
-		return hc_result_set(r, HC_FAIL, "timed out after %u ms before "
-		                     "the request: %s", (unsigned)ctx->timeout_ms,
-		                     h->where);
+		return hc_result_set(r, HC_FAIL,
+		                     "timed out after %u ms before "
+		                     "the request: %s",
+		                     (unsigned)ctx->timeout_ms, h->where);
 	/* Both, or CURLOPT_CONNECTTIMEOUT_MS would be its default 300 s; the
 	 * loop in http_transfer holds the instant too. */
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)left);
@@ -627,10 +615,10 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx,
 	 * before its level filter, and a run on the kept connection (the
 	 * common case) has nothing new to say. */
 	if (connects > 0)
-		ctx->host->log(ctx->handle, HC_LOG_DEBUG, "%s: %ld, %zu body "
+		ctx->host->log(ctx->handle, HC_LOG_DEBUG,
+		               "%s: %ld, %zu body "
 		               "bytes%s in %lld us on a new connection",
-		               h->where, code, h->body_len,
-		               h->body_cut ? " (cut at max_body)" : "",
+		               h->where, code, h->body_len, h->body_cut ? " (cut at max_body)" : "",
 		               (long long)(ms * 1000));
 	http_judge(h, code, ms, r);
 	hc_result_observe(r, ms, "ms");
@@ -638,6 +626,7 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx,
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("http", "1.0.0", "an HTTP(S) request: status, body, latency "
-                 "and the downstream health document", http_keys, http_init,
-                 http_check, http_teardown);
+HC_PLUGIN_DEFINE("http", "1.0.0",
+                 "an HTTP(S) request: status, body, latency "
+                 "and the downstream health document",
+                 http_keys, http_init, http_check, http_teardown);

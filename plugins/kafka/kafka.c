@@ -23,9 +23,9 @@ struct kafka {
 	/* Validated by init, handed to rd_kafka_new by the first check that
 	 * creates the client (NULL from then on). */
 	rd_kafka_conf_t *conf;
-	rd_kafka_t *rk; /* NULL until the first check */
-	char *bootstrap; /* bootstrap_servers as written, for messages */
-	char *topic;     /* NULL: no topic to look at */
+	rd_kafka_t *rk;       /* NULL until the first check */
+	char *bootstrap;      /* bootstrap_servers as written, for messages */
+	char *topic;          /* NULL: no topic to look at */
 	uint64_t min_brokers; /* 0: no minimum */
 	uint64_t min_isr;     /* 0: no minimum */
 	/* The last error librdkafka logged since the last answered request,
@@ -35,30 +35,37 @@ struct kafka {
 };
 
 static const struct hc_key kafka_keys[] = {
-	{ "bootstrap_servers", "brokers to ask first, host:port[,host:port]... "
-	                       "(required)", 0 },
-	{ "security_protocol", "plaintext, ssl, sasl_plaintext or sasl_ssl "
-	                       "(default plaintext)", 0 },
-	{ "sasl_mechanism", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default "
-	                    "PLAIN; sasl_* protocols only)", 0 },
-	{ "sasl_username", "SASL user name (sasl_* protocols only)", 0 },
-	{ "sasl_password", "SASL password (sasl_* protocols only)",
-	  HC_KEY_SECRET },
-	{ "ssl_ca_file", "PEM file of the CAs that sign the brokers' "
-	                 "certificates (default: the system's)", HC_KEY_PATH },
-	{ "topic", "topic that must exist with a leader for every partition",
+	{ "bootstrap_servers",
+	  "brokers to ask first, host:port[,host:port]... "
+	  "(required)",
 	  0 },
+	{ "security_protocol",
+	  "plaintext, ssl, sasl_plaintext or sasl_ssl "
+	  "(default plaintext)",
+	  0 },
+	{ "sasl_mechanism",
+	  "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default "
+	  "PLAIN; sasl_* protocols only)",
+	  0 },
+	{ "sasl_username", "SASL user name (sasl_* protocols only)", 0 },
+	{ "sasl_password", "SASL password (sasl_* protocols only)", HC_KEY_SECRET },
+	{ "ssl_ca_file",
+	  "PEM file of the CAs that sign the brokers' "
+	  "certificates (default: the system's)",
+	  HC_KEY_PATH },
+	{ "topic", "topic that must exist with a leader for every partition", 0 },
 	{ "min_brokers", "warn when fewer brokers are listed", 0 },
-	{ "min_isr", "warn when a partition of topic has fewer in-sync "
-	             "replicas (needs topic)", 0 },
+	{ "min_isr",
+	  "warn when a partition of topic has fewer in-sync "
+	  "replicas (needs topic)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
 enum { PROTO_PLAINTEXT, PROTO_SSL, PROTO_SASL_PLAINTEXT, PROTO_SASL_SSL };
-static const char *const kafka_protocols[] = { "plaintext", "ssl",
-	"sasl_plaintext", "sasl_ssl", NULL };
-static const char *const kafka_mechanisms[] = { "PLAIN", "SCRAM-SHA-256",
-	"SCRAM-SHA-512", NULL };
+static const char *const kafka_protocols[] = { "plaintext", "ssl", "sasl_plaintext", "sasl_ssl",
+	                                       NULL };
+static const char *const kafka_mechanisms[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL };
 
 /*
  * librdkafka logs from its own threads (and from rd_kafka_new on the
@@ -67,8 +74,7 @@ static const char *const kafka_mechanisms[] = { "PLAIN", "SCRAM-SHA-256",
  * broker the line names. An error is also kept for the message of a check
  * that gets no answer.
  */
-static void kafka_log(const rd_kafka_t *rk, int level, const char *fac,
-                      const char *buf)
+static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	struct kafka *k = rd_kafka_opaque(rk);
 	const char *p;
@@ -85,14 +91,12 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac,
 
 /* Set one librdkafka property; an error names the plugin's key. Its own
  * message quotes the value: never shown for a secret. */
-static int kafka_set(const struct hc_init_ctx *ctx, rd_kafka_conf_t *conf,
-                     const char *key, const char *prop, const char *value,
-                     int secret)
+static int kafka_set(const struct hc_init_ctx *ctx, rd_kafka_conf_t *conf, const char *key,
+                     const char *prop, const char *value, int secret)
 {
 	char err[256];
 
-	if (rd_kafka_conf_set(conf, prop, value, err, sizeof(err)) ==
-	    RD_KAFKA_CONF_OK)
+	if (rd_kafka_conf_set(conf, prop, value, err, sizeof(err)) == RD_KAFKA_CONF_OK)
 		return HC_OK;
 	if (secret)
 		return hc_init_error(ctx, "%s: refused by librdkafka", key);
@@ -105,10 +109,12 @@ static int kafka_check_bootstrap(const struct hc_init_ctx *ctx, const char *v)
 {
 	size_t len = strlen(v);
 
-	if (len == 0 || strpbrk(v, " \t") != NULL || v[0] == ',' ||
-	    v[len - 1] == ',' || strstr(v, ",,") != NULL)
-		return hc_init_error(ctx, "bootstrap_servers: '%s' is not a "
-		                          "list host:port[,host:port]...", v);
+	if (len == 0 || strpbrk(v, " \t") != NULL || v[0] == ',' || v[len - 1] == ',' ||
+	    strstr(v, ",,") != NULL)
+		return hc_init_error(ctx,
+		                     "bootstrap_servers: '%s' is not a "
+		                     "list host:port[,host:port]...",
+		                     v);
 	return HC_OK;
 }
 
@@ -120,34 +126,37 @@ static int kafka_check_topic(const struct hc_init_ctx *ctx, const char *v)
 	if (len == 0 || len > KAFKA_TOPIC_MAX ||
 	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	              "0123456789._-") != len)
-		return hc_init_error(ctx, "topic: '%s' is not a topic name "
-		                          "(1-249 of a-z A-Z 0-9 . _ -)", v);
+		return hc_init_error(ctx,
+		                     "topic: '%s' is not a topic name "
+		                     "(1-249 of a-z A-Z 0-9 . _ -)",
+		                     v);
 	return HC_OK;
 }
 
 /* sasl_* keys go with a sasl_* protocol, ssl_ca_file with an ssl one. */
 static int kafka_check_combination(const struct hc_init_ctx *ctx, int proto)
 {
-	static const char *const sasl[] = { "sasl_mechanism", "sasl_username",
-		"sasl_password", NULL };
+	static const char *const sasl[] = { "sasl_mechanism", "sasl_username", "sasl_password", NULL };
 	int is_sasl = proto == PROTO_SASL_PLAINTEXT || proto == PROTO_SASL_SSL;
 	size_t i;
 
 	for (i = 0; !is_sasl && sasl[i] != NULL; i++)
 		if (hc_kv_get(ctx, sasl[i]) != NULL)
-			return hc_init_error(ctx, "%s: needs security_protocol "
-			                          "sasl_plaintext or sasl_ssl",
+			return hc_init_error(ctx,
+			                     "%s: needs security_protocol "
+			                     "sasl_plaintext or sasl_ssl",
 			                     sasl[i]);
 	if (is_sasl && hc_kv_get(ctx, "sasl_username") == NULL)
-		return hc_init_error(ctx, "sasl_username: required with "
-		                          "security_protocol %s",
+		return hc_init_error(ctx,
+		                     "sasl_username: required with "
+		                     "security_protocol %s",
 		                     kafka_protocols[proto]);
 	if (is_sasl && hc_kv_get(ctx, "sasl_password") == NULL)
-		return hc_init_error(ctx, "sasl_password: required with "
-		                          "security_protocol %s",
+		return hc_init_error(ctx,
+		                     "sasl_password: required with "
+		                     "security_protocol %s",
 		                     kafka_protocols[proto]);
-	if (hc_kv_get(ctx, "ssl_ca_file") != NULL && proto != PROTO_SSL &&
-	    proto != PROTO_SASL_SSL)
+	if (hc_kv_get(ctx, "ssl_ca_file") != NULL && proto != PROTO_SSL && proto != PROTO_SASL_SSL)
 		return hc_init_error(ctx, "ssl_ca_file: needs security_protocol "
 		                          "ssl or sasl_ssl");
 	return HC_OK;
@@ -159,23 +168,18 @@ static int kafka_security(const struct hc_init_ctx *ctx, rd_kafka_conf_t *conf)
 	const char *ca = hc_kv_get(ctx, "ssl_ca_file");
 	int proto = PROTO_PLAINTEXT, mech = 0, rc;
 
-	if ((rc = pu_parse_word(ctx, "security_protocol", kafka_protocols,
-	                        &proto)) != HC_OK ||
-	    (rc = pu_parse_word(ctx, "sasl_mechanism", kafka_mechanisms,
-	                        &mech)) != HC_OK ||
+	if ((rc = pu_parse_word(ctx, "security_protocol", kafka_protocols, &proto)) != HC_OK ||
+	    (rc = pu_parse_word(ctx, "sasl_mechanism", kafka_mechanisms, &mech)) != HC_OK ||
 	    (rc = kafka_check_combination(ctx, proto)) != HC_OK ||
-	    (ca != NULL &&
-	     (rc = pu_check_readable(ctx, "ssl_ca_file", ca)) != HC_OK))
+	    (ca != NULL && (rc = pu_check_readable(ctx, "ssl_ca_file", ca)) != HC_OK))
 		return rc;
-	rc = kafka_set(ctx, conf, "security_protocol", "security.protocol",
-	               kafka_protocols[proto], 0);
+	rc = kafka_set(ctx, conf, "security_protocol", "security.protocol", kafka_protocols[proto],
+	               0);
 	if (rc == HC_OK && ca != NULL)
-		rc = kafka_set(ctx, conf, "ssl_ca_file", "ssl.ca.location", ca,
-		               0);
+		rc = kafka_set(ctx, conf, "ssl_ca_file", "ssl.ca.location", ca, 0);
 	if (rc != HC_OK || proto < PROTO_SASL_PLAINTEXT)
 		return rc;
-	rc = kafka_set(ctx, conf, "sasl_mechanism", "sasl.mechanism",
-	               kafka_mechanisms[mech], 0);
+	rc = kafka_set(ctx, conf, "sasl_mechanism", "sasl.mechanism", kafka_mechanisms[mech], 0);
 	if (rc == HC_OK)
 		rc = kafka_set(ctx, conf, "sasl_username", "sasl.username",
 		               hc_kv_get(ctx, "sasl_username"), 0);
@@ -202,8 +206,7 @@ static int kafka_defaults(const struct hc_init_ctx *ctx, rd_kafka_conf_t *conf)
 	int rc = HC_OK;
 
 	for (i = 0; rc == HC_OK && i < sizeof(props) / sizeof(props[0]); i++)
-		rc = kafka_set(ctx, conf, props[i][0], props[i][0], props[i][1],
-		               0);
+		rc = kafka_set(ctx, conf, props[i][0], props[i][0], props[i][1], 0);
 	return rc;
 }
 
@@ -218,23 +221,19 @@ static int kafka_setup(const struct hc_init_ctx *ctx, struct kafka *k)
 		return hc_init_error(ctx, "bootstrap_servers: required");
 	if ((rc = kafka_check_bootstrap(ctx, bootstrap)) != HC_OK ||
 	    (topic != NULL && (rc = kafka_check_topic(ctx, topic)) != HC_OK) ||
-	    (rc = pu_parse_uint(ctx, "min_brokers", 1, INT32_MAX,
-	                        &k->min_brokers)) != HC_OK ||
-	    (rc = pu_parse_uint(ctx, "min_isr", 1, INT32_MAX,
-	                        &k->min_isr)) != HC_OK)
+	    (rc = pu_parse_uint(ctx, "min_brokers", 1, INT32_MAX, &k->min_brokers)) != HC_OK ||
+	    (rc = pu_parse_uint(ctx, "min_isr", 1, INT32_MAX, &k->min_isr)) != HC_OK)
 		return rc;
 	if (k->min_isr > 0 && topic == NULL)
 		return hc_init_error(ctx, "min_isr: needs topic");
 	k->bootstrap = strdup(bootstrap);
 	k->topic = topic != NULL ? strdup(topic) : NULL;
 	k->conf = rd_kafka_conf_new();
-	if (k->bootstrap == NULL || (topic != NULL && k->topic == NULL) ||
-	    k->conf == NULL)
+	if (k->bootstrap == NULL || (topic != NULL && k->topic == NULL) || k->conf == NULL)
 		return HC_ENOMEM;
 	rd_kafka_conf_set_opaque(k->conf, k);
 	rd_kafka_conf_set_log_cb(k->conf, kafka_log);
-	rc = kafka_set(ctx, k->conf, "bootstrap_servers", "bootstrap.servers",
-	               bootstrap, 0);
+	rc = kafka_set(ctx, k->conf, "bootstrap_servers", "bootstrap.servers", bootstrap, 0);
 	if (rc == HC_OK)
 		rc = kafka_defaults(ctx, k->conf);
 	if (rc == HC_OK)
@@ -254,8 +253,7 @@ static void kafka_teardown(void *instance)
 	if (k == NULL)
 		return;
 	if (k->rk != NULL)
-		rd_kafka_destroy_flags(k->rk,
-		                       RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+		rd_kafka_destroy_flags(k->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	if (k->conf != NULL)
 		rd_kafka_conf_destroy(k->conf);
 	pthread_mutex_destroy(&k->lock);
@@ -290,26 +288,21 @@ static int kafka_init(const struct hc_init_ctx *ctx, void **instance)
 
 /* "3 brokers listed by B", and ", fewer than min_brokers N" under it.
  * Returns HC_WARN when below the minimum, else HC_PASS. */
-static int kafka_brokers_text(const struct kafka *k, int n, char *buf,
-                              size_t size)
+static int kafka_brokers_text(const struct kafka *k, int n, char *buf, size_t size)
 {
 	int low = k->min_brokers > 0 && (uint64_t)n < k->min_brokers;
 
-	snprintf(buf, size, "%d broker%s listed by %s", n, n == 1 ? "" : "s",
-	         k->bootstrap);
+	snprintf(buf, size, "%d broker%s listed by %s", n, n == 1 ? "" : "s", k->bootstrap);
 	if (low)
-		snprintf(buf + strlen(buf), size - strlen(buf),
-		         ", fewer than min_brokers %llu",
+		snprintf(buf + strlen(buf), size - strlen(buf), ", fewer than min_brokers %llu",
 		         (unsigned long long)k->min_brokers);
 	return low ? HC_WARN : HC_PASS;
 }
 
 /* The topic's partitions: the first without a leader fails the check,
  * else the first with fewer than min_isr in-sync replicas warns. */
-static void kafka_partitions(const struct kafka *k,
-                             const rd_kafka_metadata_topic_t *t,
-                             const char *brokers, int status,
-                             struct hc_result *r)
+static void kafka_partitions(const struct kafka *k, const rd_kafka_metadata_topic_t *t,
+                             const char *brokers, int status, struct hc_result *r)
 {
 	int i, no_leader = 0, low_isr = 0, first_nl = -1, first_low = -1;
 
@@ -318,37 +311,36 @@ static void kafka_partitions(const struct kafka *k,
 
 		if (p->leader < 0 && no_leader++ == 0)
 			first_nl = i;
-		if (k->min_isr > 0 && (uint64_t)p->isr_cnt < k->min_isr &&
-		    low_isr++ == 0)
+		if (k->min_isr > 0 && (uint64_t)p->isr_cnt < k->min_isr && low_isr++ == 0)
 			first_low = i;
 	}
 	if (no_leader > 0)
-		hc_result_set(r, HC_FAIL, "topic %s partition %d has no leader "
-		              "(%d of %d partitions; %s)", t->topic,
-		              (int)t->partitions[first_nl].id, no_leader,
+		hc_result_set(r, HC_FAIL,
+		              "topic %s partition %d has no leader "
+		              "(%d of %d partitions; %s)",
+		              t->topic, (int)t->partitions[first_nl].id, no_leader,
 		              t->partition_cnt, brokers);
 	else if (low_isr > 0)
-		hc_result_set(r, HC_WARN, "topic %s partition %d has %d in-sync "
+		hc_result_set(r, HC_WARN,
+		              "topic %s partition %d has %d in-sync "
 		              "replica%s, fewer than min_isr %llu (%d of %d "
-		              "partitions; %s)", t->topic,
-		              (int)t->partitions[first_low].id,
+		              "partitions; %s)",
+		              t->topic, (int)t->partitions[first_low].id,
 		              t->partitions[first_low].isr_cnt,
 		              t->partitions[first_low].isr_cnt == 1 ? "" : "s",
-		              (unsigned long long)k->min_isr, low_isr,
-		              t->partition_cnt, brokers);
+		              (unsigned long long)k->min_isr, low_isr, t->partition_cnt, brokers);
 	else
-		hc_result_set(r, status, "%s; topic %s: %d partition%s, each "
-		              "with a leader", brokers, t->topic,
-		              t->partition_cnt, t->partition_cnt == 1 ? "" : "s");
+		hc_result_set(r, status,
+		              "%s; topic %s: %d partition%s, each "
+		              "with a leader",
+		              brokers, t->topic, t->partition_cnt, t->partition_cnt == 1 ? "" : "s");
 }
 
 /* Judge an answered metadata request. */
-static void kafka_judge(const struct kafka *k, const rd_kafka_metadata_t *md,
-                        struct hc_result *r)
+static void kafka_judge(const struct kafka *k, const rd_kafka_metadata_t *md, struct hc_result *r)
 {
 	char brokers[sizeof(r->message)];
-	int status = kafka_brokers_text(k, md->broker_cnt, brokers,
-	                                sizeof(brokers));
+	int status = kafka_brokers_text(k, md->broker_cnt, brokers, sizeof(brokers));
 	int i;
 
 	hc_result_observe(r, md->broker_cnt, "brokers");
@@ -361,8 +353,7 @@ static void kafka_judge(const struct kafka *k, const rd_kafka_metadata_t *md,
 		if (strcmp(md->topics[i].topic, k->topic) == 0)
 			break;
 	if (i == md->topic_cnt)
-		hc_result_set(r, HC_FAIL, "topic %s does not exist (%s)",
-		              k->topic, brokers);
+		hc_result_set(r, HC_FAIL, "topic %s does not exist (%s)", k->topic, brokers);
 	/* Without a leader for some partition the broker says so for the
 	 * topic too: the partitions tell which. A topic being created may
 	 * have none listed yet. */
@@ -387,8 +378,7 @@ static int kafka_client(struct kafka *k, struct hc_result *r)
 	/* rd_kafka_new owns conf once it succeeds, and only then. */
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, k->conf, err, sizeof(err));
 	if (rk == NULL) {
-		hc_result_set(r, HC_FAIL, "cannot create a client for %s: %s",
-		              k->bootstrap, err);
+		hc_result_set(r, HC_FAIL, "cannot create a client for %s: %s", k->bootstrap, err);
 		return -1;
 	}
 	k->rk = rk;
@@ -401,9 +391,8 @@ static int kafka_client(struct kafka *k, struct hc_result *r)
  * With no broker reachable rd_kafka_metadata waits for one until its
  * timeout and then says "transport failure": that is the deadline too.
  */
-static void kafka_no_answer(struct kafka *k, const struct hc_check_ctx *ctx,
-                            int64_t give_up, rd_kafka_resp_err_t err,
-                            struct hc_result *r)
+static void kafka_no_answer(struct kafka *k, const struct hc_check_ctx *ctx, int64_t give_up,
+                            rd_kafka_resp_err_t err, struct hc_result *r)
 {
 	char last[sizeof(k->last_error)];
 	const char *sep;
@@ -412,14 +401,14 @@ static void kafka_no_answer(struct kafka *k, const struct hc_check_ctx *ctx,
 	memcpy(last, k->last_error, sizeof(last));
 	pthread_mutex_unlock(&k->lock);
 	sep = last[0] != '\0' ? ": " : "";
-	if (err == RD_KAFKA_RESP_ERR__TIMED_OUT ||
-	    ctx->host->now_ns() >= give_up - 1000000)
-		hc_result_set(r, HC_FAIL, "timed out after %u ms waiting for "
-		              "metadata from %s%s%s", (unsigned)ctx->timeout_ms,
-		              k->bootstrap, sep, last);
+	if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || ctx->host->now_ns() >= give_up - 1000000)
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms waiting for "
+		              "metadata from %s%s%s",
+		              (unsigned)ctx->timeout_ms, k->bootstrap, sep, last);
 	else
-		hc_result_set(r, HC_FAIL, "metadata request to %s failed: %s%s%s",
-		              k->bootstrap, rd_kafka_err2str(err), sep, last);
+		hc_result_set(r, HC_FAIL, "metadata request to %s failed: %s%s%s", k->bootstrap,
+		              rd_kafka_err2str(err), sep, last);
 }
 
 /*
@@ -427,8 +416,7 @@ static void kafka_no_answer(struct kafka *k, const struct hc_check_ctx *ctx,
  * have some clusters (and the mock) create it. It ends at the early
  * deadline, so that the plugin's message, not the core's, reports it.
  */
-static int kafka_check(void *instance, const struct hc_check_ctx *ctx,
-                       struct hc_result *r)
+static int kafka_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct kafka *k = instance;
 	const struct rd_kafka_metadata *md = NULL;
@@ -443,8 +431,7 @@ static int kafka_check(void *instance, const struct hc_check_ctx *ctx,
 	 * while a broker is down. */
 	rd_kafka_poll(k->rk, 0);
 	ms = pu_ms_until(ctx->host, give_up);
-	err = ms > 0 ? rd_kafka_metadata(k->rk, 1, NULL, &md, ms) :
-	               RD_KAFKA_RESP_ERR__TIMED_OUT;
+	err = ms > 0 ? rd_kafka_metadata(k->rk, 1, NULL, &md, ms) : RD_KAFKA_RESP_ERR__TIMED_OUT;
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		kafka_no_answer(k, ctx, give_up, err, r);
 		return HC_OK;
@@ -457,6 +444,7 @@ static int kafka_check(void *instance, const struct hc_check_ctx *ctx,
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("kafka", "1.0.0", "asks a Kafka cluster for its metadata "
+HC_PLUGIN_DEFINE("kafka", "1.0.0",
+                 "asks a Kafka cluster for its metadata "
                  "within the deadline: brokers, and a topic's leaders",
                  kafka_keys, kafka_init, kafka_check, kafka_teardown);

@@ -31,7 +31,7 @@
 struct mc {
 	char host[PU_HOST_MAX + 1]; /* "" when socket is used */
 	char port[6];
-	int numeric;                /* host is an address: no DNS lookup */
+	int numeric;                  /* host is an address: no DNS lookup */
 	struct sockaddr_un sock_addr; /* sun_path[0] == '\0' when host is used */
 };
 
@@ -42,8 +42,7 @@ static const struct hc_key mc_keys[] = {
 	{ NULL, NULL, 0 }
 };
 
-static int mc_set_port(const struct hc_init_ctx *ctx, struct mc *m,
-                       const char *v)
+static int mc_set_port(const struct hc_init_ctx *ctx, struct mc *m, const char *v)
 {
 	int n = pu_parse_port(ctx, v);
 
@@ -53,8 +52,7 @@ static int mc_set_port(const struct hc_init_ctx *ctx, struct mc *m,
 	return HC_OK;
 }
 
-static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m,
-                       const char *v)
+static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m, const char *v)
 {
 	size_t len;
 
@@ -66,8 +64,7 @@ static int mc_set_host(const struct hc_init_ctx *ctx, struct mc *m,
 	return HC_OK;
 }
 
-static int mc_set_socket(const struct hc_init_ctx *ctx, struct mc *m,
-                         const char *v)
+static int mc_set_socket(const struct hc_init_ctx *ctx, struct mc *m, const char *v)
 {
 	_Static_assert(sizeof(m->sock_addr.sun_path) > PU_SOCKET_MAX,
 	               "sun_path holds a socket path pu_check_socket passes");
@@ -85,7 +82,8 @@ static int mc_configure(const struct hc_init_ctx *ctx, struct mc *m)
 	const char *sock = hc_kv_get(ctx, "socket");
 
 	if (sock != NULL && (host != NULL || port != NULL))
-		return hc_init_error(ctx, "socket: cannot be combined with "
+		return hc_init_error(ctx,
+		                     "socket: cannot be combined with "
 		                     "%s (a Unix socket has no host or port)",
 		                     host != NULL ? "host" : "port");
 	if (sock != NULL)
@@ -128,14 +126,13 @@ static int mc_wait(const struct hc_check_ctx *ctx, int fd, short events)
 
 /* A non-blocking connect bounded by the deadline: 0, an errno value or
  * MC_TIMED_OUT; *fd is the socket (to close) whenever it was made. */
-static int mc_connect(const struct hc_check_ctx *ctx, const struct sockaddr *sa,
-                      socklen_t len, int *fd)
+static int mc_connect(const struct hc_check_ctx *ctx, const struct sockaddr *sa, socklen_t len,
+                      int *fd)
 {
 	socklen_t elen = sizeof(int);
 	int err = 0;
 
-	*fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	             0);
+	*fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (*fd < 0)
 		return errno;
 	if (connect(*fd, sa, len) == 0)
@@ -153,8 +150,8 @@ static int mc_connect(const struct hc_check_ctx *ctx, const struct sockaddr *sa,
 /* Connect to the first address of host that accepts (a refused ::1 must
  * not hide a listening 127.0.0.1); names the peer tried last in peer.
  * Returns 0 with *fd connected, or what failed. */
-static int mc_open_tcp(const struct hc_check_ctx *ctx, const struct mc *m,
-                       int *fd, char *peer, size_t size, struct hc_result *r)
+static int mc_open_tcp(const struct hc_check_ctx *ctx, const struct mc *m, int *fd, char *peer,
+                       size_t size, struct hc_result *r)
 {
 	struct addrinfo hints, *list = NULL, *ai;
 	int rc, err = MC_TIMED_OUT;
@@ -165,8 +162,7 @@ static int mc_open_tcp(const struct hc_check_ctx *ctx, const struct mc *m,
 	hints.ai_flags = AI_NUMERICSERV | (m->numeric ? AI_NUMERICHOST : 0);
 	rc = getaddrinfo(m->host, m->port, &hints, &list);
 	if (rc != 0) {
-		hc_result_set(r, HC_FAIL, "cannot resolve '%s': %s", m->host,
-		              gai_strerror(rc));
+		hc_result_set(r, HC_FAIL, "cannot resolve '%s': %s", m->host, gai_strerror(rc));
 		return MC_UNRESOLVED;
 	}
 	for (ai = list; ai != NULL; ai = ai->ai_next) {
@@ -182,8 +178,7 @@ static int mc_open_tcp(const struct hc_check_ctx *ctx, const struct mc *m,
 }
 
 /* Send `version` and read one line back into reply. */
-static int mc_version(const struct hc_check_ctx *ctx, int fd, char *reply,
-                      size_t size)
+static int mc_version(const struct hc_check_ctx *ctx, int fd, char *reply, size_t size)
 {
 	static const char cmd[] = "version\r\n";
 	size_t got = 0;
@@ -226,21 +221,22 @@ static void mc_printable(char *s)
 /* A failure of the connect (replying == 0) or of the version exchange.
  * "%m" prints strerror(errno) without strerror()'s shared buffer: checks
  * run in parallel. */
-static void mc_report(const struct hc_check_ctx *ctx, struct hc_result *r,
-                      int err, int replying, const char *peer)
+static void mc_report(const struct hc_check_ctx *ctx, struct hc_result *r, int err, int replying,
+                      const char *peer)
 {
 	if (err == MC_TIMED_OUT) {
-		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s",
-		              (unsigned)ctx->timeout_ms, replying ?
-		              "waiting for the version reply from" :
-		              "connecting to", peer);
+		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s", (unsigned)ctx->timeout_ms,
+		              replying ? "waiting for the version reply from" : "connecting to",
+		              peer);
 	} else if (replying && err == ECONNRESET) {
-		hc_result_set(r, HC_FAIL, "%s closed the connection without "
-		              "answering version", peer);
+		hc_result_set(r, HC_FAIL,
+		              "%s closed the connection without "
+		              "answering version",
+		              peer);
 	} else {
 		errno = err;
-		hc_result_set(r, HC_FAIL, "%s %s: %m", replying ?
-		              "version from" : "connect to", peer);
+		hc_result_set(r, HC_FAIL, "%s %s: %m", replying ? "version from" : "connect to",
+		              peer);
 	}
 }
 
@@ -248,20 +244,19 @@ static void mc_judge(struct hc_result *r, char *reply, const char *peer)
 {
 	size_t pre = strlen("VERSION ");
 
-	if (strncmp(reply, "VERSION ", pre) == 0 &&
-	    strcspn(reply, "\r\n") > pre) {
+	if (strncmp(reply, "VERSION ", pre) == 0 && strcspn(reply, "\r\n") > pre) {
 		mc_printable(reply);
-		hc_result_set(r, HC_PASS, "memcached %s on %s", reply + pre,
-		              peer);
+		hc_result_set(r, HC_PASS, "memcached %s on %s", reply + pre, peer);
 	} else {
 		mc_printable(reply);
-		hc_result_set(r, HC_FAIL, "unexpected reply to version from "
-		              "%s: \"%s\"", peer, reply);
+		hc_result_set(r, HC_FAIL,
+		              "unexpected reply to version from "
+		              "%s: \"%s\"",
+		              peer, reply);
 	}
 }
 
-static int mc_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int mc_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct mc *m = instance;
 	char peer[PU_ENDPOINT_MAX], reply[MC_REPLY_MAX];
@@ -270,8 +265,8 @@ static int mc_check(void *instance, const struct hc_check_ctx *ctx,
 
 	if (m->sock_addr.sun_path[0] != '\0') {
 		snprintf(peer, sizeof(peer), "%s", m->sock_addr.sun_path);
-		err = mc_connect(ctx, (const struct sockaddr *)&m->sock_addr,
-		                 sizeof(m->sock_addr), &fd);
+		err = mc_connect(ctx, (const struct sockaddr *)&m->sock_addr, sizeof(m->sock_addr),
+		                 &fd);
 	} else {
 		err = mc_open_tcp(ctx, m, &fd, peer, sizeof(peer), r);
 	}
@@ -300,6 +295,5 @@ static void mc_teardown(void *instance)
 	free(instance);
 }
 
-HC_PLUGIN_DEFINE("memcached", "1.0.0",
-                 "asks memcached for its version within the deadline",
+HC_PLUGIN_DEFINE("memcached", "1.0.0", "asks memcached for its version within the deadline",
                  mc_keys, mc_init, mc_check, mc_teardown);

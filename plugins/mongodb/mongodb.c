@@ -27,14 +27,18 @@ struct mongodb {
 };
 
 static const struct hc_key mongodb_keys[] = {
-	{ "uri", "connection string mongodb://... or mongodb+srv://... "
-	         "(instead of host and port)", 0 },
+	{ "uri",
+	  "connection string mongodb://... or mongodb+srv://... "
+	  "(instead of host and port)",
+	  0 },
 	{ "host", "address or name of the server (default 127.0.0.1)", 0 },
 	{ "port", "TCP port, 1-65535 (default 27017)", 0 },
 	{ "user", "user to authenticate as", 0 },
 	{ "password", "password of user", HC_KEY_SECRET },
-	{ "database", "database the user is defined in (authSource; "
-	              "default admin)", 0 },
+	{ "database",
+	  "database the user is defined in (authSource; "
+	  "default admin)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -50,13 +54,11 @@ static _Thread_local size_t mongodb_warning_size;
  * belongs to, and its lines may quote a connection string: keep only what
  * init asks for, drop the rest. Everything that matters to a check reaches
  * it as a bson_error_t. */
-static void mongodb_log(mongoc_log_level_t level, const char *domain,
-                        const char *message, void *data)
+static void mongodb_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
 {
 	(void)domain;
 	(void)data;
-	if (mongodb_warning != NULL && mongodb_warning[0] == '\0' &&
-	    level <= MONGOC_LOG_LEVEL_WARNING)
+	if (mongodb_warning != NULL && mongodb_warning[0] == '\0' && level <= MONGOC_LOG_LEVEL_WARNING)
 		snprintf(mongodb_warning, mongodb_warning_size, "%s", message);
 }
 
@@ -80,8 +82,8 @@ static void mongodb_scrub(char *const *secrets, char *buf, size_t size)
 				break;
 		}
 		if (i < MONGODB_SECRETS) {
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s",
-			                      (int)(size - 1 - o), "***");
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s", (int)(size - 1 - o),
+			                      "***");
 			p += sl;
 		} else {
 			out[o++] = *p++;
@@ -96,8 +98,7 @@ static void mongodb_scrub(char *const *secrets, char *buf, size_t size)
  * ':' in it would make libmongoc split it elsewhere and quote a piece of
  * the password as a host in its messages, so such a uri is refused here,
  * without quoting it. */
-static int mongodb_inline_password(const struct hc_init_ctx *ctx,
-                                   const char *uri, char **out)
+static int mongodb_inline_password(const struct hc_init_ctx *ctx, const char *uri, char **out)
 {
 	const char *user = strstr(uri, "://"), *colon, *at = NULL, *p;
 
@@ -130,16 +131,14 @@ static int mongodb_host_ok(const char *h, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!((h[i] >= 'a' && h[i] <= 'z') ||
-		      (h[i] >= 'A' && h[i] <= 'Z') ||
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
 		      (h[i] >= '0' && h[i] <= '9') || strchr(".-_:", h[i])))
 			return 0;
 	return len > 0 && len <= PU_HOST_MAX;
 }
 
 /* "mongodb://HOST:PORT/" from the host and port keys, into buf. */
-static int mongodb_host_uri(const struct hc_init_ctx *ctx, char *buf,
-                            size_t size)
+static int mongodb_host_uri(const struct hc_init_ctx *ctx, char *buf, size_t size)
 {
 	const char *host = hc_kv_get(ctx, "host");
 	const char *port = hc_kv_get(ctx, "port");
@@ -150,20 +149,22 @@ static int mongodb_host_uri(const struct hc_init_ctx *ctx, char *buf,
 		host = MONGODB_DEFAULT_HOST;
 	host = pu_host_unbracket(host, &len);
 	if (!mongodb_host_ok(host, len))
-		return hc_init_error(ctx, "host: '%s' is not an address or "
-		                          "name", hc_kv_get(ctx, "host"));
+		return hc_init_error(ctx,
+		                     "host: '%s' is not an address or "
+		                     "name",
+		                     hc_kv_get(ctx, "host"));
 	if (port != NULL && (p = pu_parse_port(ctx, port)) < 0)
 		return p;
-	snprintf(buf, size, memchr(host, ':', len) != NULL ?
-	         "mongodb://[%.*s]:%d/" : "mongodb://%.*s:%d/", (int)len,
-	         host, p);
+	snprintf(buf, size,
+	         memchr(host, ':', len) != NULL ? "mongodb://[%.*s]:%d/" : "mongodb://%.*s:%d/",
+	         (int)len, host, p);
 	return HC_OK;
 }
 
 /* Parse a connection string; an error or a warning (an unknown option) is
  * an init error naming key, scrubbed of the uri's password. */
-static int mongodb_parse_uri(const struct hc_init_ctx *ctx, struct mongodb *m,
-                             const char *key, const char *s)
+static int mongodb_parse_uri(const struct hc_init_ctx *ctx, struct mongodb *m, const char *key,
+                             const char *s)
 {
 	char warning[200] = "", msg[208];
 	bson_error_t error;
@@ -175,8 +176,7 @@ static int mongodb_parse_uri(const struct hc_init_ctx *ctx, struct mongodb *m,
 	mongodb_warning = NULL;
 	if (m->uri != NULL && warning[0] == '\0')
 		return HC_OK;
-	snprintf(msg, sizeof(msg), "%.200s", m->uri == NULL ? error.message :
-	         warning);
+	snprintf(msg, sizeof(msg), "%.200s", m->uri == NULL ? error.message : warning);
 	mongodb_scrub(m->secrets, msg, sizeof(msg));
 	return hc_init_error(ctx, "%s: %s", key, msg);
 }
@@ -189,19 +189,19 @@ static int mongodb_credentials(const struct hc_init_ctx *ctx, struct mongodb *m)
 	const char *password = hc_kv_get(ctx, "password");
 	const char *database = hc_kv_get(ctx, "database");
 
-	if (user != NULL && (user[0] == '\0' ||
-	                     !mongoc_uri_set_username(m->uri, user)))
+	if (user != NULL && (user[0] == '\0' || !mongoc_uri_set_username(m->uri, user)))
 		return hc_init_error(ctx, "user: '%s' is not a user name", user);
 	if (password != NULL && mongoc_uri_get_username(m->uri) == NULL)
 		return hc_init_error(ctx, "password: needs user (or a user "
 		                          "in uri)");
 	if (password != NULL && !mongoc_uri_set_password(m->uri, password))
 		return hc_init_error(ctx, "password: not valid UTF-8");
-	if (database != NULL && (database[0] == '\0' ||
-	                         strpbrk(database, "/\\. \"$") != NULL ||
+	if (database != NULL && (database[0] == '\0' || strpbrk(database, "/\\. \"$") != NULL ||
 	                         !mongoc_uri_set_auth_source(m->uri, database)))
-		return hc_init_error(ctx, "database: '%s' is not a database "
-		                          "name", database);
+		return hc_init_error(ctx,
+		                     "database: '%s' is not a database "
+		                     "name",
+		                     database);
 	if (mongoc_uri_get_appname(m->uri) == NULL)
 		mongoc_uri_set_appname(m->uri, "healthcheckd");
 	return HC_OK;
@@ -215,14 +215,14 @@ static void mongodb_where(struct mongodb *m)
 
 	if (h == NULL) {
 		snprintf(m->where, sizeof(m->where), "%s",
-		         mongoc_uri_get_srv_hostname(m->uri) != NULL ?
-		                 mongoc_uri_get_srv_hostname(m->uri) : "?");
+		         mongoc_uri_get_srv_hostname(m->uri) != NULL
+		                 ? mongoc_uri_get_srv_hostname(m->uri)
+		                 : "?");
 		return;
 	}
 	for (; h != NULL && len < sizeof(m->where); h = h->next)
-		len += (size_t)snprintf(m->where + len, sizeof(m->where) - len,
-		                        "%s%s", len > 0 ? "," : "",
-		                        h->host_and_port);
+		len += (size_t)snprintf(m->where + len, sizeof(m->where) - len, "%s%s",
+		                        len > 0 ? "," : "", h->host_and_port);
 }
 
 static void mongodb_teardown(void *instance)
@@ -246,8 +246,7 @@ static int mongodb_setup(const struct hc_init_ctx *ctx, struct mongodb *m)
 	char built[PU_HOST_MAX + 32];
 	int rc;
 
-	if (uri != NULL && (hc_kv_get(ctx, "host") != NULL ||
-	                    hc_kv_get(ctx, "port") != NULL))
+	if (uri != NULL && (hc_kv_get(ctx, "host") != NULL || hc_kv_get(ctx, "port") != NULL))
 		return hc_init_error(ctx, "uri: cannot be combined with host "
 		                          "or port");
 	if (uri != NULL) {
@@ -308,15 +307,13 @@ static mongoc_uri_t *mongodb_timed_uri(const struct mongodb *m, int32_t ms)
 		return NULL;
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, ms);
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms);
-	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
-	                               ms);
+	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms);
 	return uri;
 }
 
 /* Turn libmongoc's error into a message that says what failed; timed_out:
  * it came when the time given to libmongoc was up. */
-static void mongodb_error(const struct mongodb *m,
-                          const struct hc_check_ctx *ctx, int timed_out,
+static void mongodb_error(const struct mongodb *m, const struct hc_check_ctx *ctx, int timed_out,
                           const bson_error_t *e, struct hc_result *r)
 {
 	char msg[sizeof(e->message)];
@@ -328,25 +325,21 @@ static void mongodb_error(const struct mongodb *m,
 	if (timed_out)
 		hc_result_set(r, HC_FAIL, "timed out after %u ms on %s: %s",
 		              (unsigned)ctx->timeout_ms, m->where, msg);
-	else if ((e->domain == MONGOC_ERROR_CLIENT &&
-	          e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) ||
+	else if ((e->domain == MONGOC_ERROR_CLIENT && e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) ||
 	         (e->domain == MONGOC_ERROR_SERVER && e->code == 18))
-		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", m->where,
-		              msg);
+		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", m->where, msg);
 	else if (e->domain == MONGOC_ERROR_SERVER_SELECTION)
-		hc_result_set(r, HC_FAIL, "server selection failed for %s: %s",
-		              m->where, msg);
+		hc_result_set(r, HC_FAIL, "server selection failed for %s: %s", m->where, msg);
 	else if (e->domain == MONGOC_ERROR_SERVER)
-		hc_result_set(r, HC_FAIL, "ping failed on %s: %s (code %u)",
-		              m->where, msg, (unsigned)e->code);
+		hc_result_set(r, HC_FAIL, "ping failed on %s: %s (code %u)", m->where, msg,
+		              (unsigned)e->code);
 	else
 		hc_result_set(r, HC_FAIL, "ping on %s: %s", m->where, msg);
 }
 
 /* One client per check: its timeouts come from the uri it is made from,
  * and libmongoc cannot change them on a live client. */
-static int mongodb_check(void *instance, const struct hc_check_ctx *ctx,
-                         struct hc_result *r)
+static int mongodb_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct mongodb *m = instance;
 	int64_t start = ctx->host->now_ns();
@@ -358,30 +351,28 @@ static int mongodb_check(void *instance, const struct hc_check_ctx *ctx,
 
 	memset(&error, 0, sizeof(error));
 	if (ms == 0) {
-		hc_result_set(r, HC_FAIL, "timed out after %u ms before "
-		              "connecting to %s", (unsigned)ctx->timeout_ms,
-		              m->where);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms before "
+		              "connecting to %s",
+		              (unsigned)ctx->timeout_ms, m->where);
 		goto out;
 	}
 	uri = mongodb_timed_uri(m, ms);
 	ping = BCON_NEW("ping", BCON_INT32(1));
 	if (uri == NULL || ping == NULL ||
-	    (client = mongoc_client_new_from_uri_with_error(uri, &error)) ==
-	            NULL) {
-		hc_result_set(r, HC_FAIL, "cannot create a client for %s: %s",
-		              m->where, error.message[0] != '\0' ?
-		                                error.message : "out of memory");
+	    (client = mongoc_client_new_from_uri_with_error(uri, &error)) == NULL) {
+		hc_result_set(r, HC_FAIL, "cannot create a client for %s: %s", m->where,
+		              error.message[0] != '\0' ? error.message : "out of memory");
 		mongodb_scrub(m->secrets, r->message, sizeof(r->message));
 		goto out;
 	}
 	/* Version 2 puts a server's own error code under MONGOC_ERROR_SERVER. */
 	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
-	if (!mongoc_client_command_simple(client, "admin", ping,
-	                                  mongoc_uri_get_read_prefs_t(uri),
+	if (!mongoc_client_command_simple(client, "admin", ping, mongoc_uri_get_read_prefs_t(uri),
 	                                  NULL, &error)) {
 		/* libmongoc's clock may stop a hair before ours: 1 ms. */
-		mongodb_error(m, ctx, ctx->host->now_ns() - start >=
-		              ((int64_t)ms - 1) * 1000000, &error, r);
+		mongodb_error(m, ctx, ctx->host->now_ns() - start >= ((int64_t)ms - 1) * 1000000,
+		              &error, r);
 		goto out;
 	}
 	hc_result_set(r, HC_PASS, "ping answered by %s", m->where);
@@ -397,6 +388,7 @@ out:
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("mongodb", "1.0.0", "runs the ping command on a MongoDB "
-                 "server within the deadline", mongodb_keys, mongodb_init,
-                 mongodb_check, mongodb_teardown);
+HC_PLUGIN_DEFINE("mongodb", "1.0.0",
+                 "runs the ping command on a MongoDB "
+                 "server within the deadline",
+                 mongodb_keys, mongodb_init, mongodb_check, mongodb_teardown);

@@ -26,14 +26,14 @@
 #define MY_PEER_MAX (PU_HOST_MAX + 16)
 
 struct my {
-	char *host;     /* NULL when socket is used */
+	char *host; /* NULL when socket is used */
 	unsigned port;
-	char *socket;   /* NULL when host is used */
+	char *socket; /* NULL when host is used */
 	char *user;
 	char *password; /* "" when none: never let the library read MYSQL_PWD */
 	char *database; /* NULL: none */
 	int persistent;
-	MYSQL *conn;    /* persistent: the open connection, or NULL */
+	MYSQL *conn;            /* persistent: the open connection, or NULL */
 	char peer[MY_PEER_MAX]; /* how messages name the server */
 };
 
@@ -44,15 +44,16 @@ static const struct hc_key my_keys[] = {
 	{ "user", "user to log in as (required)", 0 },
 	{ "password", "password of user (default: none)", HC_KEY_SECRET },
 	{ "database", "database to open (default: none)", 0 },
-	{ "persistent", "yes: keep one connection open between runs "
-	  "(default no)", 0 },
+	{ "persistent",
+	  "yes: keep one connection open between runs "
+	  "(default no)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
 /* ---- init: validate and copy the keys --------------------------------- */
 
-static int my_set_port(const struct hc_init_ctx *ctx, struct my *m,
-                       const char *v)
+static int my_set_port(const struct hc_init_ctx *ctx, struct my *m, const char *v)
 {
 	int n = pu_parse_port(ctx, v);
 
@@ -62,8 +63,7 @@ static int my_set_port(const struct hc_init_ctx *ctx, struct my *m,
 	return HC_OK;
 }
 
-static int my_set_host(const struct hc_init_ctx *ctx, struct my *m,
-                       const char *v)
+static int my_set_host(const struct hc_init_ctx *ctx, struct my *m, const char *v)
 {
 	size_t len;
 
@@ -76,8 +76,7 @@ static int my_set_host(const struct hc_init_ctx *ctx, struct my *m,
 	return HC_OK;
 }
 
-static int my_set_socket(const struct hc_init_ctx *ctx, struct my *m,
-                         const char *v)
+static int my_set_socket(const struct hc_init_ctx *ctx, struct my *m, const char *v)
 {
 	if (pu_check_socket(ctx, v) != HC_OK)
 		return HC_EINVAL;
@@ -109,16 +108,16 @@ static int my_configure(const struct hc_init_ctx *ctx, struct my *m)
 	int rc;
 
 	if (sock != NULL && (host != NULL || port != NULL))
-		return hc_init_error(ctx, "socket: cannot be combined with "
+		return hc_init_error(ctx,
+		                     "socket: cannot be combined with "
 		                     "%s (a Unix socket has no host or port)",
 		                     host != NULL ? "host" : "port");
 	if (hc_kv_get(ctx, "user") == NULL)
 		return hc_init_error(ctx, "user: required (the account the "
-		                     "check logs in as)");
+		                          "check logs in as)");
 	if (sock != NULL)
 		rc = my_set_socket(ctx, m, sock);
-	else if ((rc = my_set_port(ctx, m, port != NULL ? port : "3306")) ==
-	         HC_OK)
+	else if ((rc = my_set_port(ctx, m, port != NULL ? port : "3306")) == HC_OK)
 		rc = my_set_host(ctx, m, host != NULL ? host : "127.0.0.1");
 	if (rc == HC_OK)
 		rc = pu_parse_bool(ctx, "persistent", &m->persistent);
@@ -188,8 +187,7 @@ static int my_ping_cont(MYSQL *conn, int events, void *ret)
 /* Wait for what a suspended call asks for (status, MYSQL_WAIT_* bits),
  * at most until the deadline; returns the events that happened.
  * *ours is set when the deadline, not the library's own timeout, ran out. */
-static int my_wait(const struct hc_check_ctx *ctx, MYSQL *conn, int status,
-                   int *ours)
+static int my_wait(const struct hc_check_ctx *ctx, MYSQL *conn, int status, int *ours)
 {
 	struct pollfd pfd = { mysql_get_socket(conn), 0, 0 };
 	int64_t left;
@@ -202,8 +200,7 @@ static int my_wait(const struct hc_check_ctx *ctx, MYSQL *conn, int status,
 		left = hc_remaining_ms(ctx);
 		ms = left > INT_MAX ? INT_MAX : (int)left;
 		*ours = 1;
-		if (status & MYSQL_WAIT_TIMEOUT &&
-		    mysql_get_timeout_value_ms(conn) < (unsigned)ms) {
+		if (status & MYSQL_WAIT_TIMEOUT && mysql_get_timeout_value_ms(conn) < (unsigned)ms) {
 			ms = (int)mysql_get_timeout_value_ms(conn);
 			*ours = 0;
 		}
@@ -225,8 +222,8 @@ static int my_wait(const struct hc_check_ctx *ctx, MYSQL *conn, int status,
  * the library fail the call at once and leave the handle closable: a
  * coroutine is never abandoned mid-call. Returns 1 when the deadline cut
  * the call short, 0 when it ended on its own. */
-static int my_drive(const struct hc_check_ctx *ctx, MYSQL *conn, int status,
-                    my_cont_fn cont, void *ret)
+static int my_drive(const struct hc_check_ctx *ctx, MYSQL *conn, int status, my_cont_fn cont,
+                    void *ret)
 {
 	int events, ours, late = 0;
 
@@ -261,41 +258,36 @@ static void my_connect_error(struct hc_result *r, const char *peer, int sys)
 
 /* A failed connect or ping: say what failed; never the password (the
  * library's messages hold none, and the core scrubs it too). */
-static void my_report(const struct hc_check_ctx *ctx, const struct my *m,
-                      MYSQL *conn, int late, int pinging, struct hc_result *r)
+static void my_report(const struct hc_check_ctx *ctx, const struct my *m, MYSQL *conn, int late,
+                      int pinging, struct hc_result *r)
 {
 	unsigned err = mysql_errno(conn);
 	const char *msg = mysql_error(conn);
 	int sys = my_connect_errno(msg);
 
 	if (late)
-		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s",
-		              (unsigned)ctx->timeout_ms, pinging ?
-		              "waiting for the ping reply from" :
-		              "connecting to", m->peer);
-	else if (err == ER_ACCESS_DENIED_ERROR ||
-	         err == ER_ACCESS_DENIED_NO_PASSWORD_ERROR)
-		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", m->peer,
-		              msg);
+		hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s", (unsigned)ctx->timeout_ms,
+		              pinging ? "waiting for the ping reply from" : "connecting to", m->peer);
+	else if (err == ER_ACCESS_DENIED_ERROR || err == ER_ACCESS_DENIED_NO_PASSWORD_ERROR)
+		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", m->peer, msg);
 	else if (err == ER_BAD_DB_ERROR && m->database != NULL)
-		hc_result_set(r, HC_FAIL, "unknown database '%s' on %s",
-		              m->database, m->peer);
+		hc_result_set(r, HC_FAIL, "unknown database '%s' on %s", m->database, m->peer);
 	else if (err == ER_DBACCESS_DENIED_ERROR && m->database != NULL)
-		hc_result_set(r, HC_FAIL, "database '%s' not accessible on "
-		              "%s: %s", m->database, m->peer, msg);
-	else if ((err == CR_CONN_HOST_ERROR || err == CR_CONNECTION_ERROR) &&
-	         sys != 0)
+		hc_result_set(r, HC_FAIL,
+		              "database '%s' not accessible on "
+		              "%s: %s",
+		              m->database, m->peer, msg);
+	else if ((err == CR_CONN_HOST_ERROR || err == CR_CONNECTION_ERROR) && sys != 0)
 		my_connect_error(r, m->peer, sys);
 	else
-		hc_result_set(r, HC_FAIL, "%s %s: %s (error %u)", pinging ?
-		              "ping" : "connect to", m->peer, msg, err);
+		hc_result_set(r, HC_FAIL, "%s %s: %s (error %u)", pinging ? "ping" : "connect to",
+		              m->peer, msg, err);
 }
 
 /* A handle in non-blocking mode, set up for this instance. */
 static MYSQL *my_handle(const struct my *m)
 {
-	unsigned proto = m->socket != NULL ? MYSQL_PROTOCOL_SOCKET :
-	                                     MYSQL_PROTOCOL_TCP;
+	unsigned proto = m->socket != NULL ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	MYSQL *conn = mysql_init(NULL);
 
 	if (conn == NULL)
@@ -304,8 +296,7 @@ static MYSQL *my_handle(const struct my *m)
 	 * default Unix socket, not TCP. */
 	if (mysql_options(conn, MYSQL_OPT_PROTOCOL, &proto) != 0 ||
 	    mysql_options(conn, MYSQL_OPT_NONBLOCK, NULL) != 0 ||
-	    mysql_optionsv(conn, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
-	                   "healthcheckd") != 0) {
+	    mysql_optionsv(conn, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "healthcheckd") != 0) {
 		mysql_close(conn);
 		return NULL;
 	}
@@ -313,8 +304,7 @@ static MYSQL *my_handle(const struct my *m)
 }
 
 /* Connect within the deadline: the handle, or NULL with r set. */
-static MYSQL *my_connect(const struct my *m, const struct hc_check_ctx *ctx,
-                         struct hc_result *r)
+static MYSQL *my_connect(const struct my *m, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	MYSQL *conn = my_handle(m), *ret = NULL;
 	int status, late;
@@ -323,9 +313,8 @@ static MYSQL *my_connect(const struct my *m, const struct hc_check_ctx *ctx,
 		hc_result_set(r, HC_FAIL, "out of memory");
 		return NULL;
 	}
-	status = mysql_real_connect_start(&ret, conn, m->host, m->user,
-	                                  m->password, m->database, m->port,
-	                                  m->socket, 0);
+	status = mysql_real_connect_start(&ret, conn, m->host, m->user, m->password, m->database,
+	                                  m->port, m->socket, 0);
 	late = my_drive(ctx, conn, status, my_connect_cont, &ret);
 	if (ret == NULL) {
 		my_report(ctx, m, conn, late, 0, r);
@@ -336,8 +325,8 @@ static MYSQL *my_connect(const struct my *m, const struct hc_check_ctx *ctx,
 }
 
 /* Ping within the deadline: 0, or -1 with r set. */
-static int my_ping(const struct my *m, const struct hc_check_ctx *ctx,
-                   MYSQL *conn, struct hc_result *r)
+static int my_ping(const struct my *m, const struct hc_check_ctx *ctx, MYSQL *conn,
+                   struct hc_result *r)
 {
 	int ret = 1, status, late;
 
@@ -349,8 +338,7 @@ static int my_ping(const struct my *m, const struct hc_check_ctx *ctx,
 	return -1;
 }
 
-static int my_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int my_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct my *m = instance;
 	int64_t start = ctx->host->now_ns();
@@ -373,8 +361,8 @@ static int my_check(void *instance, const struct hc_check_ctx *ctx,
 		if (conn == NULL || my_ping(m, ctx, conn, r) != 0)
 			goto out;
 	}
-	hc_result_set(r, HC_PASS, "ping ok: server %s on %s%s",
-	              mysql_get_server_info(conn), m->peer, again);
+	hc_result_set(r, HC_PASS, "ping ok: server %s on %s%s", mysql_get_server_info(conn),
+	              m->peer, again);
 	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
 	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
 	if (m->persistent) {
@@ -387,6 +375,5 @@ out:
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("mysql", "1.0.0",
-                 "logs in to MariaDB/MySQL and pings it within the deadline",
+HC_PLUGIN_DEFINE("mysql", "1.0.0", "logs in to MariaDB/MySQL and pings it within the deadline",
                  my_keys, my_init, my_check, my_teardown);

@@ -25,7 +25,8 @@
 #define PG_MAX_PARAMS 8
 #define PG_DEFAULT_QUERY "SELECT 1"
 /* Backends connected to any database, and the server's limit. */
-#define PG_SATURATION_QUERY "SELECT sum(numbackends), " \
+#define PG_SATURATION_QUERY                                                                        \
+	"SELECT sum(numbackends), "                                                                \
 	"current_setting('max_connections') FROM pg_stat_database"
 /* SQLSTATE query_canceled: what statement_timeout raises. */
 #define PG_SQLSTATE_CANCELED "57014"
@@ -37,15 +38,15 @@ struct pg {
 	const char *keywords[PG_MAX_PARAMS + 1];
 	char *values[PG_MAX_PARAMS + 1];
 	int n_params;
-	int expand;             /* values[0] is a conninfo string or URI */
-	char *query;            /* what check runs */
-	const char *label;      /* how messages name the query */
-	char *secrets[2];       /* the password key, a password in conninfo */
+	int expand;        /* values[0] is a conninfo string or URI */
+	char *query;       /* what check runs */
+	const char *label; /* how messages name the query */
+	char *secrets[2];  /* the password key, a password in conninfo */
 	int persistent;
 	int saturation;
 	double warn_ratio;
 	double fail_ratio;
-	PGconn *conn;           /* kept between runs when persistent */
+	PGconn *conn; /* kept between runs when persistent */
 };
 
 /* What one run needs at hand. */
@@ -57,31 +58,33 @@ struct pg_run {
 };
 
 static const struct hc_key pg_keys[] = {
-	{ "conninfo", "libpq connection string or postgresql:// URI; the "
-	  "keys below override its values", 0 },
+	{ "conninfo",
+	  "libpq connection string or postgresql:// URI; the "
+	  "keys below override its values",
+	  0 },
 	{ "host", "server address or name (default: libpq's)", 0 },
 	{ "port", "TCP port, 1-65535 (default 5432)", 0 },
 	{ "socket", "directory of the Unix socket, instead of host", 0 },
 	{ "user", "role to log in as", 0 },
 	{ "password", "password of user", HC_KEY_SECRET },
 	{ "database", "database to connect to", 0 },
-	{ "sslmode", "disable, allow, prefer, require, verify-ca or "
-	  "verify-full", 0 },
+	{ "sslmode",
+	  "disable, allow, prefer, require, verify-ca or "
+	  "verify-full",
+	  0 },
 	{ "query", "SQL to run instead of SELECT 1", 0 },
-	{ "persistent", "yes: keep one connection between runs (default no)",
+	{ "persistent", "yes: keep one connection between runs (default no)", 0 },
+	{ "saturation",
+	  "yes: observe numbackends / max_connections instead "
+	  "of latency (default no)",
 	  0 },
-	{ "saturation", "yes: observe numbackends / max_connections instead "
-	  "of latency (default no)", 0 },
 	{ "warn_ratio", "with saturation: warn at this ratio (default 0.8)", 0 },
-	{ "fail_ratio", "with saturation: fail at this ratio (default 0.95)",
-	  0 },
+	{ "fail_ratio", "with saturation: fail at this ratio (default 0.95)", 0 },
 	{ NULL, NULL, 0 }
 };
 
-static const char *const pg_sslmodes[] = {
-	"disable", "allow", "prefer", "require", "verify-ca", "verify-full",
-	NULL
-};
+static const char *const pg_sslmodes[] = { "disable",   "allow",       "prefer", "require",
+	                                   "verify-ca", "verify-full", NULL };
 
 /* Replace every secret in buf by "***", in place. libpq does not put a
  * password into its messages today; this makes sure none ever leaks, also
@@ -120,8 +123,10 @@ static int pg_check_sslmode(const struct hc_init_ctx *ctx, const char *v)
 	for (i = 0; pg_sslmodes[i] != NULL; i++)
 		if (strcmp(v, pg_sslmodes[i]) == 0)
 			return HC_OK;
-	return hc_init_error(ctx, "sslmode: '%s' is not one of disable, allow, "
-	                     "prefer, require, verify-ca, verify-full", v);
+	return hc_init_error(ctx,
+	                     "sslmode: '%s' is not one of disable, allow, "
+	                     "prefer, require, verify-ca, verify-full",
+	                     v);
 }
 
 /* Is piece (len bytes, not terminated) written in conninfo as a keyword,
@@ -143,8 +148,7 @@ static int pg_is_keyword(const char *conninfo, const char *piece, size_t len)
 /* libpq quotes pieces of the string in its parse errors, and a piece may be
  * a password (or a whole URI with one): keep a quoted piece only when it is
  * one character (a "=") or a keyword of conninfo, blank out the rest. */
-static void pg_blank_quoted(const char *conninfo, const char *in, char *out,
-                            size_t size)
+static void pg_blank_quoted(const char *conninfo, const char *in, char *out, size_t size)
 {
 	const char *q, *keep;
 	size_t o = 0, len, n;
@@ -173,8 +177,7 @@ static void pg_blank_quoted(const char *conninfo, const char *in, char *out,
 
 /* Validate conninfo now (no I/O: parsing only) and remember a password in
  * it, to scrub from every message. */
-static int pg_init_conninfo(const struct hc_init_ctx *ctx, struct pg *p,
-                            const char *conninfo)
+static int pg_init_conninfo(const struct hc_init_ctx *ctx, struct pg *p, const char *conninfo)
 {
 	PQconninfoOption *opts, *o;
 	char *err = NULL, clean[200];
@@ -206,9 +209,9 @@ static int pg_init_conninfo(const struct hc_init_ctx *ctx, struct pg *p,
 static int pg_init_params(const struct hc_init_ctx *ctx, struct pg *p)
 {
 	static const char *const map[][2] = {
-		{ "host", "host" }, { "socket", "host" }, { "port", "port" },
-		{ "user", "user" }, { "password", "password" },
-		{ "database", "dbname" }, { "sslmode", "sslmode" },
+		{ "host", "host" },       { "socket", "host" },       { "port", "port" },
+		{ "user", "user" },       { "password", "password" }, { "database", "dbname" },
+		{ "sslmode", "sslmode" },
 	};
 	const char *v;
 	size_t i;
@@ -241,13 +244,15 @@ static int pg_check_keys(const struct hc_init_ctx *ctx)
 
 	if (host != NULL && sock != NULL)
 		return hc_init_error(ctx, "socket: give either host or socket, "
-		                     "not both");
-	if (host != NULL && (host[0] == '\0' || strcspn(host, " \t") <
-	                     strlen(host)))
-		return hc_init_error(ctx, "host: '%s' is empty or contains a "
-		                     "blank", host);
+		                          "not both");
+	if (host != NULL && (host[0] == '\0' || strcspn(host, " \t") < strlen(host)))
+		return hc_init_error(ctx,
+		                     "host: '%s' is empty or contains a "
+		                     "blank",
+		                     host);
 	if (sock != NULL && sock[0] != '/')
-		return hc_init_error(ctx, "socket: '%s' is not an absolute path "
+		return hc_init_error(ctx,
+		                     "socket: '%s' is not an absolute path "
 		                     "(the directory holding .s.PGSQL.PORT)",
 		                     sock);
 	v = hc_kv_get(ctx, "port");
@@ -272,23 +277,23 @@ static int pg_init_options(const struct hc_init_ctx *ctx, struct pg *p)
 	    pu_parse_double(ctx, "warn_ratio", 0, 1, &p->warn_ratio) != HC_OK ||
 	    pu_parse_double(ctx, "fail_ratio", 0, 1, &p->fail_ratio) != HC_OK)
 		return HC_EINVAL;
-	if (!p->saturation && (hc_kv_get(ctx, "warn_ratio") != NULL ||
-	                       hc_kv_get(ctx, "fail_ratio") != NULL))
+	if (!p->saturation &&
+	    (hc_kv_get(ctx, "warn_ratio") != NULL || hc_kv_get(ctx, "fail_ratio") != NULL))
 		return hc_init_error(ctx, "%s: only used with saturation = yes",
-		                     hc_kv_get(ctx, "warn_ratio") != NULL ?
-		                     "warn_ratio" : "fail_ratio");
+		                     hc_kv_get(ctx, "warn_ratio") != NULL ? "warn_ratio"
+		                                                          : "fail_ratio");
 	if (p->warn_ratio > p->fail_ratio)
-		return hc_init_error(ctx, "warn_ratio: %g is above fail_ratio %g",
-		                     p->warn_ratio, p->fail_ratio);
+		return hc_init_error(ctx, "warn_ratio: %g is above fail_ratio %g", p->warn_ratio,
+		                     p->fail_ratio);
 	if (query != NULL && p->saturation)
 		return hc_init_error(ctx, "query: cannot be combined with "
-		                     "saturation = yes, which runs its own query");
+		                          "saturation = yes, which runs its own query");
 	if (query != NULL && query[strspn(query, " \t")] == '\0')
 		return hc_init_error(ctx, "query: must not be empty");
-	p->label = p->saturation ? "saturation query" :
-	           query != NULL ? "query" : PG_DEFAULT_QUERY;
-	p->query = strdup(p->saturation ? PG_SATURATION_QUERY :
-	                  query != NULL ? query : PG_DEFAULT_QUERY);
+	p->label = p->saturation ? "saturation query" : query != NULL ? "query" : PG_DEFAULT_QUERY;
+	p->query = strdup(p->saturation   ? PG_SATURATION_QUERY
+	                  : query != NULL ? query
+	                                  : PG_DEFAULT_QUERY);
 	return p->query != NULL ? HC_OK : HC_ENOMEM;
 }
 
@@ -352,17 +357,13 @@ static void pg_endpoint(const PGconn *conn, char *buf, size_t size)
 /* libpq's message without its decoration: the last attempt's reason
  * ("connection to server at ..., port N failed: " and "FATAL:  " cut; we
  * name the endpoint ourselves), first line only, secrets scrubbed. */
-static void pg_reason(const struct pg *p, const char *msg, char *out,
-                      size_t size)
+static void pg_reason(const struct pg *p, const char *msg, char *out, size_t size)
 {
-	static const char *const prefixes[] = {
-		"FATAL:  ", "ERROR:  ", "fe_sendauth: ", NULL
-	};
+	static const char *const prefixes[] = { "FATAL:  ", "ERROR:  ", "fe_sendauth: ", NULL };
 	const char *s = msg, *c;
 	size_t i, len;
 
-	while ((c = strstr(s, "connection to server ")) != NULL &&
-	       strstr(c, "failed: ") != NULL)
+	while ((c = strstr(s, "connection to server ")) != NULL && strstr(c, "failed: ") != NULL)
 		s = strstr(c, "failed: ") + strlen("failed: ");
 	for (i = 0; prefixes[i] != NULL; i++)
 		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
@@ -386,32 +387,30 @@ static void pg_connect_error(const struct pg_run *run, const PGconn *conn)
 	if (strstr(why, "authentication failed") != NULL ||
 	    strstr(why, "no password supplied") != NULL ||
 	    strstr(why, "no pg_hba.conf entry") != NULL ||
-	    (strncmp(why, "role \"", 6) == 0 &&
-	     strstr(why, "\" does not exist") != NULL))
+	    (strncmp(why, "role \"", 6) == 0 && strstr(why, "\" does not exist") != NULL))
 		hc_result_set(run->r, HC_FAIL, "auth failed on %s: %s", ep, why);
-	else if (strncmp(why, "database \"", 10) == 0 &&
-	         strstr(why, "\" does not exist") != NULL)
-		hc_result_set(run->r, HC_FAIL, "unknown database on %s: %s", ep,
-		              why);
+	else if (strncmp(why, "database \"", 10) == 0 && strstr(why, "\" does not exist") != NULL)
+		hc_result_set(run->r, HC_FAIL, "unknown database on %s: %s", ep, why);
 	else
 		hc_result_set(run->r, HC_FAIL, "connect to %s: %s", ep, why);
 }
 
 /* connecting: 1 while the connection opens, 0 while the query runs. */
-static void pg_timed_out(const struct pg_run *run, const PGconn *conn,
-                         int connecting)
+static void pg_timed_out(const struct pg_run *run, const PGconn *conn, int connecting)
 {
 	char ep[300];
 
 	pg_endpoint(conn, ep, sizeof(ep));
 	if (connecting)
-		hc_result_set(run->r, HC_FAIL, "timed out after %u ms "
-		              "connecting to %s", (unsigned)run->ctx->timeout_ms,
-		              ep);
+		hc_result_set(run->r, HC_FAIL,
+		              "timed out after %u ms "
+		              "connecting to %s",
+		              (unsigned)run->ctx->timeout_ms, ep);
 	else
-		hc_result_set(run->r, HC_FAIL, "timed out after %u ms waiting "
-		              "for %s on %s", (unsigned)run->ctx->timeout_ms,
-		              run->p->label, ep);
+		hc_result_set(run->r, HC_FAIL,
+		              "timed out after %u ms waiting "
+		              "for %s on %s",
+		              (unsigned)run->ctx->timeout_ms, run->p->label, ep);
 }
 
 /* ---- waiting ------------------------------------------------------------- */
@@ -419,8 +418,8 @@ static void pg_timed_out(const struct pg_run *run, const PGconn *conn,
 /* Wait until the connection's socket is ready for events (or in error,
  * which libpq then reports); at our deadline or on a poll error, set the
  * message. connecting: say which phase timed out. */
-static enum pg_outcome pg_wait(const struct pg_run *run, const PGconn *conn,
-                               short events, int connecting)
+static enum pg_outcome pg_wait(const struct pg_run *run, const PGconn *conn, short events,
+                               int connecting)
 {
 	struct pollfd pfd = { PQsocket(conn), events, 0 };
 	int n = pu_poll(run->ctx->host, &pfd, run->early.deadline_ns);
@@ -455,8 +454,7 @@ static enum pg_outcome pg_connect(const struct pg_run *run, PGconn **out)
 	enum pg_outcome o;
 	PGconn *conn;
 
-	conn = PQconnectStartParams(p->keywords,
-	                            (const char *const *)p->values, p->expand);
+	conn = PQconnectStartParams(p->keywords, (const char *const *)p->values, p->expand);
 	*out = conn;
 	if (conn == NULL) {
 		hc_result_set(run->r, HC_FAIL, "out of memory");
@@ -466,8 +464,7 @@ static enum pg_outcome pg_connect(const struct pg_run *run, PGconn **out)
 	if (PQstatus(conn) == CONNECTION_BAD)
 		st = PGRES_POLLING_FAILED;
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-		o = pg_wait(run, conn, st == PGRES_POLLING_READING ? POLLIN :
-		            POLLOUT, 1);
+		o = pg_wait(run, conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 1);
 		if (o != PG_OK)
 			return o;
 		st = PQconnectPoll(conn);
@@ -483,8 +480,7 @@ static enum pg_outcome pg_connect(const struct pg_run *run, PGconn **out)
  * waiting in the socket (a restart sends one to every backend). */
 static int pg_alive(PGconn *conn)
 {
-	return PQstatus(conn) == CONNECTION_OK &&
-	       PQtransactionStatus(conn) == PQTRANS_IDLE &&
+	return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE &&
 	       PQconsumeInput(conn) == 1 && PQstatus(conn) == CONNECTION_OK;
 }
 
@@ -497,8 +493,7 @@ static enum pg_outcome pg_broken(const struct pg_run *run, PGconn *conn)
 
 	pg_endpoint(conn, ep, sizeof(ep));
 	pg_reason(run->p, PQerrorMessage(conn), why, sizeof(why));
-	hc_result_set(run->r, HC_FAIL, "%s on %s: connection lost: %s",
-	              run->p->label, ep, why);
+	hc_result_set(run->r, HC_FAIL, "%s on %s: connection lost: %s", run->p->label, ep, why);
 	return PQstatus(conn) == CONNECTION_BAD ? PG_BROKEN : PG_FAILED;
 }
 
@@ -520,8 +515,8 @@ static enum pg_outcome pg_send(const struct pg_run *run, PGconn *conn)
 		hc_result_set(run->r, HC_FAIL, "out of memory");
 		return PG_FAILED;
 	}
-	snprintf(sql, len, "SET LOCAL statement_timeout = %lld; %s",
-	         ms > 0 ? (long long)ms : 1LL, run->p->query);
+	snprintf(sql, len, "SET LOCAL statement_timeout = %lld; %s", ms > 0 ? (long long)ms : 1LL,
+	         run->p->query);
 	if (!PQsendQuery(conn, sql))
 		o = pg_broken(run, conn);
 	free(sql);
@@ -550,8 +545,7 @@ static enum pg_outcome pg_await(const struct pg_run *run, PGconn *conn)
 }
 
 /* An error result of the query: the server's own timeout is a timeout. */
-static enum pg_outcome pg_query_error(const struct pg_run *run, PGconn *conn,
-                                      const PGresult *res)
+static enum pg_outcome pg_query_error(const struct pg_run *run, PGconn *conn, const PGresult *res)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	char ep[300], why[200];
@@ -564,27 +558,24 @@ static enum pg_outcome pg_query_error(const struct pg_run *run, PGconn *conn,
 		return pg_broken(run, conn);
 	pg_endpoint(conn, ep, sizeof(ep));
 	pg_reason(run->p, PQresultErrorMessage(res), why, sizeof(why));
-	hc_result_set(run->r, HC_FAIL, "%s failed on %s: %s", run->p->label,
-	              ep, why);
+	hc_result_set(run->r, HC_FAIL, "%s failed on %s: %s", run->p->label, ep, why);
 	return PG_FAILED;
 }
 
 /* Run the query; on PG_OK *last holds the result of its last statement
  * (the caller clears it). Every result is read, also after an error, so
  * that a kept connection is idle again afterwards. */
-static enum pg_outcome pg_query(const struct pg_run *run, PGconn *conn,
-                                PGresult **last)
+static enum pg_outcome pg_query(const struct pg_run *run, PGconn *conn, PGresult **last)
 {
 	enum pg_outcome o = pg_send(run, conn), err = PG_OK;
 	PGresult *res;
 
 	*last = NULL;
-	while (o == PG_OK && (o = pg_await(run, conn)) == PG_OK &&
-	       (res = PQgetResult(conn)) != NULL) {
+	while (o == PG_OK && (o = pg_await(run, conn)) == PG_OK && (res = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
 
-		if (err == PG_OK && st != PGRES_TUPLES_OK &&
-		    st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY)
+		if (err == PG_OK && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    st != PGRES_EMPTY_QUERY)
 			err = pg_query_error(run, conn, res);
 		PQclear(*last);
 		*last = res;
@@ -600,8 +591,8 @@ static enum pg_outcome pg_query(const struct pg_run *run, PGconn *conn,
 
 /* ---- results ------------------------------------------------------------- */
 
-static void pg_saturation(const struct pg_run *run, const PGconn *conn,
-                          const PGresult *res, const char *ep)
+static void pg_saturation(const struct pg_run *run, const PGconn *conn, const PGresult *res,
+                          const char *ep)
 {
 	const struct pg *p = run->p;
 	double used, max, ratio;
@@ -610,8 +601,10 @@ static void pg_saturation(const struct pg_run *run, const PGconn *conn,
 
 	if (PQntuples(res) != 1 || PQnfields(res) != 2 ||
 	    (max = strtod(PQgetvalue(res, 0, 1), NULL)) <= 0) {
-		hc_result_set(run->r, HC_FAIL, "saturation query on %s: "
-		              "unexpected answer", ep);
+		hc_result_set(run->r, HC_FAIL,
+		              "saturation query on %s: "
+		              "unexpected answer",
+		              ep);
 		return;
 	}
 	used = strtod(PQgetvalue(res, 0, 0), NULL);
@@ -623,16 +616,15 @@ static void pg_saturation(const struct pg_run *run, const PGconn *conn,
 		status = HC_WARN;
 		snprintf(why, sizeof(why), ", warn_ratio %.2f", p->warn_ratio);
 	}
-	hc_result_set(run->r, status, "%.0f of %.0f connections in use (ratio "
-	              "%.2f%s) on %s, database %s", used, max, ratio, why, ep,
-	              PQdb(conn));
+	hc_result_set(run->r, status,
+	              "%.0f of %.0f connections in use (ratio "
+	              "%.2f%s) on %s, database %s",
+	              used, max, ratio, why, ep, PQdb(conn));
 	hc_result_observe(run->r, ratio, "ratio");
-	snprintf(run->r->measurement, sizeof(run->r->measurement),
-	         "utilization");
+	snprintf(run->r->measurement, sizeof(run->r->measurement), "utilization");
 }
 
-static void pg_pass(const struct pg_run *run, const PGconn *conn,
-                    const PGresult *res, int64_t start)
+static void pg_pass(const struct pg_run *run, const PGconn *conn, const PGresult *res, int64_t start)
 {
 	int v = PQserverVersion(conn);
 	char ep[300];
@@ -642,20 +634,18 @@ static void pg_pass(const struct pg_run *run, const PGconn *conn,
 		pg_saturation(run, conn, res, ep);
 		return;
 	}
-	hc_result_set(run->r, HC_PASS, "%s ok on %s, database %s "
-	              "(PostgreSQL %d.%d)", run->p->label, ep, PQdb(conn),
-	              v / 10000, v % 10000);
-	hc_result_observe(run->r, (double)(run->ctx->host->now_ns() - start) /
-	                  1e6, "ms");
-	snprintf(run->r->measurement, sizeof(run->r->measurement),
-	         "responseTime");
+	hc_result_set(run->r, HC_PASS,
+	              "%s ok on %s, database %s "
+	              "(PostgreSQL %d.%d)",
+	              run->p->label, ep, PQdb(conn), v / 10000, v % 10000);
+	hc_result_observe(run->r, (double)(run->ctx->host->now_ns() - start) / 1e6, "ms");
+	snprintf(run->r->measurement, sizeof(run->r->measurement), "responseTime");
 }
 
 /* Connect (unless a kept connection is usable) and query. A kept
  * connection that turns out broken is replaced once, within the same
  * deadline: a server restart between two runs is not a failure. */
-static enum pg_outcome pg_run_once(const struct pg_run *run, PGconn **conn,
-                                   PGresult **res)
+static enum pg_outcome pg_run_once(const struct pg_run *run, PGconn **conn, PGresult **res)
 {
 	enum pg_outcome o;
 	int reused = *conn != NULL && pg_alive(*conn);
@@ -675,8 +665,7 @@ static enum pg_outcome pg_run_once(const struct pg_run *run, PGconn **conn,
 	return o;
 }
 
-static int pg_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int pg_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct pg *p = instance;
 	struct pg_run run = { p, ctx, *ctx, r };
@@ -699,6 +688,7 @@ static int pg_check(void *instance, const struct hc_check_ctx *ctx,
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("postgres", "1.0.0", "connects to PostgreSQL and runs "
-                 "SELECT 1 within the deadline", pg_keys, pg_init, pg_check,
-                 pg_teardown);
+HC_PLUGIN_DEFINE("postgres", "1.0.0",
+                 "connects to PostgreSQL and runs "
+                 "SELECT 1 within the deadline",
+                 pg_keys, pg_init, pg_check, pg_teardown);

@@ -24,8 +24,7 @@ int cg_read(const char *path, char *buf, size_t size)
 
 	if (fd < 0)
 		return errno;
-	while (got < size - 1 &&
-	       (n = read(fd, buf + got, size - 1 - got)) != 0) {
+	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -52,8 +51,7 @@ int cg_mount(char *buf, size_t size)
 	while (err != 0 && fgets(line, sizeof(line), fp) != NULL) {
 		const char *dash = strstr(line, " - cgroup2 ");
 
-		if (dash != NULL &&
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
+		if (dash != NULL && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
 		    strlen(mnt) < size) {
 			strcpy(buf, mnt);
 			err = 0;
@@ -109,8 +107,7 @@ void cg_limits(const char *mount, const char *path, struct cg_limits *l)
 	size_t root = strlen(mount);
 
 	memset(l, 0, sizeof(*l));
-	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", mount, path) >=
-	    sizeof(dir))
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", mount, path) >= sizeof(dir))
 		return;
 	/* From the cgroup up to the mount point; the root cgroup has no
 	 * limit files, and a missing file reads as no limit. */
@@ -121,8 +118,7 @@ void cg_limits(const char *mount, const char *path, struct cg_limits *l)
 
 		if (mem > 0 && (l->memory_max == 0 || mem < l->memory_max))
 			l->memory_max = mem;
-		if (pmax > 0 && (l->pids_max == 0 ||
-		                 pcur / pmax > l->pids_current / l->pids_max)) {
+		if (pmax > 0 && (l->pids_max == 0 || pcur / pmax > l->pids_current / l->pids_max)) {
 			l->pids_max = pmax;
 			l->pids_current = pcur;
 		}

@@ -31,8 +31,8 @@ enum pr_kind { PR_FDS, PR_THREADS, PR_TASKS, PR_RSS, PR_KINDS };
 
 struct pr {
 	enum pr_mode mode;
-	char *target;          /* the pidfile or the name; NULL for cgroup */
-	uint64_t max_threads;  /* 0: only the kernel's limits */
+	char *target;         /* the pidfile or the name; NULL for cgroup */
+	uint64_t max_threads; /* 0: only the kernel's limits */
 	double warn_ratio;
 	double fail_ratio;
 };
@@ -46,15 +46,15 @@ struct pr_proc {
 	unsigned long long start; /* clock ticks after boot */
 	double rss;               /* bytes */
 	long fds;
-	double fd_limit;          /* 0: unlimited */
+	double fd_limit; /* 0: unlimited */
 };
 
 /* The use of one limit: the worst process's, or the cgroup's. */
 struct pr_use {
-	int set;               /* 0: not measured (no such limit) */
+	int set; /* 0: not measured (no such limit) */
 	double used, limit;
 	const char *limit_name; /* "max_threads", "pids.max", ... or "" */
-	pid_t pid;             /* whose (0: the cgroup's) */
+	pid_t pid;              /* whose (0: the cgroup's) */
 	char comm[16];
 };
 
@@ -62,29 +62,35 @@ struct pr_use {
 struct pr_run {
 	const struct pr *p;
 	struct pr_use use[PR_KINDS];
-	char cgroup[PATH_MAX];  /* the cgroup v2 path looked at, or "" */
-	double threads_max;     /* kernel.threads-max */
+	char cgroup[PATH_MAX]; /* the cgroup v2 path looked at, or "" */
+	double threads_max;    /* kernel.threads-max */
 	size_t n_procs, n_hidden;
-	int hidden_err;         /* why processes were skipped (cgroup mode) */
+	int hidden_err; /* why processes were skipped (cgroup mode) */
 };
 
 static const struct hc_key pr_keys[] = {
-	{ "pidfile", "file holding the pid of the process to watch",
-	  HC_KEY_PATH },
-	{ "name", "the process's name (comm, as ps -o comm shows it): the "
-	  "oldest process of that name", 0 },
+	{ "pidfile", "file holding the pid of the process to watch", HC_KEY_PATH },
+	{ "name",
+	  "the process's name (comm, as ps -o comm shows it): the "
+	  "oldest process of that name",
+	  0 },
 	{ "cgroup", "self: every process in healthcheckd's own cgroup", 0 },
-	{ "max_threads", "threads a process may have (default: the kernel's "
-	  "threads-max)", 0 },
-	{ "warn_ratio", "warn when a use reaches this share of its limit "
-	  "(default 0.8)", 0 },
-	{ "fail_ratio", "fail when a use reaches this share of its limit "
-	  "(default 0.95)", 0 },
+	{ "max_threads",
+	  "threads a process may have (default: the kernel's "
+	  "threads-max)",
+	  0 },
+	{ "warn_ratio",
+	  "warn when a use reaches this share of its limit "
+	  "(default 0.8)",
+	  0 },
+	{ "fail_ratio",
+	  "fail when a use reaches this share of its limit "
+	  "(default 0.95)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
-static const char *const pr_what[PR_KINDS] = { "fds", "threads",
-                                               "cgroup tasks", "rss" };
+static const char *const pr_what[PR_KINDS] = { "fds", "threads", "cgroup tasks", "rss" };
 
 /* ---- configuration ----------------------------------------------------- */
 
@@ -98,19 +104,19 @@ static int pr_set_target(const struct hc_init_ctx *ctx, struct pr *p)
 
 	if (pidfile == NULL && name == NULL && cgroup == NULL)
 		return hc_init_error(ctx, "pidfile: required, or name, or "
-		                     "cgroup: which process to watch");
+		                          "cgroup: which process to watch");
 	if ((pidfile != NULL) + (name != NULL) + (cgroup != NULL) > 1)
-		return hc_init_error(ctx, "%s: cannot be combined with %s (give "
+		return hc_init_error(ctx,
+		                     "%s: cannot be combined with %s (give "
 		                     "one of pidfile, name and cgroup)",
 		                     pidfile != NULL ? "pidfile" : "name",
-		                     name != NULL && pidfile != NULL ? "name" :
-		                     "cgroup");
+		                     name != NULL && pidfile != NULL ? "name" : "cgroup");
 	if (pidfile != NULL && pidfile[0] != '/')
-		return hc_init_error(ctx, "pidfile: '%s' is not absolute",
-		                     pidfile);
+		return hc_init_error(ctx, "pidfile: '%s' is not absolute", pidfile);
 	/* The kernel keeps 15 bytes of a name: a longer one never matches. */
 	if (name != NULL && (name[0] == '\0' || strlen(name) > 15))
-		return hc_init_error(ctx, "name: '%s' is not 1 to 15 "
+		return hc_init_error(ctx,
+		                     "name: '%s' is not 1 to 15 "
 		                     "characters, as a process name (comm) is",
 		                     name);
 	if (cgroup != NULL) {
@@ -126,14 +132,13 @@ static int pr_set_limits(const struct hc_init_ctx *ctx, struct pr *p)
 {
 	p->warn_ratio = 0.8;
 	p->fail_ratio = 0.95;
-	if (pu_parse_uint(ctx, "max_threads", 1, 4194304, &p->max_threads) !=
-	    HC_OK ||
+	if (pu_parse_uint(ctx, "max_threads", 1, 4194304, &p->max_threads) != HC_OK ||
 	    pu_parse_double(ctx, "warn_ratio", 0, 1, &p->warn_ratio) != HC_OK ||
 	    pu_parse_double(ctx, "fail_ratio", 0, 1, &p->fail_ratio) != HC_OK)
 		return HC_EINVAL;
 	if (p->warn_ratio > p->fail_ratio)
-		return hc_init_error(ctx, "warn_ratio: %g is above fail_ratio %g",
-		                     p->warn_ratio, p->fail_ratio);
+		return hc_init_error(ctx, "warn_ratio: %g is above fail_ratio %g", p->warn_ratio,
+		                     p->fail_ratio);
 	return HC_OK;
 }
 
@@ -189,9 +194,10 @@ static int pr_stat(pid_t pid, struct pr_proc *pp)
 	pp->comm[len] = '\0';
 	pp->pid = pid;
 	/* Fields 3 (state), 20 (num_threads), 22 (starttime), 24 (rss). */
-	if (sscanf(close + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	           "%*u %*u %*d %*d %*d %*d %ld %*d %llu %*u %ld", &pp->state,
-	           &pp->threads, &pp->start, &rss_pages) != 4)
+	if (sscanf(close + 1,
+	           " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	           "%*u %*u %*d %*d %*d %*d %ld %*d %llu %*u %ld",
+	           &pp->state, &pp->threads, &pp->start, &rss_pages) != 4)
 		return EIO;
 	pp->rss = (double)rss_pages * (double)sysconf(_SC_PAGESIZE);
 	return 0;
@@ -265,10 +271,8 @@ static pid_t pr_pidfile(const struct pr *p, struct hc_result *r)
 		return 0;
 	}
 	v = strtol(buf, &end, 10);
-	if (end == buf || v <= 0 || v > INT_MAX ||
-	    (*end != '\0' && *end != '\n')) {
-		hc_result_set(r, HC_FAIL, "pidfile %s does not hold a pid",
-		              p->target);
+	if (end == buf || v <= 0 || v > INT_MAX || (*end != '\0' && *end != '\n')) {
+		hc_result_set(r, HC_FAIL, "pidfile %s does not hold a pid", p->target);
 		return 0;
 	}
 	return (pid_t)v;
@@ -290,11 +294,10 @@ static pid_t pr_by_name(const struct pr *p)
 		char *end;
 		long v = strtol(e->d_name, &end, 10);
 
-		if (*end != '\0' || v <= 0 || pr_stat((pid_t)v, &pp) != 0 ||
-		    pp.state == 'Z' || strcmp(pp.comm, p->target) != 0)
+		if (*end != '\0' || v <= 0 || pr_stat((pid_t)v, &pp) != 0 || pp.state == 'Z' ||
+		    strcmp(pp.comm, p->target) != 0)
 			continue;
-		if (best == 0 || pp.start < best_start ||
-		    (pp.start == best_start && v < best)) {
+		if (best == 0 || pp.start < best_start || (pp.start == best_start && v < best)) {
 			best = (pid_t)v;
 			best_start = pp.start;
 		}
@@ -317,8 +320,7 @@ static int pr_cgroup_pids(const char *path, pid_t **pids, size_t *n)
 		return errno;
 	while (fscanf(fp, "%d", &v) == 1) {
 		if (*n == cap) {
-			pid_t *more = realloc(*pids, (cap ? cap * 2 : 64) *
-			                      sizeof(**pids));
+			pid_t *more = realloc(*pids, (cap ? cap * 2 : 64) * sizeof(**pids));
 
 			if (more == NULL) {
 				err = ENOMEM;
@@ -336,8 +338,8 @@ static int pr_cgroup_pids(const char *path, pid_t **pids, size_t *n)
 /* ---- measuring ----------------------------------------------------------- */
 
 /* Keep used/limit in u when it is the highest ratio seen so far. */
-static void pr_worse(struct pr_use *u, double used, double limit,
-                     const char *limit_name, const struct pr_proc *pp)
+static void pr_worse(struct pr_use *u, double used, double limit, const char *limit_name,
+                     const struct pr_proc *pp)
 {
 	if (limit <= 0 || (u->set && used / limit <= u->used / u->limit))
 		return;
@@ -356,17 +358,16 @@ static void pr_fold(struct pr_run *run, const struct pr_proc *pp)
 
 	pr_worse(&run->use[PR_FDS], (double)pp->fds, pp->fd_limit, "", pp);
 	if (p->max_threads > 0)
-		pr_worse(&run->use[PR_THREADS], (double)pp->threads,
-		         (double)p->max_threads, "max_threads", pp);
+		pr_worse(&run->use[PR_THREADS], (double)pp->threads, (double)p->max_threads,
+		         "max_threads", pp);
 	else
-		pr_worse(&run->use[PR_THREADS], (double)pp->threads,
-		         run->threads_max, "threads-max", pp);
+		pr_worse(&run->use[PR_THREADS], (double)pp->threads, run->threads_max,
+		         "threads-max", pp);
 }
 
 /* The cgroup's pids.max and memory.max against its tasks and rss (the
  * sum over its processes, or the one process's). */
-static void pr_cgroup_use(struct pr_run *run, const char *mount, double rss,
-                          pid_t pid)
+static void pr_cgroup_use(struct pr_run *run, const char *mount, double rss, pid_t pid)
 {
 	struct cg_limits l;
 	struct pr_use *u;
@@ -374,19 +375,16 @@ static void pr_cgroup_use(struct pr_run *run, const char *mount, double rss,
 	cg_limits(mount, run->cgroup, &l);
 	if (l.pids_max > 0) {
 		u = &run->use[PR_TASKS];
-		*u = (struct pr_use){ 1, l.pids_current, l.pids_max, "pids.max",
-		                      0, "" };
+		*u = (struct pr_use){ 1, l.pids_current, l.pids_max, "pids.max", 0, "" };
 	}
 	if (l.memory_max > 0) {
 		u = &run->use[PR_RSS];
-		*u = (struct pr_use){ 1, rss, l.memory_max, "memory.max", pid,
-		                      "" };
+		*u = (struct pr_use){ 1, rss, l.memory_max, "memory.max", pid, "" };
 	}
 }
 
 /* Measure the one process pid. 0, or an errno value from /proc. */
-static int pr_measure_one(struct pr_run *run, pid_t pid,
-                          struct pr_proc *pp)
+static int pr_measure_one(struct pr_run *run, pid_t pid, struct pr_proc *pp)
 {
 	char mount[PATH_MAX];
 	int err = pr_proc_read(pid, pp);
@@ -395,8 +393,7 @@ static int pr_measure_one(struct pr_run *run, pid_t pid,
 		return err;
 	run->n_procs = 1;
 	pr_fold(run, pp);
-	if (cg_mount(mount, sizeof(mount)) == 0 &&
-	    cg_of(pid, run->cgroup, sizeof(run->cgroup)) == 0)
+	if (cg_mount(mount, sizeof(mount)) == 0 && cg_of(pid, run->cgroup, sizeof(run->cgroup)) == 0)
 		pr_cgroup_use(run, mount, pp->rss, pid);
 	return 0;
 }
@@ -443,8 +440,7 @@ static int pr_measure_cgroup(struct pr_run *run)
 /* ---- the verdict ----------------------------------------------------------- */
 
 /* Append to the message in buf (len so far). */
-static void pr_add(char *buf, size_t size, size_t *len, const char *fmt, ...)
-	HC_PRINTF(4, 5);
+static void pr_add(char *buf, size_t size, size_t *len, const char *fmt, ...) HC_PRINTF(4, 5);
 static void pr_add(char *buf, size_t size, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
@@ -459,25 +455,23 @@ static void pr_add(char *buf, size_t size, size_t *len, const char *fmt, ...)
 }
 
 /* "fds 850 of 1024 (83%)", "rss 20.5 MiB of memory.max 512.0 MiB (4%)". */
-static void pr_use_text(const struct pr_run *run, enum pr_kind k, char *buf,
-                        size_t size, size_t *len)
+static void pr_use_text(const struct pr_run *run, enum pr_kind k, char *buf, size_t size, size_t *len)
 {
 	const struct pr_use *u = &run->use[k];
 	const char *sep = u->limit_name[0] != '\0' ? " " : "";
 
 	if (k == PR_RSS)
-		pr_add(buf, size, len, "rss %.1f MiB of %s%s%.1f MiB", u->used /
-		       1048576, u->limit_name, sep, u->limit / 1048576);
+		pr_add(buf, size, len, "rss %.1f MiB of %s%s%.1f MiB", u->used / 1048576,
+		       u->limit_name, sep, u->limit / 1048576);
 	else
-		pr_add(buf, size, len, "%s %.0f of %s%s%.0f", pr_what[k],
-		       u->used, u->limit_name, sep, u->limit);
+		pr_add(buf, size, len, "%s %.0f of %s%s%.0f", pr_what[k], u->used, u->limit_name,
+		       sep, u->limit);
 	pr_add(buf, size, len, " (%.0f%%)", 100 * u->used / u->limit);
 	if (run->p->mode == PR_CGROUP && u->pid != 0 && k != PR_RSS)
 		pr_add(buf, size, len, " in %s pid %d", u->comm, (int)u->pid);
 }
 
-static void pr_judge(const struct pr_run *run, const char *who,
-                     struct hc_result *r)
+static void pr_judge(const struct pr_run *run, const char *who, struct hc_result *r)
 {
 	const struct pr *p = run->p;
 	int worst = -1, k, status = HC_PASS;
@@ -486,8 +480,7 @@ static void pr_judge(const struct pr_run *run, const char *who,
 	size_t len = 0;
 
 	for (k = 0; k < PR_KINDS; k++)
-		if (run->use[k].set &&
-		    (worst < 0 || run->use[k].used / run->use[k].limit > ratio)) {
+		if (run->use[k].set && (worst < 0 || run->use[k].used / run->use[k].limit > ratio)) {
 			worst = k;
 			ratio = run->use[k].used / run->use[k].limit;
 		}
@@ -495,8 +488,9 @@ static void pr_judge(const struct pr_run *run, const char *who,
 	if (worst < 0) {
 		pr_add(msg, sizeof(msg), &len, "no limit to measure against");
 	} else {
-		status = ratio >= p->fail_ratio ? HC_FAIL :
-		         ratio >= p->warn_ratio ? HC_WARN : HC_PASS;
+		status = ratio >= p->fail_ratio   ? HC_FAIL
+		         : ratio >= p->warn_ratio ? HC_WARN
+		                                  : HC_PASS;
 		pr_use_text(run, (enum pr_kind)worst, msg, sizeof(msg), &len);
 		if (status != HC_PASS)
 			pr_add(msg, sizeof(msg), &len, ", at or above %s %.2f",
@@ -511,35 +505,34 @@ static void pr_judge(const struct pr_run *run, const char *who,
 			pr_use_text(run, (enum pr_kind)k, msg, sizeof(msg), &len);
 		}
 	if (run->n_hidden > 0)
-		pr_add(msg, sizeof(msg), &len, "; %zu processes not readable "
-		       "(%s)", run->n_hidden,
-		       pu_strerror(run->hidden_err, ebuf, sizeof(ebuf)));
+		pr_add(msg, sizeof(msg), &len,
+		       "; %zu processes not readable "
+		       "(%s)",
+		       run->n_hidden, pu_strerror(run->hidden_err, ebuf, sizeof(ebuf)));
 	hc_result_set(r, status, "%s", msg);
 }
 
 /* A process that cannot be measured: gone, or not ours to read. */
-static void pr_unreadable(const struct pr *p, pid_t pid, int err,
-                          struct hc_result *r)
+static void pr_unreadable(const struct pr *p, pid_t pid, int err, struct hc_result *r)
 {
 	char ebuf[128];
 
 	if (err == ESRCH && p->mode == PR_PIDFILE)
-		hc_result_set(r, HC_FAIL, "pid %d from pidfile %s is gone",
-		              (int)pid, p->target);
+		hc_result_set(r, HC_FAIL, "pid %d from pidfile %s is gone", (int)pid, p->target);
 	else if (err == ESRCH)
 		hc_result_set(r, HC_FAIL, "no process named '%s'", p->target);
 	else if (err == EACCES || err == EPERM)
-		hc_result_set(r, HC_FAIL, "cannot read /proc/%d/fd: %s: it is "
+		hc_result_set(r, HC_FAIL,
+		              "cannot read /proc/%d/fd: %s: it is "
 		              "another user's process; run healthcheckd as its "
-		              "user or with CAP_SYS_PTRACE", (int)pid,
-		              pu_strerror(err, ebuf, sizeof(ebuf)));
+		              "user or with CAP_SYS_PTRACE",
+		              (int)pid, pu_strerror(err, ebuf, sizeof(ebuf)));
 	else
 		hc_result_set(r, HC_FAIL, "cannot read /proc/%d: %s", (int)pid,
 		              pu_strerror(err, ebuf, sizeof(ebuf)));
 }
 
-static int pr_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int pr_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct pr *p = instance;
 	struct pr_run run;
@@ -556,12 +549,12 @@ static int pr_check(void *instance, const struct hc_check_ctx *ctx,
 	if (p->mode == PR_CGROUP) {
 		err = pr_measure_cgroup(&run);
 		if (err != 0)
-			return hc_result_set(r, HC_FAIL, "cannot list the "
+			return hc_result_set(r, HC_FAIL,
+			                     "cannot list the "
 			                     "processes of healthcheckd's cgroup "
-			                     "(v2): %s", pu_strerror(err, buf,
-			                                             sizeof(buf)));
-		snprintf(who, sizeof(who), "cgroup %s, %zu processes",
-		         run.cgroup, run.n_procs);
+			                     "(v2): %s",
+			                     pu_strerror(err, buf, sizeof(buf)));
+		snprintf(who, sizeof(who), "cgroup %s, %zu processes", run.cgroup, run.n_procs);
 		pr_judge(&run, who, r);
 		return HC_OK;
 	}
@@ -580,4 +573,5 @@ static int pr_check(void *instance, const struct hc_check_ctx *ctx,
 
 HC_PLUGIN_DEFINE("process", "1.0.0",
                  "open files, threads and memory of a process against its "
-                 "limits", pr_keys, pr_init, pr_check, pr_teardown);
+                 "limits",
+                 pr_keys, pr_init, pr_check, pr_teardown);

@@ -47,8 +47,8 @@ struct rmq {
 	char *user;
 	char *password;
 	char *vhost;
-	char *queue;    /* NULL: no queue to check */
-	char *ca_file;  /* NULL: the system's CAs */
+	char *queue;   /* NULL: no queue to check */
+	char *ca_file; /* NULL: the system's CAs */
 	int tls;
 	int verify;
 	uint64_t warn_messages; /* 0: never warn */
@@ -64,24 +64,28 @@ static const struct hc_key rmq_keys[] = {
 	{ "host", "address or name of the broker (default 127.0.0.1)", 0 },
 	{ "port", "TCP port, 1-65535 (default 5672, 5671 with tls)", 0 },
 	{ "user", "user to log in as (default guest)", 0 },
-	{ "password", "password of user (default guest with user unset)",
-	  HC_KEY_SECRET },
+	{ "password", "password of user (default guest with user unset)", HC_KEY_SECRET },
 	{ "vhost", "virtual host to open (default /)", 0 },
 	{ "queue", "queue that must exist; its message count is observed", 0 },
 	{ "warn_messages", "with queue: warn at this many messages or more", 0 },
 	{ "tls", "AMQP over TLS (amqps): yes or no (default no)", 0 },
-	{ "ca_file", "with tls: CA certificates (PEM) to verify the broker "
-	             "with (default: the system's)", HC_KEY_PATH },
-	{ "verify", "with tls: verify the broker's certificate and name: yes "
-	            "or no (default yes)", 0 },
-	{ "persistent", "keep the connection between runs: yes or no "
-	                "(default no)", 0 },
+	{ "ca_file",
+	  "with tls: CA certificates (PEM) to verify the broker "
+	  "with (default: the system's)",
+	  HC_KEY_PATH },
+	{ "verify",
+	  "with tls: verify the broker's certificate and name: yes "
+	  "or no (default yes)",
+	  0 },
+	{ "persistent",
+	  "keep the connection between runs: yes or no "
+	  "(default no)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
 /* A name key (user, vhost, queue): 1-255 bytes, copied into *out. */
-static int rmq_parse_name(const struct hc_init_ctx *ctx, const char *key,
-                          const char *dflt, char **out)
+static int rmq_parse_name(const struct hc_init_ctx *ctx, const char *key, const char *dflt, char **out)
 {
 	const char *v = hc_kv_get(ctx, key);
 
@@ -90,8 +94,10 @@ static int rmq_parse_name(const struct hc_init_ctx *ctx, const char *key,
 	if (v == NULL)
 		return HC_OK;
 	if (v[0] == '\0' || strlen(v) > RMQ_SHORTSTR_MAX)
-		return hc_init_error(ctx, "%s: '%s' is not a name of 1 to %d "
-		                          "bytes", key, v, RMQ_SHORTSTR_MAX);
+		return hc_init_error(ctx,
+		                     "%s: '%s' is not a name of 1 to %d "
+		                     "bytes",
+		                     key, v, RMQ_SHORTSTR_MAX);
 	*out = strdup(v);
 	return *out != NULL ? HC_OK : HC_ENOMEM;
 }
@@ -109,17 +115,13 @@ static int rmq_parse_endpoint(const struct hc_init_ctx *ctx, struct rmq *q)
 	q->port = q->tls ? RMQ_DEFAULT_TLS_PORT : RMQ_DEFAULT_PORT;
 	if (port != NULL && (q->port = pu_parse_port(ctx, port)) < 0)
 		return HC_EINVAL;
-	if (pu_parse_host(ctx, host != NULL ? host : RMQ_DEFAULT_HOST,
-	                  q->host) != HC_OK)
+	if (pu_parse_host(ctx, host != NULL ? host : RMQ_DEFAULT_HOST, q->host) != HC_OK)
 		return HC_EINVAL;
-	if (!q->tls && (hc_kv_get(ctx, "ca_file") != NULL ||
-	                hc_kv_get(ctx, "verify") != NULL))
+	if (!q->tls && (hc_kv_get(ctx, "ca_file") != NULL || hc_kv_get(ctx, "verify") != NULL))
 		return hc_init_error(ctx, "%s: needs tls = yes",
-		                     hc_kv_get(ctx, "ca_file") != NULL ?
-		                     "ca_file" : "verify");
+		                     hc_kv_get(ctx, "ca_file") != NULL ? "ca_file" : "verify");
 	if (hc_kv_get(ctx, "ca_file") != NULL &&
-	    (pu_check_readable(ctx, "ca_file", hc_kv_get(ctx, "ca_file")) !=
-	             HC_OK ||
+	    (pu_check_readable(ctx, "ca_file", hc_kv_get(ctx, "ca_file")) != HC_OK ||
 	     pu_copy_key(ctx, "ca_file", 0, &q->ca_file) != HC_OK))
 		return HC_EINVAL;
 	return HC_OK;
@@ -134,13 +136,11 @@ static int rmq_parse_session(const struct hc_init_ctx *ctx, struct rmq *q)
 	if (user_set && hc_kv_get(ctx, "password") == NULL)
 		return hc_init_error(ctx, "user: needs a password (password "
 		                          "or password_file)");
-	if ((rc = rmq_parse_name(ctx, "user", RMQ_DEFAULT_ACCOUNT,
-	                         &q->user)) != HC_OK ||
+	if ((rc = rmq_parse_name(ctx, "user", RMQ_DEFAULT_ACCOUNT, &q->user)) != HC_OK ||
 	    (rc = rmq_parse_name(ctx, "vhost", "/", &q->vhost)) != HC_OK ||
 	    (rc = rmq_parse_name(ctx, "queue", NULL, &q->queue)) != HC_OK)
 		return rc;
-	if (pu_parse_uint(ctx, "warn_messages", 1, UINT32_MAX,
-	                  &q->warn_messages) != HC_OK ||
+	if (pu_parse_uint(ctx, "warn_messages", 1, UINT32_MAX, &q->warn_messages) != HC_OK ||
 	    pu_parse_bool(ctx, "persistent", &q->persistent) != HC_OK)
 		return HC_EINVAL;
 	if (q->queue == NULL && q->warn_messages != 0)
@@ -200,10 +200,8 @@ static int rmq_init(const struct hc_init_ctx *ctx, void **instance)
 		rmq_teardown(q);
 		return rc;
 	}
-	pu_host_port(q->hostport, sizeof(q->hostport), q->host,
-	             (unsigned)q->port);
-	snprintf(q->where, sizeof(q->where), "%s vhost '%s'", q->hostport,
-	         q->vhost);
+	pu_host_port(q->hostport, sizeof(q->hostport), q->host, (unsigned)q->port);
+	snprintf(q->where, sizeof(q->where), "%s vhost '%s'", q->hostport, q->vhost);
 	*instance = q;
 	return HC_OK;
 }
@@ -218,11 +216,11 @@ static int rmq_time_left(const struct hc_check_ctx *ctx, struct timeval *tv)
 	return ms > 0;
 }
 
-static void rmq_timed_out(const struct rmq *q, const struct hc_check_ctx *ctx,
-                          struct hc_result *r, const char *what)
+static void rmq_timed_out(const struct rmq *q, const struct hc_check_ctx *ctx, struct hc_result *r,
+                          const char *what)
 {
-	hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s",
-	              (unsigned)ctx->timeout_ms, what, q->where);
+	hc_result_set(r, HC_FAIL, "timed out after %u ms %s %s", (unsigned)ctx->timeout_ms, what,
+	              q->where);
 }
 
 /* TLS: CA and verification on the socket's SSL_CTX; NULL, or what could
@@ -238,14 +236,12 @@ static const char *rmq_setup_tls(const struct rmq *q, amqp_socket_t *sock)
 	amqp_ssl_socket_set_verify_peer(sock, q->verify);
 	if (!q->verify)
 		return NULL;
-	if (q->ca_file != NULL &&
-	    amqp_ssl_socket_set_cacert(sock, q->ca_file) != AMQP_STATUS_OK)
+	if (q->ca_file != NULL && amqp_ssl_socket_set_cacert(sock, q->ca_file) != AMQP_STATUS_OK)
 		return "cannot load the CA certificates of ca_file";
 	if (q->ca_file == NULL && SSL_CTX_set_default_verify_paths(ssl) != 1)
 		return "cannot load the system's CA certificates";
-	if ((pu_host_numeric(q->host) ?
-	             X509_VERIFY_PARAM_set1_ip_asc(param, q->host) :
-	             X509_VERIFY_PARAM_set1_host(param, q->host, 0)) != 1)
+	if ((pu_host_numeric(q->host) ? X509_VERIFY_PARAM_set1_ip_asc(param, q->host)
+	                              : X509_VERIFY_PARAM_set1_host(param, q->host, 0)) != 1)
 		return "cannot set the name to verify";
 	return NULL;
 }
@@ -253,8 +249,7 @@ static const char *rmq_setup_tls(const struct rmq *q, amqp_socket_t *sock)
 /* A failed TCP connect. librabbitmq keeps the socket's SO_ERROR to itself:
  * errno tells the cause only when connect() failed at once, and is
  * EINPROGRESS when it failed later (a refusal, on loopback too). */
-static void rmq_connect_error(const struct rmq *q, int err,
-                              struct hc_result *r)
+static void rmq_connect_error(const struct rmq *q, int err, struct hc_result *r)
 {
 	char buf[128];
 
@@ -262,13 +257,14 @@ static void rmq_connect_error(const struct rmq *q, int err,
 		hc_result_set(r, HC_FAIL, "connect to %s: %s", q->where,
 		              pu_strerror(err, buf, sizeof(buf)));
 	else
-		hc_result_set(r, HC_FAIL, "connect to %s: refused or "
-		              "unreachable", q->where);
+		hc_result_set(r, HC_FAIL,
+		              "connect to %s: refused or "
+		              "unreachable",
+		              q->where);
 }
 
 /* A new connection and its socket, opened within the time left. */
-static enum rmq_outcome rmq_open(struct rmq *q, const struct hc_check_ctx *ctx,
-                                 struct hc_result *r)
+static enum rmq_outcome rmq_open(struct rmq *q, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const char *fault = "out of memory";
 	amqp_socket_t *sock = NULL;
@@ -277,8 +273,7 @@ static enum rmq_outcome rmq_open(struct rmq *q, const struct hc_check_ctx *ctx,
 
 	/* The socket belongs to the connection: destroying it frees both. */
 	if ((q->conn = amqp_new_connection()) != NULL)
-		sock = q->tls ? amqp_ssl_socket_new(q->conn) :
-		                amqp_tcp_socket_new(q->conn);
+		sock = q->tls ? amqp_ssl_socket_new(q->conn) : amqp_tcp_socket_new(q->conn);
 	if (sock != NULL)
 		fault = q->tls ? rmq_setup_tls(q, sock) : NULL;
 	if (fault != NULL) {
@@ -298,8 +293,7 @@ static enum rmq_outcome rmq_open(struct rmq *q, const struct hc_check_ctx *ctx,
 	else if (rc == AMQP_STATUS_SOCKET_ERROR)
 		rmq_connect_error(q, errno, r);
 	else
-		hc_result_set(r, HC_FAIL, "connect to %s: %s", q->where,
-		              amqp_error_string2(rc));
+		hc_result_set(r, HC_FAIL, "connect to %s: %s", q->where, amqp_error_string2(rc));
 	return RMQ_FAILED;
 }
 
@@ -310,15 +304,14 @@ static enum rmq_outcome rmq_channel_closed(struct rmq *q)
 	amqp_channel_close_ok_t ok = { 0 };
 
 	q->channel_open = 0;
-	if (amqp_send_method(q->conn, RMQ_CHANNEL, AMQP_CHANNEL_CLOSE_OK_METHOD,
-	                     &ok) != AMQP_STATUS_OK)
+	if (amqp_send_method(q->conn, RMQ_CHANNEL, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok) !=
+	    AMQP_STATUS_OK)
 		return RMQ_FAILED;
 	return RMQ_FAILED_CHANNEL;
 }
 
 /* A connection.close or channel.close from the broker, in r. */
-static enum rmq_outcome rmq_server_error(struct rmq *q, struct hc_result *r,
-                                         const amqp_method_t *m,
+static enum rmq_outcome rmq_server_error(struct rmq *q, struct hc_result *r, const amqp_method_t *m,
                                          const char *doing)
 {
 	const amqp_connection_close_t *cc = m->decoded;
@@ -329,42 +322,44 @@ static enum rmq_outcome rmq_server_error(struct rmq *q, struct hc_result *r,
 		const char *text = cc->reply_text.bytes;
 
 		if (cc->reply_code == AMQP_ACCESS_REFUSED)
-			hc_result_set(r, HC_FAIL, "login refused (user %s) on "
-			              "%s: %.*s", q->user, q->where, len, text);
+			hc_result_set(r, HC_FAIL,
+			              "login refused (user %s) on "
+			              "%s: %.*s",
+			              q->user, q->where, len, text);
 		else if (cc->reply_code == AMQP_NOT_ALLOWED)
-			hc_result_set(r, HC_FAIL, "vhost '%s' refused or missing "
-			              "on %s: %.*s", q->vhost, q->hostport, len,
-			              text);
+			hc_result_set(r, HC_FAIL,
+			              "vhost '%s' refused or missing "
+			              "on %s: %.*s",
+			              q->vhost, q->hostport, len, text);
 		else
-			hc_result_set(r, HC_FAIL, "%s %s: the broker closed the "
-			              "connection: %u %.*s", doing, q->where,
-			              cc->reply_code, len, text);
+			hc_result_set(r, HC_FAIL,
+			              "%s %s: the broker closed the "
+			              "connection: %u %.*s",
+			              doing, q->where, cc->reply_code, len, text);
 		/* Any close of a kept connection (a restart says 320
 		 * CONNECTION_FORCED) is worth a fresh one. */
 		return RMQ_STALE;
 	}
 	if (m->id != AMQP_CHANNEL_CLOSE_METHOD) {
-		hc_result_set(r, HC_FAIL, "%s %s: unexpected method 0x%08x",
-		              doing, q->where, (unsigned)m->id);
+		hc_result_set(r, HC_FAIL, "%s %s: unexpected method 0x%08x", doing, q->where,
+		              (unsigned)m->id);
 		return RMQ_FAILED;
 	}
 	if (ch->reply_code == AMQP_NOT_FOUND && q->queue != NULL)
-		hc_result_set(r, HC_FAIL, "queue '%s' does not exist on %s",
-		              q->queue, q->where);
+		hc_result_set(r, HC_FAIL, "queue '%s' does not exist on %s", q->queue, q->where);
 	else
-		hc_result_set(r, HC_FAIL, "%s %s: the broker closed the channel: "
-		              "%u %.*s", doing, q->where, ch->reply_code,
-		              (int)ch->reply_text.len,
+		hc_result_set(r, HC_FAIL,
+		              "%s %s: the broker closed the channel: "
+		              "%u %.*s",
+		              doing, q->where, ch->reply_code, (int)ch->reply_text.len,
 		              (const char *)ch->reply_text.bytes);
 	return rmq_channel_closed(q);
 }
 
 /* A call that did not get its normal reply: the outcome, message in r.
  * doing names the step ("logging in to"). */
-static enum rmq_outcome rmq_reply_error(struct rmq *q,
-                                        const struct hc_check_ctx *ctx,
-                                        struct hc_result *r,
-                                        const amqp_rpc_reply_t *rep,
+static enum rmq_outcome rmq_reply_error(struct rmq *q, const struct hc_check_ctx *ctx,
+                                        struct hc_result *r, const amqp_rpc_reply_t *rep,
                                         const char *doing)
 {
 	switch (rep->reply_type) {
@@ -386,8 +381,7 @@ static enum rmq_outcome rmq_reply_error(struct rmq *q,
 }
 
 /* AMQP handshake and login, within the time left. */
-static enum rmq_outcome rmq_login(struct rmq *q, const struct hc_check_ctx *ctx,
-                                  struct hc_result *r)
+static enum rmq_outcome rmq_login(struct rmq *q, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	amqp_rpc_reply_t rep;
 	struct timeval tv;
@@ -399,16 +393,16 @@ static enum rmq_outcome rmq_login(struct rmq *q, const struct hc_check_ctx *ctx,
 	amqp_set_handshake_timeout(q->conn, &tv);
 	/* Heartbeat 0: a check's connection is idle between runs by design;
 	 * the next run finds out whether it still works. */
-	rep = amqp_login(q->conn, q->vhost, 0, RMQ_FRAME_MAX, 0,
-	                 AMQP_SASL_METHOD_PLAIN, q->user, q->password);
+	rep = amqp_login(q->conn, q->vhost, 0, RMQ_FRAME_MAX, 0, AMQP_SASL_METHOD_PLAIN, q->user,
+	                 q->password);
 	if (rep.reply_type == AMQP_RESPONSE_NORMAL)
 		return RMQ_PASSED;
 	return rmq_reply_error(q, ctx, r, &rep, "logging in to");
 }
 
 /* Bound the next RPC by the time left; 0 (with r set) when none is. */
-static int rmq_rpc_ready(struct rmq *q, const struct hc_check_ctx *ctx,
-                         struct hc_result *r, const char *doing)
+static int rmq_rpc_ready(struct rmq *q, const struct hc_check_ctx *ctx, struct hc_result *r,
+                         const char *doing)
 {
 	char before[64];
 	struct timeval tv;
@@ -422,8 +416,7 @@ static int rmq_rpc_ready(struct rmq *q, const struct hc_check_ctx *ctx,
 	return 0;
 }
 
-static enum rmq_outcome rmq_channel_open(struct rmq *q,
-                                         const struct hc_check_ctx *ctx,
+static enum rmq_outcome rmq_channel_open(struct rmq *q, const struct hc_check_ctx *ctx,
                                          struct hc_result *r)
 {
 	const char *doing = "opening a channel on";
@@ -439,8 +432,7 @@ static enum rmq_outcome rmq_channel_open(struct rmq *q,
 	return RMQ_PASSED;
 }
 
-static enum rmq_outcome rmq_channel_close(struct rmq *q,
-                                          const struct hc_check_ctx *ctx,
+static enum rmq_outcome rmq_channel_close(struct rmq *q, const struct hc_check_ctx *ctx,
                                           struct hc_result *r)
 {
 	const char *doing = "closing the channel on";
@@ -456,8 +448,7 @@ static enum rmq_outcome rmq_channel_close(struct rmq *q,
 }
 
 /* A passive queue.declare: the queue exists; its message count in *count. */
-static enum rmq_outcome rmq_declare(struct rmq *q,
-                                    const struct hc_check_ctx *ctx,
+static enum rmq_outcome rmq_declare(struct rmq *q, const struct hc_check_ctx *ctx,
                                     struct hc_result *r, uint32_t *count)
 {
 	const char *doing = "declaring the queue on";
@@ -466,8 +457,7 @@ static enum rmq_outcome rmq_declare(struct rmq *q,
 
 	if (!rmq_rpc_ready(q, ctx, r, doing))
 		return RMQ_FAILED;
-	ok = amqp_queue_declare(q->conn, RMQ_CHANNEL,
-	                        amqp_cstring_bytes(q->queue), 1, 0, 0, 0,
+	ok = amqp_queue_declare(q->conn, RMQ_CHANNEL, amqp_cstring_bytes(q->queue), 1, 0, 0, 0,
 	                        amqp_empty_table);
 	if (ok == NULL) {
 		rep = amqp_get_rpc_reply(q->conn);
@@ -480,8 +470,7 @@ static enum rmq_outcome rmq_declare(struct rmq *q,
 /* One try on the kept connection, or a new one. The channel stays open
  * between runs only when it serves a queue check: without a queue, opening
  * and closing it is the check. */
-static enum rmq_outcome rmq_attempt(struct rmq *q,
-                                    const struct hc_check_ctx *ctx,
+static enum rmq_outcome rmq_attempt(struct rmq *q, const struct hc_check_ctx *ctx,
                                     struct hc_result *r, uint32_t *count)
 {
 	enum rmq_outcome outcome = RMQ_PASSED;
@@ -506,8 +495,7 @@ static enum rmq_outcome rmq_attempt(struct rmq *q,
 }
 
 /* The pass or warn result of a check that worked. */
-static void rmq_passed(const struct rmq *q, struct hc_result *r,
-                       int64_t took_ns, uint32_t count)
+static void rmq_passed(const struct rmq *q, struct hc_result *r, int64_t took_ns, uint32_t count)
 {
 	if (q->queue == NULL) {
 		hc_result_set(r, HC_PASS, "channel opened on %s", q->where);
@@ -516,19 +504,19 @@ static void rmq_passed(const struct rmq *q, struct hc_result *r,
 		return;
 	}
 	if (q->warn_messages != 0 && count >= q->warn_messages)
-		hc_result_set(r, HC_WARN, "queue '%s' holds %u messages "
-		              "(warn_messages %llu) on %s", q->queue,
-		              (unsigned)count,
-		              (unsigned long long)q->warn_messages, q->where);
+		hc_result_set(r, HC_WARN,
+		              "queue '%s' holds %u messages "
+		              "(warn_messages %llu) on %s",
+		              q->queue, (unsigned)count, (unsigned long long)q->warn_messages,
+		              q->where);
 	else
-		hc_result_set(r, HC_PASS, "queue '%s' holds %u messages on %s",
-		              q->queue, (unsigned)count, q->where);
+		hc_result_set(r, HC_PASS, "queue '%s' holds %u messages on %s", q->queue,
+		              (unsigned)count, q->where);
 	hc_result_observe(r, (double)count, "messages");
 	snprintf(r->measurement, sizeof(r->measurement), "queueDepth");
 }
 
-static int rmq_check(void *instance, const struct hc_check_ctx *ctx,
-                     struct hc_result *r)
+static int rmq_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct rmq *q = instance;
 	int64_t start = ctx->host->now_ns(), end;
@@ -549,8 +537,7 @@ static int rmq_check(void *instance, const struct hc_check_ctx *ctx,
 	if (outcome == RMQ_FAILED || outcome == RMQ_STALE)
 		rmq_disconnect(q, 0, 0);
 	else if (!q->persistent)
-		rmq_disconnect(q, 1, pu_ms_until(ctx->host,
-		                                 pu_early_deadline(ctx)));
+		rmq_disconnect(q, 1, pu_ms_until(ctx->host, pu_early_deadline(ctx)));
 	else
 		amqp_maybe_release_buffers(q->conn);
 	if (outcome == RMQ_PASSED)
@@ -558,6 +545,7 @@ static int rmq_check(void *instance, const struct hc_check_ctx *ctx,
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("rabbitmq", "1.0.0", "logs in to a RabbitMQ broker, opens a "
+HC_PLUGIN_DEFINE("rabbitmq", "1.0.0",
+                 "logs in to a RabbitMQ broker, opens a "
                  "channel and optionally checks a queue, within the deadline",
                  rmq_keys, rmq_init, rmq_check, rmq_teardown);

@@ -29,8 +29,8 @@ struct redis {
 	char host[PU_HOST_MAX + 1];
 	int port;
 	char socket[PU_SOCKET_MAX + 1]; /* "" = TCP */
-	char *user;                        /* NULL = AUTH with the password only */
-	char *password;                    /* NULL = no AUTH */
+	char *user;                     /* NULL = AUTH with the password only */
+	char *password;                 /* NULL = no AUTH */
 	long db;
 	int persistent;
 	/* "127.0.0.1:6379", "[::1]:6379" or the socket path, for messages. */
@@ -45,8 +45,7 @@ static const struct hc_key redis_keys[] = {
 	{ "user", "ACL user for AUTH (Redis 6+; needs password)", 0 },
 	{ "password", "password for AUTH", HC_KEY_SECRET },
 	{ "db", "database index to SELECT (default 0)", 0 },
-	{ "persistent", "keep the connection between runs: yes or no (default no)",
-	  0 },
+	{ "persistent", "keep the connection between runs: yes or no (default no)", 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -70,11 +69,9 @@ static int redis_parse_endpoint(const struct hc_init_ctx *ctx, struct redis *rd)
 	rd->port = REDIS_DEFAULT_PORT;
 	if (port != NULL && (rd->port = pu_parse_port(ctx, port)) < 0)
 		return HC_EINVAL;
-	if (pu_parse_host(ctx, host != NULL ? host : REDIS_DEFAULT_HOST,
-	                  rd->host) != HC_OK)
+	if (pu_parse_host(ctx, host != NULL ? host : REDIS_DEFAULT_HOST, rd->host) != HC_OK)
 		return HC_EINVAL;
-	pu_host_port(rd->where, sizeof(rd->where), rd->host,
-	             (unsigned)rd->port);
+	pu_host_port(rd->where, sizeof(rd->where), rd->host, (unsigned)rd->port);
 	return HC_OK;
 }
 
@@ -88,8 +85,7 @@ static int redis_parse_session(const struct hc_init_ctx *ctx, struct redis *rd)
 	if (user != NULL && password == NULL)
 		return hc_init_error(ctx, "user: needs a password (password "
 		                          "or password_file)");
-	if (user != NULL && (user[0] == '\0' || strcspn(user, " \t") <
-	                                            strlen(user)))
+	if (user != NULL && (user[0] == '\0' || strcspn(user, " \t") < strlen(user)))
 		return hc_init_error(ctx, "user: '%s' is not a user name", user);
 	if (pu_parse_uint(ctx, "db", 0, INT32_MAX, &db) != HC_OK ||
 	    pu_parse_bool(ctx, "persistent", &rd->persistent) != HC_OK)
@@ -162,25 +158,23 @@ static int redis_timed_out(const redisContext *c)
 	       strcmp(c->errstr, pu_strerror(ETIMEDOUT, buf, sizeof(buf))) == 0;
 }
 
-static enum redis_outcome redis_connect(struct redis *rd,
-                                        const struct hc_check_ctx *ctx,
+static enum redis_outcome redis_connect(struct redis *rd, const struct hc_check_ctx *ctx,
                                         struct hc_result *r)
 {
 	struct timeval tv = redis_timeval(hc_remaining_ms(ctx));
 
 	if (hc_remaining_ms(ctx) == 0) {
-		hc_result_set(r, HC_FAIL, "timed out after %u ms before "
-		              "connecting to %s", (unsigned)ctx->timeout_ms,
-		              rd->where);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms before "
+		              "connecting to %s",
+		              (unsigned)ctx->timeout_ms, rd->where);
 		return REDIS_FAILED;
 	}
 	/* Blocking: hiredis waits for the connection with poll() itself. */
-	rd->c = rd->socket[0] != '\0' ?
-	                redisConnectUnixWithTimeout(rd->socket, tv) :
-	                redisConnectWithTimeout(rd->host, rd->port, tv);
+	rd->c = rd->socket[0] != '\0' ? redisConnectUnixWithTimeout(rd->socket, tv)
+	                              : redisConnectWithTimeout(rd->host, rd->port, tv);
 	if (rd->c == NULL) {
-		hc_result_set(r, HC_FAIL, "connect to %s: out of memory",
-		              rd->where);
+		hc_result_set(r, HC_FAIL, "connect to %s: out of memory", rd->where);
 		return REDIS_FAILED;
 	}
 	if (rd->c->err == 0) {
@@ -189,11 +183,12 @@ static enum redis_outcome redis_connect(struct redis *rd,
 		return REDIS_PASSED;
 	}
 	if (redis_timed_out(rd->c))
-		hc_result_set(r, HC_FAIL, "timed out after %u ms connecting to "
-		              "%s", (unsigned)ctx->timeout_ms, rd->where);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms connecting to "
+		              "%s",
+		              (unsigned)ctx->timeout_ms, rd->where);
 	else
-		hc_result_set(r, HC_FAIL, "connect to %s: %s", rd->where,
-		              rd->c->errstr);
+		hc_result_set(r, HC_FAIL, "connect to %s: %s", rd->where, rd->c->errstr);
 	return REDIS_FAILED;
 }
 
@@ -202,8 +197,7 @@ static enum redis_outcome redis_connect(struct redis *rd,
  * SO_RCVTIMEO: the kernel lets a socket timeout overrun by its tick (10-25
  * ms measured here), past the core's grace, and the core's bare "timed
  * out" would then replace the message that names the step that hung. */
-static redisReply *redis_roundtrip(redisContext *c,
-                                   const struct hc_check_ctx *ctx, int argc,
+static redisReply *redis_roundtrip(redisContext *c, const struct hc_check_ctx *ctx, int argc,
                                    const char **argv, int *timed_out)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN, .revents = 0 };
@@ -212,8 +206,7 @@ static redisReply *redis_roundtrip(redisContext *c,
 
 	*timed_out = 0;
 	/* SO_SNDTIMEO bounds the write, in case the send buffer is full. */
-	if (redisSetTimeout(c, redis_timeval(hc_remaining_ms(ctx))) !=
-	            REDIS_OK ||
+	if (redisSetTimeout(c, redis_timeval(hc_remaining_ms(ctx))) != REDIS_OK ||
 	    redisAppendCommandArgv(c, argc, argv, NULL) != REDIS_OK)
 		return NULL;
 	while (!done)
@@ -231,10 +224,8 @@ static redisReply *redis_roundtrip(redisContext *c,
 
 /* One command within the time left; NULL with r set when no reply came
  * (the context is then unusable). what names the command. */
-static redisReply *redis_command(struct redis *rd,
-                                 const struct hc_check_ctx *ctx,
-                                 struct hc_result *r, const char *what,
-                                 int argc, const char **argv,
+static redisReply *redis_command(struct redis *rd, const struct hc_check_ctx *ctx,
+                                 struct hc_result *r, const char *what, int argc, const char **argv,
                                  enum redis_outcome *outcome)
 {
 	redisReply *reply = NULL;
@@ -246,9 +237,10 @@ static redisReply *redis_command(struct redis *rd,
 	if (reply != NULL)
 		return reply;
 	if (timed_out || redis_timed_out(rd->c)) {
-		hc_result_set(r, HC_FAIL, "timed out after %u ms waiting for "
-		              "%s reply from %s", (unsigned)ctx->timeout_ms,
-		              what, rd->where);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms waiting for "
+		              "%s reply from %s",
+		              (unsigned)ctx->timeout_ms, what, rd->where);
 		return NULL;
 	}
 	if (rd->c->err == REDIS_ERR_EOF || rd->c->err == REDIS_ERR_IO)
@@ -260,28 +252,25 @@ static redisReply *redis_command(struct redis *rd,
 
 /* An error reply: auth failures are named as such whichever command met
  * them (NOAUTH on SELECT or PING means no or no valid password). */
-static void redis_reply_error(const struct redis *rd, const char *what,
-                              const redisReply *reply, struct hc_result *r)
+static void redis_reply_error(const struct redis *rd, const char *what, const redisReply *reply,
+                              struct hc_result *r)
 {
 	const char *s = reply->str;
 
 	if (strncmp(s, "NOAUTH", 6) == 0 || strncmp(s, "WRONGPASS", 9) == 0 ||
 	    strcmp(what, "AUTH") == 0)
 		hc_result_set(r, HC_FAIL, "auth failed on %s: %s", rd->where, s);
-	else if (strcmp(what, "SELECT") == 0 &&
-	         strstr(s, "out of range") != NULL)
-		hc_result_set(r, HC_FAIL, "unknown db index %ld on %s: %s",
-		              rd->db, rd->where, s);
+	else if (strcmp(what, "SELECT") == 0 && strstr(s, "out of range") != NULL)
+		hc_result_set(r, HC_FAIL, "unknown db index %ld on %s: %s", rd->db, rd->where, s);
 	else
 		hc_result_set(r, HC_FAIL, "%s on %s: %s", what, rd->where, s);
 }
 
 /* Run one command and expect a status reply (want: its text, or NULL for
  * any). */
-static enum redis_outcome redis_expect(struct redis *rd,
-                                       const struct hc_check_ctx *ctx,
-                                       struct hc_result *r, int argc,
-                                       const char **argv, const char *want)
+static enum redis_outcome redis_expect(struct redis *rd, const struct hc_check_ctx *ctx,
+                                       struct hc_result *r, int argc, const char **argv,
+                                       const char *want)
 {
 	enum redis_outcome outcome;
 	redisReply *reply;
@@ -292,10 +281,8 @@ static enum redis_outcome redis_expect(struct redis *rd,
 	outcome = REDIS_FAILED;
 	if (reply->type == REDIS_REPLY_ERROR)
 		redis_reply_error(rd, argv[0], reply, r);
-	else if (reply->type != REDIS_REPLY_STATUS ||
-	         (want != NULL && strcmp(reply->str, want) != 0))
-		hc_result_set(r, HC_FAIL, "unexpected %s reply from %s",
-		              argv[0], rd->where);
+	else if (reply->type != REDIS_REPLY_STATUS || (want != NULL && strcmp(reply->str, want) != 0))
+		hc_result_set(r, HC_FAIL, "unexpected %s reply from %s", argv[0], rd->where);
 	else
 		outcome = REDIS_PASSED;
 	freeReplyObject(reply);
@@ -303,8 +290,7 @@ static enum redis_outcome redis_expect(struct redis *rd,
 }
 
 /* AUTH and SELECT, once per connection. */
-static enum redis_outcome redis_session(struct redis *rd,
-                                        const struct hc_check_ctx *ctx,
+static enum redis_outcome redis_session(struct redis *rd, const struct hc_check_ctx *ctx,
                                         struct hc_result *r)
 {
 	const char *argv[3];
@@ -315,8 +301,7 @@ static enum redis_outcome redis_session(struct redis *rd,
 		argv[0] = "AUTH";
 		argv[1] = rd->user != NULL ? rd->user : rd->password;
 		argv[2] = rd->password;
-		outcome = redis_expect(rd, ctx, r, rd->user != NULL ? 3 : 2,
-		                       argv, NULL);
+		outcome = redis_expect(rd, ctx, r, rd->user != NULL ? 3 : 2, argv, NULL);
 	}
 	if (outcome == REDIS_PASSED && rd->db != 0) {
 		snprintf(db, sizeof(db), "%ld", rd->db);
@@ -327,8 +312,7 @@ static enum redis_outcome redis_session(struct redis *rd,
 	return outcome;
 }
 
-static enum redis_outcome redis_attempt(struct redis *rd,
-                                        const struct hc_check_ctx *ctx,
+static enum redis_outcome redis_attempt(struct redis *rd, const struct hc_check_ctx *ctx,
                                         struct hc_result *r)
 {
 	const char *ping[] = { "PING" };
@@ -356,8 +340,7 @@ static void redis_drop(struct redis *rd)
 	rd->c = NULL;
 }
 
-static int redis_check(void *instance, const struct hc_check_ctx *ctx,
-                       struct hc_result *r)
+static int redis_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct redis *rd = instance;
 	int64_t start = ctx->host->now_ns();
@@ -376,8 +359,7 @@ static int redis_check(void *instance, const struct hc_check_ctx *ctx,
 	if (outcome != REDIS_PASSED)
 		return HC_OK;
 	if (rd->db != 0)
-		hc_result_set(r, HC_PASS, "PONG from %s db %ld", rd->where,
-		              rd->db);
+		hc_result_set(r, HC_PASS, "PONG from %s db %ld", rd->where, rd->db);
 	else
 		hc_result_set(r, HC_PASS, "PONG from %s", rd->where);
 	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
@@ -385,6 +367,7 @@ static int redis_check(void *instance, const struct hc_check_ctx *ctx,
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("redis", "1.0.0", "connects, authenticates and PINGs a Redis "
-                 "server within the deadline", redis_keys, redis_init,
-                 redis_check, redis_teardown);
+HC_PLUGIN_DEFINE("redis", "1.0.0",
+                 "connects, authenticates and PINGs a Redis "
+                 "server within the deadline",
+                 redis_keys, redis_init, redis_check, redis_teardown);

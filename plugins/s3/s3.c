@@ -19,39 +19,49 @@
 #define S3_BODY_MAX 4096
 /* The SHA-256 of the empty payload. SigV4 for S3 wants the payload hash in
  * x-amz-content-sha256 and libcurl (7.88) does not send it. */
-#define S3_EMPTY_SHA256 \
-	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 /* S3 refuses a request whose time is off by more than 15 minutes. */
 #define S3_MAX_SKEW_S (15 * 60)
 
 struct s3 {
-	struct pucurl pc;          /* first: its errbuf must not move */
+	struct pucurl pc; /* first: its errbuf must not move */
 	char bucket[S3_BUCKET_MAX + 1];
 	char region[S3_REGION_MAX + 1];
 	char where[PUCURL_WHERE_MAX];
 	char *access_key_id;
-	char *secret;              /* secret_access_key */
+	char *secret;               /* secret_access_key */
 	struct curl_slist *headers; /* may hold the session token */
 };
 
 static const struct hc_key s3_keys[] = {
-	{ "endpoint", "S3 endpoint URL (default https://s3.REGION.amazonaws.com)",
+	{ "endpoint", "S3 endpoint URL (default https://s3.REGION.amazonaws.com)", 0 },
+	{ "region",
+	  "region the bucket is in, signed into the request "
+	  "(required, e.g. eu-west-1)",
 	  0 },
-	{ "region", "region the bucket is in, signed into the request "
-	            "(required, e.g. eu-west-1)", 0 },
 	{ "bucket", "bucket to HEAD (required)", 0 },
 	{ "access_key_id", "access key ID (required)", 0 },
 	{ "secret_access_key", "secret access key (required)", HC_KEY_SECRET },
-	{ "session_token", "session token of temporary credentials, sent as "
-	                   "x-amz-security-token", HC_KEY_SECRET },
-	{ "path_style", "yes: ENDPOINT/BUCKET (MinIO and other S3-compatible "
-	                "servers); no: BUCKET.ENDPOINT-HOST (default no)", 0 },
-	{ "ca_file", "CA bundle (PEM) to verify the server with (default: the "
-	             "system's)", HC_KEY_PATH },
-	{ "tls_verify", "verify the server's certificate and name: yes or no "
-	                "(default yes)", 0 },
-	{ "proxy", "proxy URL (default none; http_proxy and friends are "
-	           "ignored)", 0 },
+	{ "session_token",
+	  "session token of temporary credentials, sent as "
+	  "x-amz-security-token",
+	  HC_KEY_SECRET },
+	{ "path_style",
+	  "yes: ENDPOINT/BUCKET (MinIO and other S3-compatible "
+	  "servers); no: BUCKET.ENDPOINT-HOST (default no)",
+	  0 },
+	{ "ca_file",
+	  "CA bundle (PEM) to verify the server with (default: the "
+	  "system's)",
+	  HC_KEY_PATH },
+	{ "tls_verify",
+	  "verify the server's certificate and name: yes or no "
+	  "(default yes)",
+	  0 },
+	{ "proxy",
+	  "proxy URL (default none; http_proxy and friends are "
+	  "ignored)",
+	  0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -67,8 +77,8 @@ static int s3_word(const char *v, const char *allowed, size_t min, size_t max)
 static int s3_dns_bucket(const char *b)
 {
 	return s3_word(b, "abcdefghijklmnopqrstuvwxyz0123456789.-", 3, 63) &&
-	       strstr(b, "..") == NULL && b[0] != '.' && b[0] != '-' &&
-	       b[strlen(b) - 1] != '.' && b[strlen(b) - 1] != '-';
+	       strstr(b, "..") == NULL && b[0] != '.' && b[0] != '-' && b[strlen(b) - 1] != '.' &&
+	       b[strlen(b) - 1] != '-';
 }
 
 /* region and bucket, both required. */
@@ -80,17 +90,19 @@ static int s3_parse_names(const struct hc_init_ctx *ctx, struct s3 *s)
 	if (region == NULL)
 		return hc_init_error(ctx, "region: required (the region the "
 		                          "bucket is in, e.g. us-east-1)");
-	if (!s3_word(region, "abcdefghijklmnopqrstuvwxyz"
-	                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+	if (!s3_word(region,
+	             "abcdefghijklmnopqrstuvwxyz"
+	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
 	             1, S3_REGION_MAX))
-		return hc_init_error(ctx, "region: '%s' is not a region name",
-		                     region);
+		return hc_init_error(ctx, "region: '%s' is not a region name", region);
 	if (bucket == NULL)
 		return hc_init_error(ctx, "bucket: required");
-	if (!s3_word(bucket, "abcdefghijklmnopqrstuvwxyz"
-	                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
+	if (!s3_word(bucket,
+	             "abcdefghijklmnopqrstuvwxyz"
+	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
 	             3, S3_BUCKET_MAX))
-		return hc_init_error(ctx, "bucket: '%s' is not a bucket name "
+		return hc_init_error(ctx,
+		                     "bucket: '%s' is not a bucket name "
 		                     "(3-63 letters, digits, dots and hyphens)",
 		                     bucket);
 	snprintf(s->region, sizeof(s->region), "%s", region);
@@ -99,8 +111,7 @@ static int s3_parse_names(const struct hc_init_ctx *ctx, struct s3 *s)
 }
 
 /* Address the bucket in u: its own host name, or a path under u's. */
-static int s3_address_bucket(const struct hc_init_ctx *ctx, struct s3 *s,
-                             CURLU *u, int path_style)
+static int s3_address_bucket(const struct hc_init_ctx *ctx, struct s3 *s, CURLU *u, int path_style)
 {
 	char *host = NULL, *vhost;
 	int rc;
@@ -108,18 +119,20 @@ static int s3_address_bucket(const struct hc_init_ctx *ctx, struct s3 *s,
 	if (path_style)
 		return pucurl_append_path(u, s->bucket);
 	if (!s3_dns_bucket(s->bucket))
-		return hc_init_error(ctx, "bucket: '%s' cannot be part of a "
+		return hc_init_error(ctx,
+		                     "bucket: '%s' cannot be part of a "
 		                     "host name: set path_style = yes",
 		                     s->bucket);
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		return HC_ENOMEM;
 	rc = HC_ENOMEM;
 	if (host[0] == '[' || pu_host_numeric(host))
-		rc = hc_init_error(ctx, "endpoint: '%s' is an address, which "
+		rc = hc_init_error(ctx,
+		                   "endpoint: '%s' is an address, which "
 		                   "cannot carry the bucket in its name: set "
-		                   "path_style = yes", host);
-	else if ((vhost = malloc(strlen(s->bucket) + strlen(host) + 2)) !=
-	         NULL) {
+		                   "path_style = yes",
+		                   host);
+	else if ((vhost = malloc(strlen(s->bucket) + strlen(host) + 2)) != NULL) {
 		sprintf(vhost, "%s.%s", s->bucket, host);
 		if (curl_url_set(u, CURLUPART_HOST, vhost, 0) == CURLUE_OK)
 			rc = HC_OK;
@@ -142,8 +155,7 @@ static int s3_parse_url(const struct hc_init_ctx *ctx, struct s3 *s)
 	if (pu_parse_bool(ctx, "path_style", &path_style) != HC_OK)
 		return HC_EINVAL;
 	if (endpoint == NULL) {
-		snprintf(fallback, sizeof(fallback),
-		         "https://s3.%s.amazonaws.com", s->region);
+		snprintf(fallback, sizeof(fallback), "https://s3.%s.amazonaws.com", s->region);
 		endpoint = fallback;
 	}
 	rc = pucurl_parse_url(ctx, "endpoint", endpoint, &u);
@@ -174,9 +186,10 @@ static int s3_parse_credentials(const struct hc_init_ctx *ctx, struct s3 *s)
 	/* AWS's are letters and digits; S3-compatible servers allow a few
 	 * more. '/' would break the signature's credential scope. Not quoted:
 	 * an ID pasted in the wrong key may be a secret. */
-	if (!s3_word(s->access_key_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                               "abcdefghijklmnopqrstuvwxyz0123456789"
-	                               "-_.@+=",
+	if (!s3_word(s->access_key_id,
+	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	             "abcdefghijklmnopqrstuvwxyz0123456789"
+	             "-_.@+=",
 	             1, 128))
 		return hc_init_error(ctx, "access_key_id: not an access key ID "
 		                          "(letters, digits and -_.@+=)");
@@ -202,16 +215,14 @@ static int s3_parse_credentials(const struct hc_init_ctx *ctx, struct s3 *s)
 /* The HTTP client: TLS, proxy, and the signed HEAD request. */
 static int s3_open(const struct hc_init_ctx *ctx, struct s3 *s)
 {
-	struct pucurl_opts o = { S3_BODY_MAX, NULL, 1, NULL,
-	                         "healthcheckd-s3/1.0" };
+	struct pucurl_opts o = { S3_BODY_MAX, NULL, 1, NULL, "healthcheckd-s3/1.0" };
 	char sigv4[32 + S3_REGION_MAX];
 	CURL *e;
 	int rc;
 
 	o.ca_file = hc_kv_get(ctx, "ca_file");
 	o.proxy = hc_kv_get(ctx, "proxy");
-	if ((o.ca_file != NULL &&
-	     pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
+	if ((o.ca_file != NULL && pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
 	    pu_parse_bool(ctx, "tls_verify", &o.tls_verify) != HC_OK)
 		return HC_EINVAL;
 	if ((rc = pucurl_open(ctx, &s->pc, &o)) != HC_OK)
@@ -220,8 +231,7 @@ static int s3_open(const struct hc_init_ctx *ctx, struct s3 *s)
 	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", s->region);
 	if (curl_easy_setopt(e, CURLOPT_NOBODY, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, sigv4) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERNAME, s->access_key_id) !=
-	            CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERNAME, s->access_key_id) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PASSWORD, s->secret) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers) != CURLE_OK)
 		return HC_ENOMEM;
@@ -268,16 +278,16 @@ static int s3_init(const struct hc_init_ctx *ctx, void **instance)
 
 /* A redirect or a 400 that names the bucket's region: the region key (or
  * the endpoint) is wrong. Returns 0 when the server named no region. */
-static int s3_wrong_region(const struct s3 *s, long status,
-                           struct hc_result *r)
+static int s3_wrong_region(const struct s3 *s, long status, struct hc_result *r)
 {
 	const char *region = pucurl_header(&s->pc, "x-amz-bucket-region");
 
 	if (region == NULL || region[0] == '\0')
 		return 0;
-	hc_result_set(r, HC_FAIL, "wrong region: bucket %s is in %.63s "
-	              "(x-amz-bucket-region), not %s (%ld from %s)", s->bucket,
-	              region, s->region, status, s->where);
+	hc_result_set(r, HC_FAIL,
+	              "wrong region: bucket %s is in %.63s "
+	              "(x-amz-bucket-region), not %s (%ld from %s)",
+	              s->bucket, region, s->region, status, s->where);
 	return 1;
 }
 
@@ -289,43 +299,45 @@ static void s3_forbidden(const struct s3 *s, struct hc_result *r)
 	long skew = pucurl_clock_skew(&s->pc);
 
 	if (skew > S3_MAX_SKEW_S || skew < -S3_MAX_SKEW_S)
-		hc_result_set(r, HC_FAIL, "access denied to bucket %s (403 from "
+		hc_result_set(r, HC_FAIL,
+		              "access denied to bucket %s (403 from "
 		              "%s): this machine's clock is %ld s %s the "
-		              "server's, more than S3 allows", s->bucket,
-		              s->where, skew > 0 ? skew : -skew,
+		              "server's, more than S3 allows",
+		              s->bucket, s->where, skew > 0 ? skew : -skew,
 		              skew > 0 ? "behind" : "ahead of");
 	else
-		hc_result_set(r, HC_FAIL, "access denied to bucket %s (403 from "
+		hc_result_set(r, HC_FAIL,
+		              "access denied to bucket %s (403 from "
 		              "%s): bad credentials (access_key_id, "
 		              "secret_access_key, session_token) or no "
-		              "s3:ListBucket permission", s->bucket, s->where);
+		              "s3:ListBucket permission",
+		              s->bucket, s->where);
 }
 
 /* The verdict on an HTTP answer. */
 static void s3_status(const struct s3 *s, long status, struct hc_result *r)
 {
 	if (status >= 200 && status < 300)
-		hc_result_set(r, HC_PASS, "HEAD bucket %s on %s: %ld", s->bucket,
-		              s->where, status);
+		hc_result_set(r, HC_PASS, "HEAD bucket %s on %s: %ld", s->bucket, s->where, status);
 	else if (status == 403)
 		s3_forbidden(s, r);
 	else if (status == 404)
-		hc_result_set(r, HC_FAIL, "no such bucket %s (404 from %s)",
-		              s->bucket, s->where);
-	else if ((status == 301 || status == 307 || status == 400) &&
-	         s3_wrong_region(s, status, r))
+		hc_result_set(r, HC_FAIL, "no such bucket %s (404 from %s)", s->bucket, s->where);
+	else if ((status == 301 || status == 307 || status == 400) && s3_wrong_region(s, status, r))
 		return;
 	else if (status == 301 || status == 307)
-		hc_result_set(r, HC_FAIL, "bucket %s is not served at %s (%ld "
+		hc_result_set(r, HC_FAIL,
+		              "bucket %s is not served at %s (%ld "
 		              "redirect): wrong region %s or endpoint",
 		              s->bucket, s->where, status, s->region);
 	else
-		hc_result_set(r, HC_FAIL, "HEAD bucket %s on %s: unexpected "
-		              "status %ld", s->bucket, s->where, status);
+		hc_result_set(r, HC_FAIL,
+		              "HEAD bucket %s on %s: unexpected "
+		              "status %ld",
+		              s->bucket, s->where, status);
 }
 
-static int s3_check(void *instance, const struct hc_check_ctx *ctx,
-                    struct hc_result *r)
+static int s3_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct s3 *s = instance;
 	int64_t start = ctx->host->now_ns();
@@ -339,14 +351,13 @@ static int s3_check(void *instance, const struct hc_check_ctx *ctx,
 	}
 	s3_status(s, status, r);
 	if (r->status == HC_PASS) {
-		hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6,
-		                  "ms");
-		snprintf(r->measurement, sizeof(r->measurement),
-		         "responseTime");
+		hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
+		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
 	}
 	return HC_OK;
 }
 
-HC_PLUGIN_DEFINE("s3", "1.0.0", "HEADs an S3 bucket with a SigV4-signed "
-                 "request within the deadline", s3_keys, s3_init, s3_check,
-                 s3_teardown);
+HC_PLUGIN_DEFINE("s3", "1.0.0",
+                 "HEADs an S3 bucket with a SigV4-signed "
+                 "request within the deadline",
+                 s3_keys, s3_init, s3_check, s3_teardown);

@@ -25,8 +25,8 @@
 
 struct tcp {
 	char host[PU_HOST_MAX + 1];
-	char port[6];  /* decimal, as getaddrinfo wants the service */
-	int numeric;   /* host is an address: resolving does no I/O */
+	char port[6]; /* decimal, as getaddrinfo wants the service */
+	int numeric;  /* host is an address: resolving does no I/O */
 	/* An address resolves to itself: done once, in init, with the
 	 * message's name for it. NULL for a host name (resolved each run). */
 	struct addrinfo *fixed;
@@ -46,11 +46,9 @@ static int tcp_resolve(const struct tcp *t, struct addrinfo **list)
 	return getaddrinfo(t->host, t->port, &hints, list);
 }
 
-static const struct hc_key tcp_keys[] = {
-	{ "host", "address or name to connect to (required)", 0 },
-	{ "port", "TCP port, 1-65535 (required)", 0 },
-	{ NULL, NULL, 0 }
-};
+static const struct hc_key tcp_keys[] = { { "host", "address or name to connect to (required)", 0 },
+	                                  { "port", "TCP port, 1-65535 (required)", 0 },
+	                                  { NULL, NULL, 0 } };
 
 static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 {
@@ -78,8 +76,8 @@ static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 	t->numeric = pu_host_numeric(t->host);
 	/* Numeric: no I/O, so allowed in init, and spared every run. */
 	if (t->numeric && tcp_resolve(t, &t->fixed) == 0 && t->fixed->ai_next == NULL)
-		pu_endpoint(t->fixed_endpoint, sizeof(t->fixed_endpoint), t->host,
-		            t->port, 1, t->fixed);
+		pu_endpoint(t->fixed_endpoint, sizeof(t->fixed_endpoint), t->host, t->port, 1,
+		            t->fixed);
 	else if (t->fixed != NULL) {
 		freeaddrinfo(t->fixed);
 		t->fixed = NULL;
@@ -90,15 +88,13 @@ static int tcp_init(const struct hc_init_ctx *ctx, void **instance)
 
 /* One non-blocking connect, closed again at once: 0, an errno value, or
  * TCP_TIMED_OUT when until_ns passed first. */
-static int tcp_connect_one(const struct hc_host *host,
-                           const struct addrinfo *ai, int64_t until_ns)
+static int tcp_connect_one(const struct hc_host *host, const struct addrinfo *ai, int64_t until_ns)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
 	int fd, n, err = 0;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	            SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0)
 		return errno;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -121,8 +117,7 @@ out:
 	return err;
 }
 
-static void tcp_resolve_error(const struct tcp *t, int rc,
-                              struct hc_result *r)
+static void tcp_resolve_error(const struct tcp *t, int rc, struct hc_result *r)
 {
 	char buf[128];
 	const char *why = gai_strerror(rc);
@@ -133,25 +128,24 @@ static void tcp_resolve_error(const struct tcp *t, int rc,
 }
 
 /* The result of the last address tried, when none connected. */
-static void tcp_connect_error(const struct hc_check_ctx *ctx, int err,
-                              const char *endpoint, int tried,
-                              struct hc_result *r)
+static void tcp_connect_error(const struct hc_check_ctx *ctx, int err, const char *endpoint,
+                              int tried, struct hc_result *r)
 {
 	char buf[128], more[32] = "";
 
 	if (tried > 1)
 		snprintf(more, sizeof(more), " (%d addresses tried)", tried);
 	if (err == TCP_TIMED_OUT)
-		hc_result_set(r, HC_FAIL, "timed out after %u ms connecting "
-		              "to %s%s", (unsigned)ctx->timeout_ms, endpoint,
-		              more);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms connecting "
+		              "to %s%s",
+		              (unsigned)ctx->timeout_ms, endpoint, more);
 	else
 		hc_result_set(r, HC_FAIL, "connect to %s: %s%s", endpoint,
 		              pu_strerror(err, buf, sizeof(buf)), more);
 }
 
-static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
-                     struct hc_result *r)
+static int tcp_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct tcp *t = instance;
 	const struct hc_host *host = ctx->host;
@@ -182,10 +176,8 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx,
 	}
 	if (err == 0) {
 		hc_result_set(r, HC_PASS, "connected to %s", endpoint);
-		hc_result_observe(r, (double)(host->now_ns() - start) / 1e6,
-		                  "ms");
-		snprintf(r->measurement, sizeof(r->measurement),
-		         "responseTime");
+		hc_result_observe(r, (double)(host->now_ns() - start) / 1e6, "ms");
+		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
 	} else {
 		tcp_connect_error(ctx, err, endpoint, tried, r);
 	}
@@ -203,5 +195,5 @@ static void tcp_teardown(void *instance)
 	free(t);
 }
 
-HC_PLUGIN_DEFINE("tcp", "1.0.0", "connects to a TCP port within the deadline",
-                 tcp_keys, tcp_init, tcp_check, tcp_teardown);
+HC_PLUGIN_DEFINE("tcp", "1.0.0", "connects to a TCP port within the deadline", tcp_keys, tcp_init,
+                 tcp_check, tcp_teardown);

@@ -31,7 +31,7 @@
 #define TLS_TIMED_OUT (-2)
 
 struct tls {
-	char *file;                /* file mode: the PEM file, else NULL */
+	char *file; /* file mode: the PEM file, else NULL */
 	char host[PU_HOST_MAX + 1];
 	char port[6];              /* decimal, as getaddrinfo wants it */
 	char sni[PU_HOST_MAX + 1]; /* "" when none is sent */
@@ -42,15 +42,12 @@ struct tls {
 };
 
 static const struct hc_key tls_keys[] = {
-	{ "file", "PEM file whose certificates to check (instead of host)",
-	  HC_KEY_PATH },
+	{ "file", "PEM file whose certificates to check (instead of host)", HC_KEY_PATH },
 	{ "host", "TLS endpoint to connect to (instead of file)", 0 },
 	{ "port", "TCP port of the endpoint, 1-65535 (default 443)", 0 },
-	{ "sni", "server name to send and verify (default: host, when a name)",
-	  0 },
+	{ "sni", "server name to send and verify (default: host, when a name)", 0 },
 	{ "verify", "verify the endpoint's chain and name (default yes)", 0 },
-	{ "ca_file", "PEM file of trusted CAs (default: the system store)",
-	  HC_KEY_PATH },
+	{ "ca_file", "PEM file of trusted CAs (default: the system store)", HC_KEY_PATH },
 	{ "warn_days", "warn below this many days left (default 30)", 0 },
 	{ "fail_days", "fail below this many days left (default 7)", 0 },
 	{ NULL, NULL, 0 }
@@ -74,24 +71,25 @@ static int tls_parse_days(const struct hc_init_ctx *ctx, struct tls *t)
 	    pu_parse_double(ctx, "fail_days", 0, 36500, &fail) < 0)
 		return HC_EINVAL;
 	if (fail > warn)
-		return hc_init_error(ctx, "fail_days: %g is more than "
-		                     "warn_days (%g)", fail, warn);
+		return hc_init_error(ctx,
+		                     "fail_days: %g is more than "
+		                     "warn_days (%g)",
+		                     fail, warn);
 	t->warn_s = warn * TLS_DAY;
 	t->fail_s = fail * TLS_DAY;
 	return HC_OK;
 }
 
 /* File mode: the endpoint keys make no sense with it. */
-static int tls_init_file(const struct hc_init_ctx *ctx, struct tls *t,
-                         const char *file)
+static int tls_init_file(const struct hc_init_ctx *ctx, struct tls *t, const char *file)
 {
-	static const char *const endpoint_only[] = { "port", "sni", "verify",
-		                                     "ca_file", NULL };
+	static const char *const endpoint_only[] = { "port", "sni", "verify", "ca_file", NULL };
 	int i;
 
 	for (i = 0; endpoint_only[i] != NULL; i++)
 		if (hc_kv_get(ctx, endpoint_only[i]) != NULL)
-			return hc_init_error(ctx, "%s: applies to an endpoint "
+			return hc_init_error(ctx,
+			                     "%s: applies to an endpoint "
 			                     "(host), not to a file",
 			                     endpoint_only[i]);
 	if (file[0] == '\0')
@@ -118,8 +116,7 @@ static int tls_parse_sni(const struct hc_init_ctx *ctx, struct tls *t)
 
 /* The client context: trust store and verification, read now (files are
  * fine in init; only network I/O is not). */
-static int tls_make_ctx(const struct hc_init_ctx *ctx, struct tls *t,
-                        int verify)
+static int tls_make_ctx(const struct hc_init_ctx *ctx, struct tls *t, int verify)
 {
 	const char *ca = hc_kv_get(ctx, "ca_file");
 	char why[128];
@@ -143,15 +140,15 @@ static int tls_make_ctx(const struct hc_init_ctx *ctx, struct tls *t,
 	ok = ca != NULL ? SSL_CTX_load_verify_locations(t->ssl, ca, NULL)
 	                : SSL_CTX_set_default_verify_paths(t->ssl);
 	if (ok != 1)
-		return hc_init_error(ctx, "%s: cannot load trusted "
+		return hc_init_error(ctx,
+		                     "%s: cannot load trusted "
 		                     "certificates: %s",
 		                     ca != NULL ? "ca_file" : "verify",
 		                     pux509_ssl_error(why, sizeof(why)));
 	return HC_OK;
 }
 
-static int tls_init_endpoint(const struct hc_init_ctx *ctx, struct tls *t,
-                             const char *host)
+static int tls_init_endpoint(const struct hc_init_ctx *ctx, struct tls *t, const char *host)
 {
 	int port = 443, verify = 1;
 
@@ -164,8 +161,7 @@ static int tls_init_endpoint(const struct hc_init_ctx *ctx, struct tls *t,
 	}
 	snprintf(t->port, sizeof(t->port), "%u", (unsigned)(uint16_t)port);
 	t->numeric = pu_host_numeric(t->host);
-	if (tls_parse_sni(ctx, t) < 0 ||
-	    pu_parse_bool(ctx, "verify", &verify) < 0)
+	if (tls_parse_sni(ctx, t) < 0 || pu_parse_bool(ctx, "verify", &verify) < 0)
 		return HC_EINVAL;
 	return tls_make_ctx(ctx, t, verify);
 }
@@ -188,8 +184,7 @@ static int tls_init(const struct hc_init_ctx *ctx, void **instance)
 		return HC_ENOMEM;
 	rc = tls_parse_days(ctx, t);
 	if (rc == HC_OK)
-		rc = file != NULL ? tls_init_file(ctx, t, file)
-		                  : tls_init_endpoint(ctx, t, host);
+		rc = file != NULL ? tls_init_file(ctx, t, file) : tls_init_endpoint(ctx, t, host);
 	if (rc < 0) {
 		tls_free(t);
 		return rc;
@@ -199,14 +194,16 @@ static int tls_init(const struct hc_init_ctx *ctx, void **instance)
 }
 
 /* The verdict on certs, what naming where they come from. */
-static void tls_judge(const struct tls *t, STACK_OF(X509) *certs,
-                      const char *what, struct hc_result *r)
+static void tls_judge(const struct tls *t, STACK_OF(X509) * certs, const char *what,
+                      struct hc_result *r)
 {
 	struct pux509_expiry e;
 
 	if (pux509_expiry(certs, &e) < 0) {
-		hc_result_set(r, HC_FAIL, "a certificate of %s has a time "
-		              "that cannot be read", what);
+		hc_result_set(r, HC_FAIL,
+		              "a certificate of %s has a time "
+		              "that cannot be read",
+		              what);
 		return;
 	}
 	pux509_judge(r, &e, t->warn_s, t->fail_s, what);
@@ -217,7 +214,7 @@ static void tls_judge(const struct tls *t, STACK_OF(X509) *certs,
 
 static void tls_check_file(const struct tls *t, struct hc_result *r)
 {
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	char why[160];
 
 	certs = pux509_load_file(t->file, why, sizeof(why));
@@ -231,8 +228,7 @@ static void tls_check_file(const struct tls *t, struct hc_result *r)
 
 /* A non-blocking connect to ai: the socket, or -1 with *err an errno
  * value or TLS_TIMED_OUT. */
-static int tls_connect_one(const struct hc_host *host,
-                           const struct addrinfo *ai, int64_t until_ns,
+static int tls_connect_one(const struct hc_host *host, const struct addrinfo *ai, int64_t until_ns,
                            int *err)
 {
 	struct pollfd pfd;
@@ -240,8 +236,7 @@ static int tls_connect_one(const struct hc_host *host,
 	int fd, n;
 
 	*err = 0;
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	            SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0) {
 		*err = errno;
 		return -1;
@@ -271,9 +266,8 @@ fail:
 /* A connected socket to the endpoint, or -1 with r set. The time left is
  * shared among the addresses not yet tried, so that one black-holed
  * address (often IPv6) cannot use up the whole deadline. */
-static int tls_connect(const struct tls *t, const struct hc_check_ctx *ctx,
-                       int64_t deadline, char *endpoint, size_t size,
-                       struct hc_result *r)
+static int tls_connect(const struct tls *t, const struct hc_check_ctx *ctx, int64_t deadline,
+                       char *endpoint, size_t size, struct hc_result *r)
 {
 	struct addrinfo hints, *list = NULL, *ai;
 	char buf[128];
@@ -288,8 +282,7 @@ static int tls_connect(const struct tls *t, const struct hc_check_ctx *ctx,
 	rc = getaddrinfo(t->host, t->port, &hints, &list);
 	if (rc != 0) {
 		hc_result_set(r, HC_FAIL, "cannot resolve '%s': %s", t->host,
-		              rc == EAI_SYSTEM ? pu_strerror(errno, buf,
-		                                             sizeof(buf))
+		              rc == EAI_SYSTEM ? pu_strerror(errno, buf, sizeof(buf))
 		                               : gai_strerror(rc));
 		return -1;
 	}
@@ -298,15 +291,16 @@ static int tls_connect(const struct tls *t, const struct hc_check_ctx *ctx,
 	for (ai = list; ai != NULL && fd < 0; ai = ai->ai_next, left--) {
 		now = ctx->host->now_ns();
 		pu_endpoint(endpoint, size, t->host, t->port, t->numeric, ai);
-		fd = tls_connect_one(ctx->host, ai,
-		                     now + (deadline - now) / left, &err);
+		fd = tls_connect_one(ctx->host, ai, now + (deadline - now) / left, &err);
 	}
 	freeaddrinfo(list);
 	if (fd >= 0)
 		return fd;
 	if (err == TLS_TIMED_OUT)
-		hc_result_set(r, HC_FAIL, "timed out after %u ms connecting "
-		              "to %s", (unsigned)ctx->timeout_ms, endpoint);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms connecting "
+		              "to %s",
+		              (unsigned)ctx->timeout_ms, endpoint);
 	else
 		hc_result_set(r, HC_FAIL, "connect to %s: %s", endpoint,
 		              pu_strerror(err, buf, sizeof(buf)));
@@ -325,8 +319,7 @@ static const char *tls_why(int e, char *buf, size_t size)
 
 /* SSL_connect on the non-blocking socket of s, driven by poll until
  * until_ns: 0, TLS_TIMED_OUT, or -1 with why set. */
-static int tls_handshake(const struct hc_host *host, SSL *s, int64_t until_ns,
-                         char *why, size_t size)
+static int tls_handshake(const struct hc_host *host, SSL *s, int64_t until_ns, char *why, size_t size)
 {
 	struct pollfd pfd;
 	int rc, e, n;
@@ -369,10 +362,8 @@ static SSL *tls_session(const struct tls *t, int fd)
 	if (ok && t->sni[0] != '\0')
 		ok = SSL_set_tlsext_host_name(s, t->sni);
 	if (ok && t->verify)
-		ok = t->sni[0] != '\0'
-		     ? SSL_set1_host(s, t->sni)
-		     : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s),
-		                                     t->host);
+		ok = t->sni[0] != '\0' ? SSL_set1_host(s, t->sni)
+		                       : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), t->host);
 	if (!ok) {
 		SSL_free(s);
 		return NULL;
@@ -383,8 +374,7 @@ static SSL *tls_session(const struct tls *t, int fd)
 /* After the handshake: expiry of the chain the peer sent, then whether it
  * verified. An expiry failure speaks first: it says more than OpenSSL's
  * "certificate has expired". */
-static void tls_judge_peer(const struct tls *t, SSL *s, const char *endpoint,
-                           struct hc_result *r)
+static void tls_judge_peer(const struct tls *t, SSL *s, const char *endpoint, struct hc_result *r)
 {
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(s);
 	long v;
@@ -396,13 +386,13 @@ static void tls_judge_peer(const struct tls *t, SSL *s, const char *endpoint,
 	tls_judge(t, chain, endpoint, r);
 	v = SSL_get_verify_result(s);
 	if (t->verify && r->status != HC_FAIL && v != X509_V_OK)
-		hc_result_set(r, HC_FAIL, "certificate of %s failed "
-		              "verification: %s", endpoint,
-		              X509_verify_cert_error_string(v));
+		hc_result_set(r, HC_FAIL,
+		              "certificate of %s failed "
+		              "verification: %s",
+		              endpoint, X509_verify_cert_error_string(v));
 }
 
-static void tls_check_endpoint(const struct tls *t,
-                               const struct hc_check_ctx *ctx,
+static void tls_check_endpoint(const struct tls *t, const struct hc_check_ctx *ctx,
                                struct hc_result *r)
 {
 	int64_t deadline = pu_early_deadline(ctx);
@@ -415,18 +405,18 @@ static void tls_check_endpoint(const struct tls *t,
 		return;
 	s = tls_session(t, fd);
 	if (s == NULL) {
-		hc_result_set(r, HC_FAIL, "cannot start TLS with %s: %s",
-		              endpoint, pux509_ssl_error(why, sizeof(why)));
+		hc_result_set(r, HC_FAIL, "cannot start TLS with %s: %s", endpoint,
+		              pux509_ssl_error(why, sizeof(why)));
 		goto out;
 	}
 	rc = tls_handshake(ctx->host, s, deadline, why, sizeof(why));
 	if (rc == TLS_TIMED_OUT)
-		hc_result_set(r, HC_FAIL, "timed out after %u ms in the TLS "
-		              "handshake with %s", (unsigned)ctx->timeout_ms,
-		              endpoint);
+		hc_result_set(r, HC_FAIL,
+		              "timed out after %u ms in the TLS "
+		              "handshake with %s",
+		              (unsigned)ctx->timeout_ms, endpoint);
 	else if (rc < 0)
-		hc_result_set(r, HC_FAIL, "TLS handshake with %s: %s",
-		              endpoint, why);
+		hc_result_set(r, HC_FAIL, "TLS handshake with %s: %s", endpoint, why);
 	else
 		tls_judge_peer(t, s, endpoint, r);
 	/* close_notify, as a polite client does; it never waits. */
@@ -437,8 +427,7 @@ out:
 	close(fd);
 }
 
-static int tls_check(void *instance, const struct hc_check_ctx *ctx,
-                     struct hc_result *r)
+static int tls_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct tls *t = instance;
 
@@ -455,5 +444,7 @@ static void tls_teardown(void *instance)
 	tls_free(instance);
 }
 
-HC_PLUGIN_DEFINE("tls", "1.0.0", "days until a certificate expires (file or "
-                 "endpoint)", tls_keys, tls_init, tls_check, tls_teardown);
+HC_PLUGIN_DEFINE("tls", "1.0.0",
+                 "days until a certificate expires (file or "
+                 "endpoint)",
+                 tls_keys, tls_init, tls_check, tls_teardown);

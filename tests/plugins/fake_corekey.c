@@ -2,10 +2,8 @@
 /* Loader fixture: a plugin declaring a key that belongs to the core. */
 #include <healthcheckd/plugin.h>
 
-static const struct hc_key keys[] = {
-	{ "timeout", "clashes with the core's timeout", 0 },
-	{ NULL, NULL, 0 }
-};
+static const struct hc_key keys[] = { { "timeout", "clashes with the core's timeout", 0 },
+	                              { NULL, NULL, 0 } };
 
 static int corekey_init(const struct hc_init_ctx *ctx, void **instance)
 {
@@ -14,8 +12,7 @@ static int corekey_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-static int corekey_check(void *instance, const struct hc_check_ctx *ctx,
-                         struct hc_result *r)
+static int corekey_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	(void)instance;
 	(void)ctx;
@@ -27,5 +24,5 @@ static void corekey_teardown(void *instance)
 	(void)instance;
 }
 
-HC_PLUGIN_DEFINE("fake_corekey", "1.0.0", "declares a core key", keys,
-                 corekey_init, corekey_check, corekey_teardown);
+HC_PLUGIN_DEFINE("fake_corekey", "1.0.0", "declares a core key", keys, corekey_init, corekey_check,
+                 corekey_teardown);

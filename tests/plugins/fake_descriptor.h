@@ -29,8 +29,7 @@ static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 }
 
 #ifndef FAKE_NO_CHECK
-static int fake_check(void *instance, const struct hc_check_ctx *ctx,
-                      struct hc_result *r)
+static int fake_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	(void)instance;
 	(void)ctx;
@@ -48,12 +47,20 @@ static void fake_teardown(void *instance)
 
 const struct hc_plugin *hc_plugin_describe(void)
 {
-	static const struct hc_plugin d = {
-		FAKE_MAGIC, FAKE_MAJOR, FAKE_MINOR, (uint32_t)(FAKE_SIZE), FAKE_NAME,
-		"1.0.0", "loader fixture", 0, (uint32_t)(FAKE_KEY_SIZE), FAKE_KEYS,
-		fake_init, FAKE_CHECK_FN,
-		fake_teardown, { 0, 0, 0, 0, 0, 0, 0, 0 }
-	};
+	static const struct hc_plugin d = { FAKE_MAGIC,
+		                            FAKE_MAJOR,
+		                            FAKE_MINOR,
+		                            (uint32_t)(FAKE_SIZE),
+		                            FAKE_NAME,
+		                            "1.0.0",
+		                            "loader fixture",
+		                            0,
+		                            (uint32_t)(FAKE_KEY_SIZE),
+		                            FAKE_KEYS,
+		                            fake_init,
+		                            FAKE_CHECK_FN,
+		                            fake_teardown,
+		                            { 0, 0, 0, 0, 0, 0, 0, 0 } };
 
 	return &d;
 }

@@ -51,8 +51,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int fake_check(void *instance, const struct hc_check_ctx *ctx,
-                      struct hc_result *r)
+static int fake_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	struct fake *f = instance;
 	char word[32] = "";
@@ -71,8 +70,7 @@ static int fake_check(void *instance, const struct hc_check_ctx *ctx,
 		word[0] = '\0';
 	fclose(fp);
 	if (strcmp(word, "pass") == 0)
-		return hc_result_set(r, HC_PASS, "all good (run %llu)",
-		                     (unsigned long long)ctx->run);
+		return hc_result_set(r, HC_PASS, "all good (run %llu)", (unsigned long long)ctx->run);
 	if (strcmp(word, "warn") == 0)
 		return hc_result_set(r, HC_WARN, "degraded");
 	if (strcmp(word, "fail") == 0)
@@ -106,5 +104,5 @@ static void fake_teardown(void *instance)
 	free(instance);
 }
 
-HC_PLUGIN_DEFINE("fake_good", "1.0.0", "test plugin driven by a file", keys,
-                 fake_init, fake_check, fake_teardown);
+HC_PLUGIN_DEFINE("fake_good", "1.0.0", "test plugin driven by a file", keys, fake_init, fake_check,
+                 fake_teardown);

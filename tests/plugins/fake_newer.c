@@ -28,8 +28,7 @@ static int newer_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-static int newer_check(void *instance, const struct hc_check_ctx *ctx,
-                       struct hc_result *r)
+static int newer_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	const struct newer_host *host = (const struct newer_host *)ctx->host;
 
@@ -52,14 +51,22 @@ static int newer_probe(void *instance)
 
 HC_EXPORT const struct hc_plugin *hc_plugin_describe(void)
 {
-	static const struct newer_plugin d = {
-		{ HC_PLUGIN_MAGIC, HC_ABI_MAJOR, HC_ABI_TARGET_MINOR,
-		  (uint32_t)sizeof(struct newer_plugin), "fake_newer", "1.0.0",
-		  "loader fixture: built with a newer header", 0,
-		  (uint32_t)sizeof(struct hc_key), NULL, newer_init,
-		  newer_check, newer_teardown, { 0, 0, 0, 0, 0, 0, 0, 0 } },
-		newer_probe, "https://example.invalid/newer"
-	};
+	static const struct newer_plugin d = { { HC_PLUGIN_MAGIC,
+		                                 HC_ABI_MAJOR,
+		                                 HC_ABI_TARGET_MINOR,
+		                                 (uint32_t)sizeof(struct newer_plugin),
+		                                 "fake_newer",
+		                                 "1.0.0",
+		                                 "loader fixture: built with a newer header",
+		                                 0,
+		                                 (uint32_t)sizeof(struct hc_key),
+		                                 NULL,
+		                                 newer_init,
+		                                 newer_check,
+		                                 newer_teardown,
+		                                 { 0, 0, 0, 0, 0, 0, 0, 0 } },
+		                               newer_probe,
+		                               "https://example.invalid/newer" };
 
 	return &d.v1;
 }

@@ -4,11 +4,9 @@
 
 #include <healthcheckd/plugin.h>
 
-static const struct hc_key keys[] = {
-	{ "level", "low or high", 0 },
-	{ "other", "unused", 0 },
-	{ NULL, NULL, 0 }
-};
+static const struct hc_key keys[] = { { "level", "low or high", 0 },
+	                              { "other", "unused", 0 },
+	                              { NULL, NULL, 0 } };
 
 static int reject_init(const struct hc_init_ctx *ctx, void **instance)
 {
@@ -20,8 +18,7 @@ static int reject_init(const struct hc_init_ctx *ctx, void **instance)
 	return HC_OK;
 }
 
-static int reject_check(void *instance, const struct hc_check_ctx *ctx,
-                        struct hc_result *r)
+static int reject_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
 	(void)instance;
 	(void)ctx;
@@ -33,5 +30,5 @@ static void reject_teardown(void *instance)
 	(void)instance;
 }
 
-HC_PLUGIN_DEFINE("fake_reject", "1.0.0", "rejects a bad level", keys,
-                 reject_init, reject_check, reject_teardown);
+HC_PLUGIN_DEFINE("fake_reject", "1.0.0", "rejects a bad level", keys, reject_init, reject_check,
+                 reject_teardown);

@@ -101,14 +101,12 @@ int main(int argc, char **argv)
 	}
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = strtoul(argv[2], NULL, 10);
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
-	    prctl(PR_SET_NAME, argv[3], 0, 0, 0) != 0) {
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || prctl(PR_SET_NAME, argv[3], 0, 0, 0) != 0) {
 		perror("fdhog");
 		return 1;
 	}
 	fp = fopen(argv[1], "w");
-	if (fp == NULL || fprintf(fp, "%d\n", (int)getpid()) < 0 ||
-	    fclose(fp) != 0) {
+	if (fp == NULL || fprintf(fp, "%d\n", (int)getpid()) < 0 || fclose(fp) != 0) {
 		perror(argv[1]);
 		return 1;
 	}

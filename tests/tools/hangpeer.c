@@ -136,8 +136,10 @@ static void run_backlog(long long end)
 		if (!add_filler(port))
 			break;
 	if (i == HANGPEER_MAX_FILLERS) {
-		fprintf(stderr, "hangpeer: %d connections did not fill the "
-		        "accept queue\n", i);
+		fprintf(stderr,
+		        "hangpeer: %d connections did not fill the "
+		        "accept queue\n",
+		        i);
 		exit(1);
 	}
 	print_port(port);

@@ -48,8 +48,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void log_stderr(const rd_kafka_t *rk, int level, const char *fac,
-                       const char *buf)
+static void log_stderr(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
 	fprintf(stderr, "kafka_mock: %d %s: %s\n", level, fac, buf);
@@ -86,8 +85,8 @@ static int create_topic(rd_kafka_mock_cluster_t *mc, const char *arg)
 	if (spec[0] == '\0' || np < 0)
 		return -1;
 	/* The replication factor is the mock's own (see above). */
-	return rd_kafka_mock_topic_create(mc, spec, (int)np, 1) ==
-	               RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+	return rd_kafka_mock_topic_create(mc, spec, (int)np, 1) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0
+	                                                                                      : -1;
 }
 
 /* Run one command line; the answer goes to stdout. Returns 1 on quit. */
@@ -106,19 +105,18 @@ static int command(rd_kafka_mock_cluster_t *mc, char *line, int brokers)
 		err = rd_kafka_mock_broker_set_down(mc, (int32_t)id);
 	else if (strcmp(verb, "up") == 0 && id > 0 && b == NULL)
 		err = rd_kafka_mock_broker_set_up(mc, (int32_t)id);
-	else if (strcmp(verb, "noleader") == 0 && a != NULL && p >= 0 &&
-	         c == NULL)
+	else if (strcmp(verb, "noleader") == 0 && a != NULL && p >= 0 && c == NULL)
 		err = rd_kafka_mock_partition_set_leader(mc, a, (int32_t)p, -1);
-	else if (strcmp(verb, "leader") == 0 && a != NULL && p >= 0 &&
-	         parse_num(c, 1, brokers) > 0)
-		err = rd_kafka_mock_partition_set_leader(
-			mc, a, (int32_t)p, (int32_t)parse_num(c, 1, brokers));
+	else if (strcmp(verb, "leader") == 0 && a != NULL && p >= 0 && parse_num(c, 1, brokers) > 0)
+		err = rd_kafka_mock_partition_set_leader(mc, a, (int32_t)p,
+		                                         (int32_t)parse_num(c, 1, brokers));
 	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		printf("ok\n");
 	else
-		printf("error: %s\n", err == RD_KAFKA_RESP_ERR__INVALID_ARG ?
-		       "usage: down N | up N | noleader TOPIC P | "
-		       "leader TOPIC P N | quit" : rd_kafka_err2str(err));
+		printf("error: %s\n", err == RD_KAFKA_RESP_ERR__INVALID_ARG
+		                              ? "usage: down N | up N | noleader TOPIC P | "
+		                                "leader TOPIC P N | quit"
+		                              : rd_kafka_err2str(err));
 	fflush(stdout);
 	return 0;
 }
@@ -146,12 +144,11 @@ int main(int argc, char **argv)
 	rd_kafka_mock_cluster_t *mc;
 	rd_kafka_t *rk;
 	char err[256];
-	long brokers = argc >= 2 ? parse_num(argv[1], 1,
-	                                     KAFKA_MOCK_MAX_BROKERS) : -2;
+	long brokers = argc >= 2 ? parse_num(argv[1], 1, KAFKA_MOCK_MAX_BROKERS) : -2;
 
 	if (brokers < 0) {
 		fprintf(stderr, "usage: kafka_mock BROKERS "
-		        "[TOPIC:PARTITIONS]...\n");
+		                "[TOPIC:PARTITIONS]...\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);

@@ -65,8 +65,8 @@ static void die(const char *what)
 
 static int32_t get_i32(const uint8_t *p)
 {
-	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	                 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	                 (uint32_t)p[3] << 24);
 }
 
 static void put_i32(uint8_t *p, int32_t v)
@@ -112,33 +112,24 @@ static int listen_loopback(unsigned short *port)
 /* The reply document for one command in this mode; NULL: do not answer. */
 static bson_t *answer(enum mode mode, const char *cmd)
 {
-	if (strcmp(cmd, "isMaster") == 0 || strcmp(cmd, "ismaster") == 0 ||
-	    strcmp(cmd, "hello") == 0)
-		return BCON_NEW("helloOk", BCON_BOOL(true),
-		                "ismaster", BCON_BOOL(true),
-		                "isWritablePrimary", BCON_BOOL(true),
-		                "maxBsonObjectSize", BCON_INT32(16777216),
-		                "maxMessageSizeBytes", BCON_INT32(48000000),
-		                "maxWriteBatchSize", BCON_INT32(100000),
-		                "localTime", BCON_DATE_TIME((int64_t)time(NULL) * 1000),
-		                "connectionId", BCON_INT32(1),
-		                "minWireVersion", BCON_INT32(0),
-		                "maxWireVersion", BCON_INT32(13),
-		                "readOnly", BCON_BOOL(false),
-		                "ok", BCON_DOUBLE(1.0));
+	if (strcmp(cmd, "isMaster") == 0 || strcmp(cmd, "ismaster") == 0 || strcmp(cmd, "hello") == 0)
+		return BCON_NEW("helloOk", BCON_BOOL(true), "ismaster", BCON_BOOL(true),
+		                "isWritablePrimary", BCON_BOOL(true), "maxBsonObjectSize",
+		                BCON_INT32(16777216), "maxMessageSizeBytes", BCON_INT32(48000000),
+		                "maxWriteBatchSize", BCON_INT32(100000), "localTime",
+		                BCON_DATE_TIME((int64_t)time(NULL) * 1000), "connectionId",
+		                BCON_INT32(1), "minWireVersion", BCON_INT32(0), "maxWireVersion",
+		                BCON_INT32(13), "readOnly", BCON_BOOL(false), "ok", BCON_DOUBLE(1.0));
 	if (strcmp(cmd, "ping") == 0 && mode == MODE_HANGPING)
 		return NULL;
 	if (strcmp(cmd, "ping") == 0 && mode == MODE_OK)
 		return BCON_NEW("ok", BCON_DOUBLE(1.0));
 	if (strcmp(cmd, "ping") == 0 || strcmp(cmd, "saslStart") == 0)
-		return BCON_NEW("ok", BCON_DOUBLE(0.0),
-		                "errmsg", BCON_UTF8("Authentication failed."),
-		                "code", BCON_INT32(18),
+		return BCON_NEW("ok", BCON_DOUBLE(0.0), "errmsg",
+		                BCON_UTF8("Authentication failed."), "code", BCON_INT32(18),
 		                "codeName", BCON_UTF8("AuthenticationFailed"));
-	return BCON_NEW("ok", BCON_DOUBLE(0.0),
-	                "errmsg", BCON_UTF8("no such command"),
-	                "code", BCON_INT32(59),
-	                "codeName", BCON_UTF8("CommandNotFound"));
+	return BCON_NEW("ok", BCON_DOUBLE(0.0), "errmsg", BCON_UTF8("no such command"), "code",
+	                BCON_INT32(59), "codeName", BCON_UTF8("CommandNotFound"));
 }
 
 /* The name of a command document: its first key ("" if none). */
@@ -147,8 +138,8 @@ static const char *command_name(const uint8_t *p, size_t left, bson_t *doc)
 	bson_iter_t it;
 
 	if (left < 5 || (size_t)get_i32(p) > left || get_i32(p) < 5 ||
-	    !bson_init_static(doc, p, (size_t)get_i32(p)) ||
-	    !bson_iter_init(&it, doc) || !bson_iter_next(&it))
+	    !bson_init_static(doc, p, (size_t)get_i32(p)) || !bson_iter_init(&it, doc) ||
+	    !bson_iter_next(&it))
 		return "";
 	return bson_iter_key(&it);
 }
@@ -164,8 +155,7 @@ static const char *query_command(const uint8_t *body, size_t len, bson_t *doc)
 	nul = memchr(body + 4, '\0', len - 4);
 	if (nul == NULL || (size_t)(nul + 1 + 8 - body) > len)
 		return "";
-	return command_name(nul + 1 + 8, len - (size_t)(nul + 1 + 8 - body),
-	                    doc);
+	return command_name(nul + 1 + 8, len - (size_t)(nul + 1 + 8 - body), doc);
 }
 
 /* The command of an OP_MSG body: flags, then a kind 0 section (one byte of
@@ -264,8 +254,11 @@ static int serve_one(int fd, enum mode mode)
 		cmd = query_command(body, len, &doc);
 	else if (h.opcode == OP_MSG)
 		cmd = msg_command(body, len, &doc);
-	fprintf(stderr, "%s %s\n", h.opcode == OP_QUERY ? "OP_QUERY" :
-	        h.opcode == OP_MSG ? "OP_MSG" : "opcode?", cmd);
+	fprintf(stderr, "%s %s\n",
+	        h.opcode == OP_QUERY ? "OP_QUERY"
+	        : h.opcode == OP_MSG ? "OP_MSG"
+	                             : "opcode?",
+	        cmd);
 	if (cmd[0] == '\0') {
 		free(body);
 		return -1;
@@ -281,8 +274,7 @@ static int serve_one(int fd, enum mode mode)
 
 static enum mode parse_mode(int argc, char **argv)
 {
-	static const char *const names[] = { "ok", "autherr", "hang",
-		                             "hangping" };
+	static const char *const names[] = { "ok", "autherr", "hang", "hangping" };
 	int i;
 
 	for (i = 0; argc == 2 && i < 4; i++)

@@ -128,8 +128,8 @@ static void plugin_keys_keep_order_and_line(void **state)
 static void groups_take_commas_and_spaces(void **state)
 {
 	struct hc_errors errs = { 0 };
-	struct hc_config *cfg = load("[check:a]\nplugin = x\ngroups = liveness,startup  readiness\n",
-	                             &errs);
+	struct hc_config *cfg =
+	        load("[check:a]\nplugin = x\ngroups = liveness,startup  readiness\n", &errs);
 
 	(void)state;
 	assert_int_equal(errs.n, 0);
@@ -142,7 +142,8 @@ static void space_semicolon_starts_a_comment(void **state)
 {
 	struct hc_errors errs = { 0 };
 	struct hc_config *cfg = load("[check:a]\nplugin = x\nowner = team-a ; the owners\n"
-	                             "runbook = http://x/a;b\n", &errs);
+	                             "runbook = http://x/a;b\n",
+	                             &errs);
 
 	(void)state;
 	assert_int_equal(errs.n, 0);
@@ -169,8 +170,8 @@ static void environment_expands(void **state)
 static void listen_repeats_and_takes_v6(void **state)
 {
 	struct hc_errors errs = { 0 };
-	struct hc_config *cfg = load("[server]\nlisten = 127.0.0.1:1\nlisten = [::]:8080\nlisten = *:9\n",
-	                             &errs);
+	struct hc_config *cfg =
+	        load("[server]\nlisten = 127.0.0.1:1\nlisten = [::]:8080\nlisten = *:9\n", &errs);
 
 	(void)state;
 	assert_int_equal(errs.n, 0);
@@ -183,8 +184,8 @@ static void listen_repeats_and_takes_v6(void **state)
 static void listen_is_resolved_at_parse_time(void **state)
 {
 	struct hc_errors errs = { 0 };
-	struct hc_config *cfg = load("[server]\nlisten = 127.0.0.1:8081\nlisten = [::1]:9\nlisten = *:10\n",
-	                             &errs);
+	struct hc_config *cfg =
+	        load("[server]\nlisten = 127.0.0.1:8081\nlisten = [::1]:9\nlisten = *:10\n", &errs);
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg->server.listen[0].addr;
 	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&cfg->server.listen[1].addr;
 	const struct sockaddr_in *any = (const struct sockaddr_in *)&cfg->server.listen[2].addr;
@@ -205,9 +206,10 @@ static void listen_is_resolved_at_parse_time(void **state)
 
 static void listen_refuses_what_it_cannot_bind(void **state)
 {
-	static const char *const bad[] = { "localhost:80", "127.0.0.1", "127.0.0.1:0",
-		                           "127.0.0.1:65536", "[::1:80", "::1:80",
-		                           ":80", "1.2.3.4:8x" };
+	static const char *const bad[] = { "localhost:80", "127.0.0.1",
+		                           "127.0.0.1:0",  "127.0.0.1:65536",
+		                           "[::1:80",      "::1:80",
+		                           ":80",          "1.2.3.4:8x" };
 	struct hc_listen l;
 
 	(void)state;

@@ -21,18 +21,15 @@ static int jwt(const char *text)
 static int oauth(const char *text, double mtime)
 {
 	why[0] = '\0';
-	return cred_oauth_exp(text, strlen(text), mtime, &exp_, why,
-	                      sizeof(why));
+	return cred_oauth_exp(text, strlen(text), mtime, &exp_, why, sizeof(why));
 }
 
 static void detect_tells_the_kinds_apart(void **state)
 {
 	(void)state;
-	assert_int_equal(cred_detect(JWT_GOOD "\n", strlen(JWT_GOOD) + 1),
-	                 CRED_JWT);
+	assert_int_equal(cred_detect(JWT_GOOD "\n", strlen(JWT_GOOD) + 1), CRED_JWT);
 	assert_int_equal(cred_detect(" {\"expires_in\": 3}", 19), CRED_OAUTH);
-	assert_int_equal(cred_detect("\n-----BEGIN CERTIFICATE-----\n", 29),
-	                 CRED_X509);
+	assert_int_equal(cred_detect("\n-----BEGIN CERTIFICATE-----\n", 29), CRED_X509);
 	assert_int_equal(cred_detect("hello world", 11), CRED_UNKNOWN);
 	assert_int_equal(cred_detect("abc", 3), CRED_UNKNOWN);
 	assert_int_equal(cred_detect("", 0), CRED_UNKNOWN);
@@ -51,8 +48,7 @@ static void jwt_padding_is_tolerated(void **state)
 {
 	(void)state;
 	/* {"exp": 2000000000, "n": "x"} is 39 bytes: base64 pads with "=". */
-	assert_int_equal(jwt(HDR "eyJleHAiOiAyMDAwMDAwMDAwLCAibiI6ICJ4In0=" SIG),
-	                 0);
+	assert_int_equal(jwt(HDR "eyJleHAiOiAyMDAwMDAwMDAwLCAibiI6ICJ4In0=" SIG), 0);
 	assert_true(exp_ == 2000000000.0);
 }
 
@@ -91,18 +87,18 @@ static void oauth_expires_at_in_epoch_seconds(void **state)
 {
 	(void)state;
 	assert_int_equal(oauth("{\"access_token\": \"t0k\", \"expires_at\": "
-	                       "1800000000}", 5), 0);
+	                       "1800000000}",
+	                       5),
+	                 0);
 	assert_true(exp_ == 1800000000.0);
 }
 
 static void oauth_expires_at_in_rfc3339(void **state)
 {
 	(void)state;
-	assert_int_equal(oauth("{\"expires_at\": \"2027-01-15T10:00:00Z\"}", 0),
-	                 0);
+	assert_int_equal(oauth("{\"expires_at\": \"2027-01-15T10:00:00Z\"}", 0), 0);
 	assert_true(exp_ == 1800007200.0);
-	assert_int_equal(oauth("{\"expires_at\": \"2027-01-15T12:00:00.5+02:00\"}",
-	                       0), 0);
+	assert_int_equal(oauth("{\"expires_at\": \"2027-01-15T12:00:00.5+02:00\"}", 0), 0);
 	assert_true(exp_ == 1800007200.5);
 }
 
@@ -110,7 +106,9 @@ static void oauth_expires_in_counts_from_mtime(void **state)
 {
 	(void)state;
 	assert_int_equal(oauth("{\"token_type\": \"Bearer\", \"expires_in\": "
-	                       "3600}", 1700000000.0), 0);
+	                       "3600}",
+	                       1700000000.0),
+	                 0);
 	assert_true(exp_ == 1700003600.0);
 }
 
@@ -127,8 +125,7 @@ static void oauth_faults_are_named_without_quoting(void **state)
 	                         "seconds or RFC 3339)");
 	assert_int_equal(oauth("{\"access_token\": \"t0k\"", 0), -1);
 	assert_null(strstr(why, "t0k"));
-	assert_int_equal(strncmp(why, "OAuth token file is not JSON (at byte ",
-	                         38), 0);
+	assert_int_equal(strncmp(why, "OAuth token file is not JSON (at byte ", 38), 0);
 	assert_int_equal(oauth("[1]", 0), -1);
 	assert_string_equal(why, "OAuth token JSON is not an object");
 }

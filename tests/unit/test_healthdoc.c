@@ -31,7 +31,8 @@ static void test_ietf_pass(void **state)
 	parse_ok("{\"status\":\"pass\",\"checks\":{"
 	         "\"redis:responseTime\":[{\"status\":\"pass\","
 	         "\"observedValue\":1.2}],"
-	         "\"postgres:connections\":[{\"status\":\"pass\"}]}}", &r);
+	         "\"postgres:connections\":[{\"status\":\"pass\"}]}}",
+	         &r);
 	assert_int_equal(r.status, HD_PASS);
 	assert_string_equal(r.status_text, "pass");
 	assert_int_equal(r.n_components, 2);
@@ -74,8 +75,7 @@ static void test_spring_down_with_details_error(void **state)
 	assert_int_equal(r.n_components, 3);
 	assert_string_equal(r.component, "redis");
 	assert_string_equal(r.worst_text, "DOWN");
-	assert_string_equal(r.reason,
-	                    "RedisConnectionFailureException: Unable to connect");
+	assert_string_equal(r.reason, "RedisConnectionFailureException: Unable to connect");
 }
 
 static void test_spring_nested_and_out_of_service(void **state)
@@ -87,7 +87,8 @@ static void test_spring_nested_and_out_of_service(void **state)
 	         "\"db\":{\"status\":\"OUT_OF_SERVICE\",\"components\":{"
 	         "\"primary\":{\"status\":\"UP\"},"
 	         "\"replica\":{\"status\":\"OUT_OF_SERVICE\","
-	         "\"details\":{\"lag\":42}}}}}}", &r);
+	         "\"details\":{\"lag\":42}}}}}}",
+	         &r);
 	assert_int_equal(r.status, HD_FAIL);
 	/* The parent is the first of the worst: nested ones are counted. */
 	assert_int_equal(r.n_components, 3);
@@ -104,7 +105,8 @@ static void test_spring_nested_worse_child_and_unknown(void **state)
 	         "\"ping\":{\"status\":\"UNKNOWN\"},"
 	         "\"db\":{\"status\":\"UP\",\"components\":{"
 	         "\"replica\":{\"status\":\"DOWN\","
-	         "\"details\":{\"lag\":42}}}}}}", &r);
+	         "\"details\":{\"lag\":42}}}}}}",
+	         &r);
 	assert_int_equal(r.status, HD_PASS);
 	assert_int_equal(r.worst, HD_FAIL);
 	assert_string_equal(r.component, "db.replica");
@@ -133,7 +135,8 @@ static void test_plain_components_string_status(void **state)
 
 	(void)state;
 	parse_ok("{\"status\":\"degraded\",\"components\":{\"cache\":\"up\","
-	         "\"search\":\"degraded\"}}", &r);
+	         "\"search\":\"degraded\"}}",
+	         &r);
 	assert_int_equal(r.status, HD_WARN);
 	assert_string_equal(r.component, "search");
 	assert_int_equal(r.worst, HD_WARN);
@@ -149,7 +152,8 @@ static void test_microprofile_array(void **state)
 	         "{\"name\":\"kafka\",\"status\":\"UP\"},"
 	         "{\"name\":\"database\",\"status\":\"DOWN\","
 	         "\"data\":{\"reason\":\"pool exhausted\"}},"
-	         "{\"status\":\"DOWN\"}]}", &r);
+	         "{\"status\":\"DOWN\"}]}",
+	         &r);
 	assert_int_equal(r.status, HD_FAIL);
 	/* An entry without a name cannot be reported by name: skipped. */
 	assert_int_equal(r.n_components, 2);
@@ -177,8 +181,10 @@ static void test_long_reason_is_cut(void **state)
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	snprintf(doc, sizeof(doc), "{\"status\":\"fail\",\"checks\":{\"a\":"
-	         "{\"status\":\"fail\",\"output\":\"%s\"}}}", big);
+	snprintf(doc, sizeof(doc),
+	         "{\"status\":\"fail\",\"checks\":{\"a\":"
+	         "{\"status\":\"fail\",\"output\":\"%s\"}}}",
+	         big);
 	parse_ok(doc, &r);
 	assert_int_equal(strlen(r.reason), sizeof(r.reason) - 1);
 }
@@ -186,15 +192,13 @@ static void test_long_reason_is_cut(void **state)
 static void test_garbage(void **state)
 {
 	(void)state;
-	parse_bad("<html>502 Bad Gateway</html>", 28,
-	          "not JSON (line 1, column 1)");
+	parse_bad("<html>502 Bad Gateway</html>", 28, "not JSON (line 1, column 1)");
 	parse_bad("{\"status\":\"pass\"", 16, "not JSON (line 1, column 16)");
 	parse_bad("", 0, "not JSON (line 1, column 0)");
 	parse_bad("[1,2]", 5, "not a JSON object");
 	parse_bad("{\"checks\":{}}", 13, "no \"status\" string");
 	parse_bad("{\"status\":7}", 12, "no \"status\" string");
-	parse_bad("{\"status\":\"green\\u0001\"}", 24,
-	          "unknown status 'green '");
+	parse_bad("{\"status\":\"green\\u0001\"}", 24, "unknown status 'green '");
 	/* A NUL inside the body is not a document. */
 	parse_bad("{\"status\":\"pass\"}\0x", 19, "not JSON (line 1, column 18)");
 }

@@ -42,8 +42,8 @@ static int teardown(void **state)
 
 static void set(struct fixture *f, const char *key, const char *value, int line)
 {
-	assert_int_equal(hc_check_set(f->chk, key, value,
-	                              (struct hc_where){ "t.ini", line }, &f->errs), 0);
+	assert_int_equal(
+	        hc_check_set(f->chk, key, value, (struct hc_where){ "t.ini", line }, &f->errs), 0);
 }
 
 /* An instance whose plugin reports what word says. */
@@ -158,8 +158,8 @@ static void the_longest_secret_wins(void **state)
 static void a_secret_cut_at_a_full_buffer_goes_too(void **state)
 {
 	struct fixture *f = *state;
-	char buf[12] = "abc s3cr";     /* as if cut from "abc s3cr3t..." */
-	char full[9] = "abc s3cr";     /* the same text filling its buffer */
+	char buf[12] = "abc s3cr"; /* as if cut from "abc s3cr3t..." */
+	char full[9] = "abc s3cr"; /* the same text filling its buffer */
 
 	set(f, "password", "s3cr3t", 5);
 	make(f, "pass");
@@ -173,7 +173,7 @@ static void control_characters_and_bad_utf8_are_replaced(void **state)
 {
 	struct fixture *f = *state;
 	char buf[64] = "line\nforged\tx \xff caf\xc3\xa9 \xe0\x80\x80";
-	char cut[8] = "abcd\xc3\xa9\xc3";  /* the last character is cut */
+	char cut[8] = "abcd\xc3\xa9\xc3"; /* the last character is cut */
 
 	make(f, "pass");
 	hc_instance_scrub(f->in, buf, sizeof(buf));
@@ -207,8 +207,9 @@ static void secret_twice_is_an_error(void **state)
 	set(f, "password", "x", 4);
 	set(f, "password_file", pw, 5);
 	assert_int_equal(hc_instance_create(f->chk, &f->reg, &f->in, &f->errs), -1);
-	assert_string_equal(f->errs.msgs[0],
-	                    "t.ini:2: check 'db' gives password twice (as password and password_file)");
+	assert_string_equal(
+	        f->errs.msgs[0],
+	        "t.ini:2: check 'db' gives password twice (as password and password_file)");
 	f->in = NULL;
 	free(pw);
 }
@@ -230,8 +231,9 @@ static void only_secret_keys_take_file(void **state)
 
 	set(f, "path_file", "/etc/hostname", 6);
 	assert_int_equal(hc_instance_create(f->chk, &f->reg, &f->in, &f->errs), -1);
-	assert_string_equal(f->errs.msgs[0],
-	                    "t.ini:6: plugin fake_good has no key 'path_file' (its keys: path, password, count)");
+	assert_string_equal(
+	        f->errs.msgs[0],
+	        "t.ini:6: plugin fake_good has no key 'path_file' (its keys: path, password, count)");
 	f->in = NULL;
 }
 

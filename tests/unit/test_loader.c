@@ -56,21 +56,25 @@ static void missing_file_says_so(void **state)
 static void unlinked_symbol_says_to_link_the_library(void **state)
 {
 	(void)state;
-	expect_refused("fake_undef", ": cannot load: it uses hc_test_unlinked_function, which no library it is linked with defines: link the library that provides hc_test_unlinked_function");
+	expect_refused(
+	        "fake_undef",
+	        ": cannot load: it uses hc_test_unlinked_function, which no library it is linked with defines: link the library that provides hc_test_unlinked_function");
 	assert_null(strstr(err, "ldd"));
 }
 
 static void missing_dependency_names_it_and_suggests_ldd(void **state)
 {
 	(void)state;
-	expect_refused("fake_dep", ": cannot load: libhc-test-gone.so.0: cannot open shared object file");
+	expect_refused("fake_dep",
+	               ": cannot load: libhc-test-gone.so.0: cannot open shared object file");
 	assert_non_null(strstr(err, "run 'ldd "));
 }
 
 static void no_symbol_is_not_a_plugin(void **state)
 {
 	(void)state;
-	expect_refused("fake_nosym", ": not a healthcheckd plugin (it exports no hc_plugin_describe)");
+	expect_refused("fake_nosym",
+	               ": not a healthcheckd plugin (it exports no hc_plugin_describe)");
 }
 
 static void null_descriptor_is_mangled(void **state)
@@ -88,25 +92,31 @@ static void bad_magic_is_mangled(void **state)
 static void other_major_names_both_versions(void **state)
 {
 	(void)state;
-	expect_refused("fake_major", ": built for ABI 2.0, this healthcheckd provides 1.0: rebuild it against healthcheckd-plugin 1.x");
+	expect_refused(
+	        "fake_major",
+	        ": built for ABI 2.0, this healthcheckd provides 1.0: rebuild it against healthcheckd-plugin 1.x");
 }
 
 static void newer_minor_names_both_versions(void **state)
 {
 	(void)state;
-	expect_refused("fake_minor", ": built for ABI 1.5, this healthcheckd provides 1.0: upgrade healthcheckd");
+	expect_refused("fake_minor",
+	               ": built for ABI 1.5, this healthcheckd provides 1.0: upgrade healthcheckd");
 }
 
 static void short_descriptor_is_mangled(void **state)
 {
 	(void)state;
-	expect_refused("fake_size", ": mangled plugin: descriptor is 16 bytes, ABI 1.0 needs at least");
+	expect_refused("fake_size",
+	               ": mangled plugin: descriptor is 16 bytes, ABI 1.0 needs at least");
 }
 
 static void name_must_match_file(void **state)
 {
 	(void)state;
-	expect_refused("fake_name", ": plugin calls itself 'other' but the file is fake_name.so: rename the file other.so");
+	expect_refused(
+	        "fake_name",
+	        ": plugin calls itself 'other' but the file is fake_name.so: rename the file other.so");
 }
 
 static void missing_check_function_is_named(void **state)
@@ -165,13 +175,14 @@ static void older_minor_loads_on_a_newer_core(void **state)
 	(void)state;
 	for (uint32_t minor = 0; minor <= 7; minor++) {
 		d = descriptor_of_minor(minor);
-		assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err,
-		                                     sizeof(err)), 0);
+		assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err, sizeof(err)),
+		                 0);
 	}
 	d = descriptor_of_minor(8);
-	assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err,
-	                                     sizeof(err)), -1);
-	assert_string_equal(err, "older.so: built for ABI 1.8, this healthcheckd provides 1.7: upgrade healthcheckd or rebuild the plugin against ABI 1.7");
+	assert_int_equal(hc_descriptor_check("older.so", "older", &d, 7, err, sizeof(err)), -1);
+	assert_string_equal(
+	        err,
+	        "older.so: built for ABI 1.8, this healthcheckd provides 1.7: upgrade healthcheckd or rebuild the plugin against ABI 1.7");
 }
 
 static void registry_loads_once_and_names_unknown(void **state)
@@ -189,7 +200,8 @@ static void registry_loads_once_and_names_unknown(void **state)
 	assert_null(hc_registry_get(&reg, "nope", err, sizeof(err)));
 	assert_non_null(strstr(err, "unknown plugin 'nope' (there is no "));
 	assert_null(hc_registry_get(&reg, "../plugins/fake_good", err, sizeof(err)));
-	assert_string_equal(err, "bad plugin name '../plugins/fake_good': use letters, digits, _ and -");
+	assert_string_equal(err,
+	                    "bad plugin name '../plugins/fake_good': use letters, digits, _ and -");
 	assert_null(hc_registry_get(&reg, "fake_major", err, sizeof(err)));
 	assert_non_null(strstr(err, "built for ABI 2.0"));
 	hc_registry_free(&reg);

@@ -69,8 +69,8 @@ static void test_value_alone(void **state)
 
 static void test_every_uom_of_the_guidelines(void **state)
 {
-	static const char *const uoms[] = { "s", "ms", "us", "%", "B", "KB",
-	                                    "MB", "TB", "c", "", NULL };
+	static const char *const uoms[] = { "s",  "ms", "us", "%", "B", "KB",
+		                            "MB", "TB", "c",  "",  NULL };
 	char buf[64];
 	size_t i;
 
@@ -146,11 +146,10 @@ static void test_ranges_in_thresholds(void **state)
 
 static void test_range_syntax(void **state)
 {
-	static const char *const good[] = { "", "10", "10:", "~:10", "10:20",
-	                                    "@10:20", "@~:10", ":10", "-5:-1",
-	                                    "0.5", NULL };
-	static const char *const bad[] = { "@", ":", "~", "10:x", "x:10",
-	                                   "10:20:30", "~10", "@@1", "1e", NULL };
+	static const char *const good[] = { "",      "10",  "10:",   "~:10", "10:20", "@10:20",
+		                            "@~:10", ":10", "-5:-1", "0.5",  NULL };
+	static const char *const bad[] = { "@",        ":",   "~",   "10:x", "x:10",
+		                           "10:20:30", "~10", "@@1", "1e",   NULL };
 	size_t i;
 
 	(void)state;
@@ -188,13 +187,13 @@ static void test_several_items(void **state)
 
 static void test_garbage(void **state)
 {
-	static const char *const bad[] = {
-		"=5", "label", "label=", "label=abc", "label=5x5",
-		"label=5;x", "label=5;;y", "label=5;;;z", "label=5;;;0;w",
-		"la bel=5", "'open=5", "'x'y=5", "label=inf", "label=0x10",
-		"label=5MBMBMBMBMBMBMBMB", "label=1.2.3", "label=-", "a'b=1",
-		NULL
-	};
+	static const char *const bad[] = { "=5",          "label",       "label=",
+		                           "label=abc",   "label=5x5",   "label=5;x",
+		                           "label=5;;y",  "label=5;;;z", "label=5;;;0;w",
+		                           "la bel=5",    "'open=5",     "'x'y=5",
+		                           "label=inf",   "label=0x10",  "label=5MBMBMBMBMBMBMBMB",
+		                           "label=1.2.3", "label=-",     "a'b=1",
+		                           NULL };
 	size_t i;
 
 	(void)state;
@@ -242,7 +241,8 @@ static void test_find_first_known_item(void **state)
 	(void)state;
 	assert_true(pd_find("TCP OK - 0.000 second response time on "
 	                    "127.0.0.1 port 22|time=0.000120s;;;0.000000;"
-	                    "10.000000\n", NULL, &it));
+	                    "10.000000\n",
+	                    NULL, &it));
 	assert_string_equal(it.label, "time");
 	assert_float_equal(it.value, 0.00012, 1e-12);
 	assert_string_equal(it.uom, "s");
@@ -255,8 +255,7 @@ static void test_find_by_label(void **state)
 	struct pd_item it;
 
 	(void)state;
-	assert_true(pd_find("PING OK | rta=0.05ms;200;500;0 pl=0%;40;80;0",
-	                    "pl", &it));
+	assert_true(pd_find("PING OK | rta=0.05ms;200;500;0 pl=0%;40;80;0", "pl", &it));
 	assert_float_equal(it.value, 0, 0);
 	assert_string_equal(it.uom, "%");
 	assert_false(pd_find("PING OK | rta=0.05ms", "pl", &it));
@@ -267,13 +266,13 @@ static void test_find_in_long_output(void **state)
 	/* The guidelines' example: perfdata after the first line's '|',
 	 * then, in the long output, after its first '|' to the end. */
 	static const char out[] =
-		"DISK OK - free space: / 3326 MB (56%); | /=2643MB;5948;5958;0;5968\n"
-		"/ 15272 MB (77%);\n"
-		"/boot 68 MB (69%);\n"
-		"/home 69357 MB (27%);\n"
-		"/var/log 819 MB (84%); | /boot=68MB;88;93;0;98\n"
-		"/home=69357MB;253404;253409;0;253414 \n"
-		"/var/log=818MB;970;975;0;980\n";
+	        "DISK OK - free space: / 3326 MB (56%); | /=2643MB;5948;5958;0;5968\n"
+	        "/ 15272 MB (77%);\n"
+	        "/boot 68 MB (69%);\n"
+	        "/home 69357 MB (27%);\n"
+	        "/var/log 819 MB (84%); | /boot=68MB;88;93;0;98\n"
+	        "/home=69357MB;253404;253409;0;253414 \n"
+	        "/var/log=818MB;970;975;0;980\n";
 	struct pd_item it;
 
 	(void)state;
@@ -313,8 +312,7 @@ static void test_message_is_the_first_line(void **state)
 	char msg[256];
 
 	(void)state;
-	assert_int_equal(pd_message("  DISK OK - free  | /=1MB\nlong", msg,
-	                            sizeof(msg)), 14);
+	assert_int_equal(pd_message("  DISK OK - free  | /=1MB\nlong", msg, sizeof(msg)), 14);
 	assert_string_equal(msg, "DISK OK - free");
 	pd_message("line one\r\nline two", msg, sizeof(msg));
 	assert_string_equal(msg, "line one");
@@ -331,8 +329,7 @@ static void test_message_is_cut_between_characters(void **state)
 	(void)state;
 	/* "ab" then three 2-byte characters: 5 bytes fit, the 5th would be
 	 * half of one. */
-	assert_int_equal(pd_message("ab\xc3\xa9\xc3\xa9\xc3\xa9", msg,
-	                            sizeof(msg)), 4);
+	assert_int_equal(pd_message("ab\xc3\xa9\xc3\xa9\xc3\xa9", msg, sizeof(msg)), 4);
 	assert_string_equal(msg, "ab\xc3\xa9");
 }
 

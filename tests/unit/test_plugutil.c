@@ -77,8 +77,8 @@ static void absent_key_keeps_the_default(void **state)
 
 static void uint_takes_digits_only_within_bounds(void **state)
 {
-	static const char *const bad[] = { "", " 8", "+8", "-1", "0x8", "8 ",
-		                           "11", "18446744073709551616" };
+	static const char *const bad[] = { "",    " 8", "+8", "-1",
+		                           "0x8", "8 ", "11", "18446744073709551616" };
 	struct hc_init_ctx ctx = ctx_with("db", "10");
 	uint64_t v = 0;
 
@@ -99,7 +99,7 @@ static void uint_takes_digits_only_within_bounds(void **state)
 
 static void double_takes_plain_decimals(void **state)
 {
-	static const char *const bad[] = { "", "-0.1", "1.5", "inf", "nan",
+	static const char *const bad[] = { "",    "-0.1", "1.5",  "inf",  "nan",
 		                           "0x1", "1e-1", " 0.5", "0.5 ", "1.2.3" };
 	struct hc_init_ctx ctx = ctx_with("warn_ratio", "0.75");
 	double d = 0;
@@ -109,8 +109,7 @@ static void double_takes_plain_decimals(void **state)
 	assert_true(d == 0.75);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ctx = ctx_with("warn_ratio", bad[i]);
-		assert_int_equal(pu_parse_double(&ctx, "warn_ratio", 0, 1, &d),
-		                 HC_EINVAL);
+		assert_int_equal(pu_parse_double(&ctx, "warn_ratio", 0, 1, &d), HC_EINVAL);
 	}
 	assert_string_equal(errbuf, "warn_ratio: '1.2.3' is not a number from 0 to 1");
 }
@@ -120,36 +119,40 @@ static void duration_takes_each_unit(void **state)
 	static const struct {
 		const char *text;
 		uint64_t ms;
-	} good[] = { { "250ms", 250 }, { "2s", 2000 }, { "3m", 180000 },
-		     { "1h", 3600000 }, { "7d", 604800000 } };
+	} good[] = { { "250ms", 250 },
+		     { "2s", 2000 },
+		     { "3m", 180000 },
+		     { "1h", 3600000 },
+		     { "7d", 604800000 } };
 	struct hc_init_ctx ctx;
 	uint64_t ms;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		ctx = ctx_with("warn_in", good[i].text);
-		assert_int_equal(pu_parse_duration(&ctx, "warn_in", 0, UINT64_MAX,
-		                                   &ms), HC_OK);
+		assert_int_equal(pu_parse_duration(&ctx, "warn_in", 0, UINT64_MAX, &ms), HC_OK);
 		assert_int_equal(ms, good[i].ms);
 	}
 }
 
 static void duration_refuses_bad_units_and_bounds(void **state)
 {
-	static const char *const bad[] = { "", "5", "s", "1.5s", "-1s", "5 s",
-		                           "5sec", "2S", "99999999999999999999d" };
+	static const char *const bad[] = { "",     "5",   "s",
+		                           "1.5s", "-1s", "5 s",
+		                           "5sec", "2S",  "99999999999999999999d" };
 	struct hc_init_ctx ctx;
 	uint64_t ms = 0;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ctx = ctx_with("warn_in", bad[i]);
-		assert_int_equal(pu_parse_duration(&ctx, "warn_in", 0, UINT64_MAX,
-		                                   &ms), HC_EINVAL);
+		assert_int_equal(pu_parse_duration(&ctx, "warn_in", 0, UINT64_MAX, &ms), HC_EINVAL);
 	}
 	ctx = ctx_with("warn_in", "2s");
 	assert_int_equal(pu_parse_duration(&ctx, "warn_in", 1, 1000, &ms), HC_EINVAL);
-	assert_string_equal(errbuf, "warn_in: '2s' is not a duration from 1 ms to 1000 ms (a whole number with ms, s, m, h or d, e.g. 30s)");
+	assert_string_equal(
+	        errbuf,
+	        "warn_in: '2s' is not a duration from 1 ms to 1000 ms (a whole number with ms, s, m, h or d, e.g. 30s)");
 }
 
 static void word_lists_the_choices(void **state)
@@ -171,9 +174,9 @@ static void readable_names_the_path_and_errno(void **state)
 	struct hc_init_ctx ctx = ctx_with("x", NULL);
 
 	(void)state;
-	assert_int_equal(pu_check_readable(&ctx, "ca_file", "/nonexistent/ca.pem"),
-	                 HC_EINVAL);
-	assert_string_equal(errbuf, "ca_file: cannot read '/nonexistent/ca.pem': No such file or directory");
+	assert_int_equal(pu_check_readable(&ctx, "ca_file", "/nonexistent/ca.pem"), HC_EINVAL);
+	assert_string_equal(errbuf,
+	                    "ca_file: cannot read '/nonexistent/ca.pem': No such file or directory");
 	assert_int_equal(pu_check_readable(&ctx, "ca_file", "/dev/null"), HC_OK);
 }
 

@@ -17,8 +17,9 @@ static struct hc_check_conf conf_b = { .name = (char *)"bb-longer",
 
 static struct hc_outcome outcome(int status, const char *msg)
 {
-	struct hc_outcome o = { .status = status, .latency_ms = 1.25, .value = 1.25,
-		                .time_ns = 1700000000123000000LL };
+	struct hc_outcome o = {
+		.status = status, .latency_ms = 1.25, .value = 1.25, .time_ns = 1700000000123000000LL
+	};
 
 	snprintf(o.message, sizeof(o.message), "%s", msg);
 	snprintf(o.unit, sizeof(o.unit), "ms");
@@ -33,8 +34,7 @@ static struct hc_row row(struct hc_check_conf *c, const struct hc_outcome *o)
 }
 
 /* A snapshot over rows, without a scheduler. */
-static struct hc_snapshot *snap(const struct hc_row *rows, size_t n, bool started,
-                                bool shutting_down)
+static struct hc_snapshot *snap(const struct hc_row *rows, size_t n, bool started, bool shutting_down)
 {
 	struct hc_snapshot *s = calloc(1, sizeof(*s));
 
@@ -87,10 +87,9 @@ static void text_lines_align_names(void **state)
 	(void)state;
 	hc_render_text(fp, rows, 3);
 	fclose(fp);
-	assert_string_equal(buf,
-	                    "a          pass      1.2 ms  ok then\n"
-	                    "bb-longer  fail      1.2 ms  down\n"
-	                    "a          fail        - ms  pending\n");
+	assert_string_equal(buf, "a          pass      1.2 ms  ok then\n"
+	                         "bb-longer  fail      1.2 ms  down\n"
+	                         "a          fail        - ms  pending\n");
 }
 
 static void public_json_is_status_only(void **state)
@@ -130,7 +129,8 @@ static void json_escapes_what_json_needs(void **state)
 
 static void detailed_json_follows_the_draft(void **state)
 {
-	struct hc_service_conf svc = { .id = (char *)"orders", .version = (char *)"2",
+	struct hc_service_conf svc = { .id = (char *)"orders",
+		                       .version = (char *)"2",
 		                       .release_id = (char *)"abc" };
 	struct hc_outcome p = outcome(HC_PASS, "fine"), f = outcome(HC_FAIL, "refused");
 	struct hc_row rows[] = { row(&conf_a, &p), row(&conf_b, &f), row(&conf_a, NULL) };
@@ -144,11 +144,13 @@ static void detailed_json_follows_the_draft(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "releaseId")), "abc");
 	assert_null(json_object_get(j, "description"));
 	a = json_array_get(json_object_get(json_object_get(j, "checks"), "a:responseTime"), 0);
-	b = json_array_get(json_object_get(json_object_get(j, "checks"), "bb-longer:responseTime"), 0);
+	b = json_array_get(json_object_get(json_object_get(j, "checks"), "bb-longer:responseTime"),
+	                   0);
 	assert_string_equal(json_string_value(json_object_get(a, "componentType")), "component");
 	assert_null(json_object_get(a, "output"));
 	assert_true(json_real_value(json_object_get(a, "observedValue")) == 1.25);
-	assert_string_equal(json_string_value(json_object_get(a, "time")), "2023-11-14T22:13:20.123Z");
+	assert_string_equal(json_string_value(json_object_get(a, "time")),
+	                    "2023-11-14T22:13:20.123Z");
 	assert_string_equal(json_string_value(json_object_get(b, "output")), "refused");
 	assert_string_equal(json_string_value(json_object_get(b, "owner")), "team-x");
 	assert_string_equal(json_string_value(json_object_get(b, "componentType")), "datastore");
@@ -186,7 +188,8 @@ static void probe_says_ok_or_lists_with_reasons_withheld(void **state)
 	s = snap(down, 2, true, false);
 	body = probe(s, HC_READINESS, false, false, &code);
 	assert_int_equal(code, 503);
-	assert_string_equal(body, "[+]a ok\n[-]bb-longer failed: reason withheld\nreadyz check failed\n");
+	assert_string_equal(body,
+	                    "[+]a ok\n[-]bb-longer failed: reason withheld\nreadyz check failed\n");
 	free(body);
 	body = probe(s, HC_READINESS, false, true, &code);
 	assert_string_equal(body, "[+]a ok\n[-]bb-longer failed: refused\nreadyz check failed\n");
@@ -229,7 +232,8 @@ static void readiness_fails_while_starting_or_stopping(void **state)
 
 	(void)state;
 	assert_int_equal(code, 503);
-	assert_string_equal(body, "[+]a ok\n[-]shutdown failed: shutting down\nreadyz check failed\n");
+	assert_string_equal(body,
+	                    "[+]a ok\n[-]shutdown failed: shutting down\nreadyz check failed\n");
 	free(body);
 	body = probe(s, HC_LIVENESS, false, false, &code);
 	assert_int_equal(code, 200);
@@ -270,17 +274,19 @@ static void exclude_and_only(void **state)
 	struct hc_row rows[] = { row(&conf_a, &p), row(&conf_b, &f) };
 	struct hc_snapshot *s = snap(rows, 2, true, false);
 	const char *ex[] = { "bb-longer", "nope" };
-	struct hc_probe_query q = { .group = HC_READINESS, .exclude = ex, .n_exclude = 2,
-		                    .verbose = true };
+	struct hc_probe_query q = {
+		.group = HC_READINESS, .exclude = ex, .n_exclude = 2, .verbose = true
+	};
 	const char *type;
 	int code;
 	char *body = hc_render_probe(s, &q, &code, &type);
 
 	(void)state;
 	assert_int_equal(code, 200);
-	assert_string_equal(body, "[+]a ok\n[+]bb-longer excluded: ok\n"
-	                          "warn: some health checks cannot be excluded: no matches for \"nope\"\n"
-	                          "readyz check passed\n");
+	assert_string_equal(body,
+	                    "[+]a ok\n[+]bb-longer excluded: ok\n"
+	                    "warn: some health checks cannot be excluded: no matches for \"nope\"\n"
+	                    "readyz check passed\n");
 	free(body);
 	q = (struct hc_probe_query){ .group = HC_READINESS, .only = "bb-longer" };
 	body = hc_render_probe(s, &q, &code, &type);
@@ -297,11 +303,14 @@ static void exclude_and_only(void **state)
 static void metrics_have_every_family(void **state)
 {
 	static const char *const families[] = {
-		"healthcheckd_check_status", "healthcheckd_check_up",
+		"healthcheckd_check_status",
+		"healthcheckd_check_up",
 		"healthcheckd_check_duration_seconds",
 		"healthcheckd_check_last_run_timestamp_seconds",
-		"healthcheckd_check_runs_total", "healthcheckd_check_failures_total",
-		"healthcheckd_status", "healthcheckd_build_info",
+		"healthcheckd_check_runs_total",
+		"healthcheckd_check_failures_total",
+		"healthcheckd_status",
+		"healthcheckd_build_info",
 	};
 	struct hc_outcome f = outcome(HC_FAIL, "refused");
 	struct hc_row rows[] = { row(&conf_a, NULL), row(&conf_b, &f) };
@@ -318,7 +327,8 @@ static void metrics_have_every_family(void **state)
 	assert_non_null(strstr(body, "healthcheckd_check_status{check=\"a\",status=\"pending\"} 1\n"));
 	assert_non_null(strstr(body, "healthcheckd_check_status{check=\"a\",status=\"pass\"} 0\n"));
 	assert_non_null(strstr(body, "healthcheckd_check_up{check=\"bb-longer\"} 0\n"));
-	assert_non_null(strstr(body, "healthcheckd_check_duration_seconds{check=\"bb-longer\"} 0.001250\n"));
+	assert_non_null(
+	        strstr(body, "healthcheckd_check_duration_seconds{check=\"bb-longer\"} 0.001250\n"));
 	assert_null(strstr(body, "healthcheckd_check_duration_seconds{check=\"a\"}"));
 	assert_non_null(strstr(body, "healthcheckd_check_runs_total{check=\"bb-longer\"} 3\n"));
 	assert_non_null(strstr(body, "healthcheckd_check_failures_total{check=\"bb-longer\"} 1\n"));

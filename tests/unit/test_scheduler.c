@@ -179,8 +179,9 @@ static void coalesced_publishing_loses_nothing(void **state)
 	hc_state_init(&st);
 	s = hc_sched_start(f->cfg, checks, N, 2, &st, NULL, NULL);
 	for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
-		int want = strcmp(seq[k], "pass") == 0 ? HC_PASS
-		           : strcmp(seq[k], "warn") == 0 ? HC_WARN : HC_FAIL;
+		int want = strcmp(seq[k], "pass") == 0   ? HC_PASS
+		           : strcmp(seq[k], "warn") == 0 ? HC_WARN
+		                                         : HC_FAIL;
 
 		say(f->paths[k % N], seq[k]);
 		assert_true(shows(&st, k % N, want));

@@ -6,7 +6,9 @@
 
 #include "state.h"
 
-static struct hc_check_conf conf = { .name = (char *)"c", .rise = 2, .fall = 3,
+static struct hc_check_conf conf = { .name = (char *)"c",
+	                             .rise = 2,
+	                             .fall = 3,
 	                             .groups = HC_GROUP_READINESS };
 
 static struct hc_outcome outcome(int status)
@@ -100,8 +102,8 @@ static void snapshots_copy_and_count_references(void **state)
 	assert_ptr_equal(st.cur, s);
 	hc_state_publish(&st, hc_snapshot_new(cfg, checks, 1, true, false, 2, 0));
 	assert_true(st.cur != s);
-	assert_int_equal(hc_snapshot_body(st.cur, hc_body_probe(HC_READINESS, HC_PLAIN, false))->code,
-	                 200);
+	assert_int_equal(
+	        hc_snapshot_body(st.cur, hc_body_probe(HC_READINESS, HC_PLAIN, false))->code, 200);
 	assert_string_equal(s->rows[0].conf->name, "c"); /* still ours */
 	hc_snapshot_unref(s);
 	hc_state_destroy(&st);

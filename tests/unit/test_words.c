@@ -35,8 +35,7 @@ static void expect_error(const char *s, const char *want)
 
 static void test_blanks_separate_words(void **state)
 {
-	static const char *const w[] = { "check_dummy", "0", "all", "good",
-	                                 NULL };
+	static const char *const w[] = { "check_dummy", "0", "all", "good", NULL };
 	(void)state;
 	expect_words("  check_dummy 0\tall \n good  ", w);
 }
@@ -115,14 +114,13 @@ static void test_trailing_backslash(void **state)
 
 static void test_shell_syntax_is_refused(void **state)
 {
-	static const char *const ops[] = { "a | b", "a; b", "a && b", "a > f",
-	                                   "a < f", "$USER1$/check", "`x`",
-	                                   "(x)", NULL };
+	static const char *const ops[] = { "a | b",         "a; b", "a && b", "a > f", "a < f",
+		                           "$USER1$/check", "`x`",  "(x)",    NULL };
 	size_t i;
 	(void)state;
 	for (i = 0; ops[i] != NULL; i++)
 		expect_error(ops[i], "a shell operator or expansion "
-		             "(| & ; < > ( ) $ `) outside quotes: quote it");
+		                     "(| & ; < > ( ) $ `) outside quotes: quote it");
 }
 
 int main(void)
