@@ -147,15 +147,20 @@ kill -STOP "$server_pid"
 # kill returns before every thread has stopped: wait until none runs.
 srv_wait 5 frozen "$server_pid" || t_fail "mariadbd did not stop on SIGSTOP"
 run "^fail timed out after 1000 ms( waiting for the ping reply from 127\.0\.0\.1:$port)?\$"
+# The plugin's own message when it gave up in time; the core's bare one
+# when, on a loaded machine, it returned after the deadline's grace: then
+# hcrun stops and says so (exit 2) instead of tearing a busy instance down.
+late=0
+[ "$T_OUT" = "fail timed out after 1000 ms" ] && late=1
 kill -CONT "$server_pid"
 t_ok "a kept connection whose ping gets no reply fails at the deadline"
 eval "exec $hc_in>&-"
 rc=0
 wait "$hcrun_pid" || rc=$?
 T_RC=$rc T_OUT= T_ERR=$(cat "$T_TMP/hcrun.err")
-t_expect_rc 0
+t_expect_rc $((late ? 2 : 0))
 t_expect_err_exact ""
-t_ok "the kept instance tears down cleanly (exit 0, nothing on stderr)"
+t_ok "the kept instance tears down cleanly (exit 0, nothing on stderr), or hcrun says the call ran late (2)"
 
 my --set port="$port"
 t_expect_rc 3
