@@ -95,8 +95,11 @@ int bd_plugin_open(struct bd_plugin *p, const char *name, bd_log_fn log, int arg
 	return bd_plugin_init(p, kv, n);
 }
 
-int bd_plugin_check(struct bd_plugin *p)
+/* One check with a deadline BD_TIMEOUT_MS ahead: 0 when it passed, else 1
+ * and its message on stderr. */
+static int bd_plugin_check(void *arg)
 {
+	struct bd_plugin *p = arg;
 	struct hc_result r;
 	struct hc_check_ctx ctx = { sizeof(ctx),
 		                    BD_TIMEOUT_MS,
@@ -121,12 +124,16 @@ void bd_plugin_close(struct bd_plugin *p)
 	p->instance = NULL;
 }
 
-int bd_count(const char *arg)
+struct bd_way bd_plugin_way(struct bd_plugin *p)
 {
-	int n = atoi(arg);
-
-	return n >= 1 && n <= 1000000 ? n : -1;
+	return (struct bd_way){ bd_plugin_check, p };
 }
+
+/* What bd_run measured, per check. */
+struct bd_stats {
+	double median_us, mean_us, p95_us, cpu_us;
+	int fails;
+};
 
 static int bd_cmp_i64(const void *a, const void *b)
 {
@@ -150,19 +157,20 @@ static double bd_cpu_us(void)
 	                kids.ru_stime.tv_usec);
 }
 
-int bd_run(int n, int (*once)(void *arg), void *arg, struct bd_stats *st)
+/* One untimed run of w, then n timed ones; -1 when out of memory. */
+static int bd_run(int n, struct bd_way w, struct bd_stats *st)
 {
 	int64_t *t = calloc((size_t)n, sizeof(*t)), sum = 0;
 	double cpu;
 
 	if (t == NULL)
 		return -1;
-	st->fails = once(arg);
+	st->fails = w.once(w.arg);
 	cpu = bd_cpu_us();
 	for (int i = 0; i < n; i++) {
 		int64_t start = bd_now_ns();
 
-		st->fails += once(arg);
+		st->fails += w.once(w.arg);
 		t[i] = bd_now_ns() - start;
 		sum += t[i];
 	}
@@ -176,8 +184,19 @@ int bd_run(int n, int (*once)(void *arg), void *arg, struct bd_stats *st)
 	return 0;
 }
 
-void bd_print(const struct bd_stats *st)
+int bd_main(const struct bd_driver *drv, void *d, int argc, char **argv)
 {
-	printf("%.1f %.1f %.1f %.1f %d\n", st->median_us, st->mean_us, st->p95_us, st->cpu_us,
-	       st->fails);
+	struct bd_way w = { NULL, NULL };
+	struct bd_stats st;
+	int n = argc >= 4 ? atoi(argv[2]) : 0;
+
+	if (n < 1 || n > 1000000 || drv->setup(d, argv[1], argc - 3, argv + 3, &w) != 0) {
+		fprintf(stderr, "usage: %s\n", drv->usage);
+		return 2;
+	}
+	if (bd_run(n, w, &st) != 0)
+		return 1;
+	printf("%.1f %.1f %.1f %.1f %d\n", st.median_us, st.mean_us, st.p95_us, st.cpu_us, st.fails);
+	drv->close(d);
+	return st.fails != 0;
 }

@@ -3,8 +3,9 @@
  * drive: what the bench drivers (pgdrive.c, kdrive.c, ... under bench/)
  * share. A plugin loaded and run through its ABI as the core does it
  * (dlopen, hc_plugin_describe, a host table, init from KEY=VALUE pairs,
- * check with a deadline), and N timed runs of one way of checking, printed
- * as the one line every run.sh reads. Compiled into each driver by
+ * check with a deadline), and a driver's main: N timed runs of one way of
+ * checking, printed as the one line every run.sh reads. A driver adds its
+ * raw ways and their set-up. Compiled into each driver by
  * bench/common/lib.sh; not part of the daemon.
  */
 #ifndef BENCH_DRIVE_H
@@ -45,29 +46,39 @@ int bd_plugin_init(struct bd_plugin *p, const struct hc_kv *kv, size_t n);
  * each KEY=VALUE (the arguments are split in place). */
 int bd_plugin_open(struct bd_plugin *p, const char *name, bd_log_fn log, int argc, char **argv);
 
-/* One check with a deadline BD_TIMEOUT_MS ahead: 0 when it passed, else 1
- * and its message on stderr. */
-int bd_plugin_check(struct bd_plugin *p);
-
 /* teardown of the instance, if there is one. */
 void bd_plugin_close(struct bd_plugin *p);
 
-/* The count argument N: 1 to 1000000, else -1. */
-int bd_count(const char *arg);
-
-/* What bd_run measured, per check. */
-struct bd_stats {
-	double median_us, mean_us, p95_us;
-	double cpu_us; /* CPU time of the process and its waited-for children */
-	int fails;     /* runs that returned non-zero, the untimed one included */
+/* One way of doing a check: once(arg) does one and returns 0 when it
+ * passed. */
+struct bd_way {
+	int (*once)(void *arg);
+	void *arg;
 };
 
-/* One untimed run of once(arg) (what only the first run pays: connections,
- * lazy set-up, page faults, the dynamic linker), then n timed ones. once
- * returns 0 when the check passed. 0, or -1 when out of memory. */
-int bd_run(int n, int (*once)(void *arg), void *arg, struct bd_stats *st);
+/* The way that checks with p: a deadline BD_TIMEOUT_MS ahead, the check's
+ * message on stderr when it did not pass. */
+struct bd_way bd_plugin_way(struct bd_plugin *p);
 
-/* The driver's one line: "median_us mean_us p95_us cpu_us failures". */
-void bd_print(const struct bd_stats *st);
+/* A driver, for bd_main. d is the driver's own state. */
+struct bd_driver {
+	const char *usage; /* what follows "usage: " */
+	/* Set the way MODE up from its arguments into *w: 0, or -1 when they
+	 * do not fit (a message on stderr if it is not a usage error). */
+	int (*setup)(void *d, const char *mode, int argc, char **argv, struct bd_way *w);
+	/* Free what setup made (after the runs). */
+	void (*close)(void *d);
+};
+
+/*
+ * The main of a driver run as "DRIVER MODE N ARGS...": setup of MODE with
+ * ARGS, one untimed check (what only the first pays: connections, lazy
+ * set-up, page faults, the dynamic linker), N timed ones, and one line on
+ * stdout: "median_us mean_us p95_us cpu_us failures" (wall µs per check,
+ * CPU µs per check of the process and its waited-for children, failed
+ * checks, the untimed one included). Returns the exit status: 0 when every
+ * check passed, 1 when some failed, 2 on a usage error.
+ */
+int bd_main(const struct bd_driver *drv, void *d, int argc, char **argv);
 
 #endif

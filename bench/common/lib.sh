@@ -2,13 +2,16 @@
 # What the bench/NAME/run.sh scripts share: a temporary directory and the
 # peers stopped on exit, a driver compiled with bench/common/drive.c, its
 # one line per round kept, runs through tests/tools/hcrun timed, and the
-# median over rounds. Sourced (bash) after setting top (the source tree);
-# set -euo pipefail is the caller's.
+# median over rounds. Sourced (bash) after setting top (the source tree),
+# with the script's arguments: $build is the first (default: the source
+# tree), $hcrun its tests/tools/hcrun. set -euo pipefail is the caller's.
 #
 # Results: measure and hcrun_mean add one figure per round to result[KEY]
 # (wall µs) and cpu[KEY] (CPU µs); take_medians fills m[KEY] and c[KEY]
 # with their medians over rounds.
 
+build=$(cd "${1:-$top}" && pwd)
+hcrun=$build/tests/tools/hcrun
 declare -A result cpu m c
 bench_peers=()
 bench_pids=()
@@ -71,7 +74,7 @@ measure() {
 }
 
 # hcrun_mean KEY N PLUGIN KEY=VALUE...: N runs of one instance through
-# $hcrun (the core's path: a thread per run); the mean per run, hcrun's
+# hcrun (the core's path: a thread per run); the mean per run, hcrun's
 # start-up included, goes to result[KEY].
 hcrun_mean() {
 	local key=$1 n=$2 start end passed

@@ -30,22 +30,18 @@
 
 #include "drive.h"
 
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	char **argv;
 	char *envp[3];
 };
 
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
-
 /* The least an exec check can do: spawn with the output into a pipe, read
  * the pipe to its end, reap. */
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	posix_spawn_file_actions_t fa;
 	char buf[4096];
 	int p[2], status, rc;
@@ -71,11 +67,11 @@ static int raw_once(struct driver *d)
 	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static int plugin_setup(struct driver *d, const char *so, const char *command)
+static int plugin_setup(struct driver *d, const char *so, const char *command, struct bd_way *w)
 {
 	struct hc_kv kv = { "command", command };
 
-	d->once = plugin_once;
+	*w = bd_plugin_way(&d->plugin);
 	if (bd_plugin_load(&d->plugin, "execdrive", NULL, so) != 0)
 		return -1;
 	return bd_plugin_init(&d->plugin, &kv, 1);
@@ -97,40 +93,35 @@ static void raw_env(struct driver *d)
 	d->envp[k] = NULL;
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (strcmp(mode, "plugin") == 0 && argc == 2)
-		return plugin_setup(d, argv[0], argv[1]);
+		return plugin_setup(d, argv[0], argv[1], w);
 	if (strcmp(mode, "raw") != 0 || argc < 1)
 		return -1;
 	d->argv = argv;
 	raw_env(d);
-	d->once = raw_once;
+	*w = (struct bd_way){ raw_once, d };
 	return 0;
 }
 
-static int drive_once(void *arg)
+static void drive_close(void *arg)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	bd_plugin_close(&d->plugin);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = {
+		"execdrive plugin N EXEC.so COMMAND | raw N PROGRAM [ARG]...", setup, drive_close
+	};
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n;
 
-	if (argc < 4 || (n = bd_count(argv[2])) < 0 || setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr,
-		        "usage: execdrive plugin N EXEC.so COMMAND | raw N PROGRAM [ARG]...\n");
-		return 2;
-	}
-	/* The untimed first run: page faults, the first exec of the program. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	return st.fails != 0;
+	/* The untimed first run: page faults, the first exec of the
+	 * program. */
+	return bd_main(&drv, &d, argc, argv);
 }

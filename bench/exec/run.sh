@@ -14,8 +14,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/exec.so
 n=${N:-2000}
 rounds=${ROUNDS:-5}

@@ -41,18 +41,12 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
-/* One way of doing a check; returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	CURL *curl;
-	int threaded; /* each check on a new thread */
+	struct bd_way way; /* with a new thread per check: the way run on it */
 };
-
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
 
 /* The body goes nowhere, as a minimal client would have it. */
 static size_t discard(char *data, size_t size, size_t n, void *user)
@@ -62,8 +56,9 @@ static size_t discard(char *data, size_t size, size_t n, void *user)
 	return size * n;
 }
 
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	long code = 0;
 	CURLcode e = curl_easy_perform(d->curl);
 
@@ -75,7 +70,7 @@ static int raw_once(struct driver *d)
 	return 0;
 }
 
-static int raw_setup(struct driver *d, const char *url)
+static int raw_setup(struct driver *d, const char *url, struct bd_way *w)
 {
 	d->curl = curl_easy_init();
 	if (d->curl == NULL)
@@ -84,7 +79,7 @@ static int raw_setup(struct driver *d, const char *url)
 	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, (long)BD_TIMEOUT_MS);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, discard);
-	d->once = raw_once;
+	*w = (struct bd_way){ raw_once, d };
 	return 0;
 }
 
@@ -92,50 +87,55 @@ static void *thread_once(void *arg)
 {
 	struct driver *d = arg;
 
-	return (void *)(intptr_t)d->once(d);
+	return (void *)(intptr_t)d->way.once(d->way.arg);
 }
 
-/* One check, on a new thread when threaded. */
-static int drive_once(void *arg)
+/* One check of d->way, on a new thread, as the core runs checks. */
+static int threaded_once(void *arg)
 {
-	struct driver *d = arg;
 	pthread_t t;
 	void *rc;
 
-	if (!d->threaded)
-		return d->once(d);
-	if (pthread_create(&t, NULL, thread_once, d) != 0)
+	if (pthread_create(&t, NULL, thread_once, arg) != 0)
 		return 1;
 	pthread_join(t, &rc);
 	return (int)(intptr_t)rc;
 }
 
+/* With CURLDRIVE_THREAD=1, the way runs each check on a new thread. */
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
+{
+	struct driver *d = arg;
+	const char *threaded = getenv("CURLDRIVE_THREAD");
+	int rc = -1;
+
+	if (strcmp(mode, "plugin") == 0) {
+		*w = bd_plugin_way(&d->plugin);
+		rc = bd_plugin_open(&d->plugin, "curldrive", host_log, argc, argv);
+	} else if (strcmp(mode, "raw") == 0) {
+		rc = raw_setup(d, argv[0], w);
+	}
+	if (rc == 0 && threaded != NULL && threaded[0] == '1') {
+		d->way = *w;
+		*w = (struct bd_way){ threaded_once, d };
+	}
+	return rc;
+}
+
+static void drive_close(void *arg)
+{
+	struct driver *d = arg;
+
+	bd_plugin_close(&d->plugin);
+	if (d->curl != NULL)
+		curl_easy_cleanup(d->curl);
+}
+
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "curldrive plugin|raw N ...", setup, drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	const char *threaded = getenv("CURLDRIVE_THREAD");
-	int n, rc = -1;
 
-	d.threaded = threaded != NULL && threaded[0] == '1';
-	if (argc >= 4 && (n = bd_count(argv[2])) > 0) {
-		if (strcmp(argv[1], "plugin") == 0) {
-			d.once = plugin_once;
-			rc = bd_plugin_open(&d.plugin, "curldrive", host_log, argc - 3, argv + 3);
-		} else if (strcmp(argv[1], "raw") == 0) {
-			rc = raw_setup(&d, argv[3]);
-		}
-	}
-	if (rc != 0) {
-		fprintf(stderr, "usage: curldrive plugin|raw N ...\n");
-		return 2;
-	}
 	/* The untimed first round: the connection, page faults, the linker. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	if (d.curl != NULL)
-		curl_easy_cleanup(d.curl);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

@@ -19,10 +19,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/http.so
-hcrun=$build/tests/tools/hcrun
 n=${N:-5000}
 rounds=${ROUNDS:-5}
 

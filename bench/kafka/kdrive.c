@@ -38,18 +38,12 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* One way of doing a check; returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	const char *bootstrap;
 	rd_kafka_t *kept;
 };
-
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
 
 /* A producer handle on bootstrap with librdkafka's defaults. */
 static rd_kafka_t *raw_client(const char *bootstrap)
@@ -85,15 +79,18 @@ static int metadata(rd_kafka_t *rk)
 	return 0;
 }
 
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
+
 	if (d->kept == NULL && (d->kept = raw_client(d->bootstrap)) == NULL)
 		return 1;
 	return metadata(d->kept);
 }
 
-static int raw_fresh_once(struct driver *d)
+static int raw_fresh_once(void *arg)
 {
+	struct driver *d = arg;
 	rd_kafka_t *rk = raw_client(d->bootstrap);
 	int rc;
 
@@ -104,46 +101,40 @@ static int raw_fresh_once(struct driver *d)
 	return rc;
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (argc < 1)
 		return -1;
 	if (strcmp(mode, "plugin") == 0) {
-		d->once = plugin_once;
+		*w = bd_plugin_way(&d->plugin);
 		return bd_plugin_open(&d->plugin, "kdrive", host_log, argc, argv);
 	}
 	d->bootstrap = argv[0];
 	if (strcmp(mode, "raw") == 0)
-		d->once = raw_once;
+		*w = (struct bd_way){ raw_once, d };
 	else if (strcmp(mode, "raw-fresh") == 0)
-		d->once = raw_fresh_once;
-	return d->once != NULL ? 0 : -1;
+		*w = (struct bd_way){ raw_fresh_once, d };
+	return w->once != NULL ? 0 : -1;
 }
 
-static int drive_once(void *arg)
+static void drive_close(void *arg)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	bd_plugin_close(&d->plugin);
+	if (d->kept != NULL)
+		rd_kafka_destroy(d->kept);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "kdrive plugin|raw|raw-fresh N ...", setup,
+		                              drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n;
 
-	if (argc < 4 || (n = bd_count(argv[2])) < 0 || setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: kdrive plugin|raw|raw-fresh N ...\n");
-		return 2;
-	}
 	/* The untimed first round: the kept client's creation and
 	 * first connection, page faults, the dynamic linker. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	if (d.kept != NULL)
-		rd_kafka_destroy(d.kept);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

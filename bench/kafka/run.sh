@@ -18,10 +18,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/kafka.so
-hcrun=$build/tests/tools/hcrun
 mock=$build/tests/tools/kafka_mock
 n_kept=${N_KEPT:-2000}
 n_fresh=${N_FRESH:-100}

@@ -29,19 +29,13 @@
 
 extern char **environ;
 
-/* One way of doing a check; returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	const char *conninfo;
 	PGconn *kept;
 	char **argv;
 };
-
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
 
 static int select1(PGconn *conn)
 {
@@ -55,8 +49,9 @@ static int select1(PGconn *conn)
 	return !ok;
 }
 
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	PGconn *conn = PQconnectdb(d->conninfo);
 	int rc = 1;
 
@@ -68,8 +63,10 @@ static int raw_once(struct driver *d)
 	return rc;
 }
 
-static int raw_kept_once(struct driver *d)
+static int raw_kept_once(void *arg)
 {
+	struct driver *d = arg;
+
 	if (d->kept == NULL) {
 		d->kept = PQconnectdb(d->conninfo);
 		if (PQstatus(d->kept) != CONNECTION_OK) {
@@ -80,8 +77,9 @@ static int raw_kept_once(struct driver *d)
 	return select1(d->kept);
 }
 
-static int exec_once(struct driver *d)
+static int exec_once(void *arg)
 {
+	struct driver *d = arg;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int status, rc;
@@ -98,48 +96,42 @@ static int exec_once(struct driver *d)
 	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (argc < 1)
 		return -1;
 	if (strcmp(mode, "plugin") == 0) {
-		d->once = plugin_once;
+		*w = bd_plugin_way(&d->plugin);
 		return bd_plugin_open(&d->plugin, "pgdrive", NULL, argc, argv);
 	}
 	d->conninfo = argv[0];
 	d->argv = argv;
 	if (strcmp(mode, "raw") == 0)
-		d->once = raw_once;
+		*w = (struct bd_way){ raw_once, d };
 	else if (strcmp(mode, "raw-kept") == 0)
-		d->once = raw_kept_once;
+		*w = (struct bd_way){ raw_kept_once, d };
 	else if (strcmp(mode, "exec") == 0)
-		d->once = exec_once;
-	return d->once != NULL ? 0 : -1;
+		*w = (struct bd_way){ exec_once, d };
+	return w->once != NULL ? 0 : -1;
 }
 
-static int drive_once(void *arg)
+static void drive_close(void *arg)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	bd_plugin_close(&d->plugin);
+	PQfinish(d->kept);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "pgdrive plugin|raw|raw-kept|exec N ...", setup,
+		                              drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n;
 
-	if (argc < 4 || (n = bd_count(argv[2])) < 0 || setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: pgdrive plugin|raw|raw-kept|exec N ...\n");
-		return 2;
-	}
 	/* The untimed first round: connection set-up of raw-kept and
 	 * persistent, page faults, the dynamic linker. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	PQfinish(d.kept);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

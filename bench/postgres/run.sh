@@ -17,10 +17,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/postgres.so
-hcrun=$build/tests/tools/hcrun
 check_pgsql=${CHECK_PGSQL:-/usr/lib/nagios/plugins/check_pgsql}
 n_fresh=${N_FRESH:-200}
 n_kept=${N_KEPT:-3000}

@@ -33,19 +33,13 @@
 
 #include "drive.h"
 
-/* One way of doing a check; returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	int port;
 	const char *user, *password, *vhost, *queue;
 	amqp_connection_state_t kept;
 };
-
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
 
 /* The time left to a 2 s deadline, as the plugin computes it per step. */
 static struct timeval left(int64_t deadline)
@@ -101,8 +95,9 @@ static int channel_open_close(amqp_connection_state_t conn, int64_t deadline)
 	return failed("channel.close", amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS));
 }
 
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	int64_t deadline = bd_now_ns() + BD_TIMEOUT_MS * 1000000LL;
 	amqp_connection_state_t conn = connect_login(d, deadline);
 	struct timeval tv;
@@ -118,8 +113,9 @@ static int raw_once(struct driver *d)
 	return rc;
 }
 
-static int raw_kept_once(struct driver *d)
+static int raw_kept_once(void *arg)
 {
+	struct driver *d = arg;
 	int64_t deadline = bd_now_ns() + BD_TIMEOUT_MS * 1000000LL;
 
 	if (d->kept == NULL && (d->kept = connect_login(d, deadline)) == NULL)
@@ -127,8 +123,9 @@ static int raw_kept_once(struct driver *d)
 	return channel_open_close(d->kept, deadline);
 }
 
-static int raw_queue_once(struct driver *d)
+static int raw_queue_once(void *arg)
 {
+	struct driver *d = arg;
 	int64_t deadline = bd_now_ns() + BD_TIMEOUT_MS * 1000000LL;
 	struct timeval tv;
 
@@ -149,10 +146,12 @@ static int raw_queue_once(struct driver *d)
 	return 0;
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (strcmp(mode, "plugin") == 0) {
-		d->once = plugin_once;
+		*w = bd_plugin_way(&d->plugin);
 		return bd_plugin_open(&d->plugin, "amqpdrive", NULL, argc, argv);
 	}
 	if (argc < 4)
@@ -162,40 +161,32 @@ static int setup(struct driver *d, const char *mode, int argc, char **argv)
 	d->password = argv[2];
 	d->vhost = argv[3];
 	if (strcmp(mode, "raw") == 0)
-		d->once = raw_once;
+		*w = (struct bd_way){ raw_once, d };
 	else if (strcmp(mode, "raw-kept") == 0)
-		d->once = raw_kept_once;
+		*w = (struct bd_way){ raw_kept_once, d };
 	else if (strcmp(mode, "raw-queue") == 0 && argc >= 5) {
 		d->queue = argv[4];
-		d->once = raw_queue_once;
+		*w = (struct bd_way){ raw_queue_once, d };
 	}
-	return d->once != NULL ? 0 : -1;
+	return w->once != NULL ? 0 : -1;
 }
 
-static int drive_once(void *arg)
+static void drive_close(void *arg)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	bd_plugin_close(&d->plugin);
+	if (d->kept != NULL)
+		amqp_destroy_connection(d->kept);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "amqpdrive plugin|raw|raw-kept|raw-queue N ...",
+		                              setup, drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n;
 
-	if (argc < 4 || (n = bd_count(argv[2])) < 0 || setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: amqpdrive plugin|raw|raw-kept|raw-queue N ...\n");
-		return 2;
-	}
 	/* The untimed first round: connection set-up of the kept
 	 * ways, page faults, the dynamic linker. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	if (d.kept != NULL)
-		amqp_destroy_connection(d.kept);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

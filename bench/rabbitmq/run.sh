@@ -16,10 +16,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/rabbitmq.so
-hcrun=$build/tests/tools/hcrun
 n_fresh=${N_FRESH:-200}
 n_kept=${N_KEPT:-3000}
 rounds=${ROUNDS:-5}

@@ -16,10 +16,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/bench/common/lib.sh"
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/s3.so
-hcrun=$build/tests/tools/hcrun
 n=${N:-2000}
 rounds=${ROUNDS:-5}
 

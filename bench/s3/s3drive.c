@@ -19,22 +19,17 @@
 
 #include "drive.h"
 
-/* One way of doing a check; once returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	CURL *easy;
 	struct curl_slist *headers;
 };
 
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
-
 /* What the least a check can do costs: perform the prepared HEAD. */
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	long status = 0;
 	CURLcode rc = curl_easy_perform(d->easy);
 
@@ -47,7 +42,7 @@ static int raw_once(struct driver *d)
 }
 
 /* argv: URL REGION KEY_ID SECRET. The same request the plugin sends. */
-static int raw_setup(struct driver *d, int argc, char **argv)
+static int raw_setup(struct driver *d, int argc, char **argv, struct bd_way *w)
 {
 	char sigv4[128];
 
@@ -65,43 +60,37 @@ static int raw_setup(struct driver *d, int argc, char **argv)
 	curl_easy_setopt(d->easy, CURLOPT_PASSWORD, argv[3]);
 	curl_easy_setopt(d->easy, CURLOPT_HTTPHEADER, d->headers);
 	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS, (long)BD_TIMEOUT_MS);
-	d->once = raw_once;
+	*w = (struct bd_way){ raw_once, d };
 	return 0;
 }
 
-static int drive_once(void *arg)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	if (strcmp(mode, "plugin") == 0) {
+		*w = bd_plugin_way(&d->plugin);
+		return bd_plugin_open(&d->plugin, "s3drive", NULL, argc, argv);
+	}
+	return strcmp(mode, "raw") == 0 ? raw_setup(d, argc, argv, w) : -1;
+}
+
+static void drive_close(void *arg)
+{
+	struct driver *d = arg;
+
+	bd_plugin_close(&d->plugin);
+	if (d->easy != NULL)
+		curl_easy_cleanup(d->easy);
+	curl_slist_free_all(d->headers);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "s3drive plugin|raw N ...", setup, drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n, rc = -1;
 
-	if (argc >= 4 && (n = bd_count(argv[2])) > 0) {
-		if (strcmp(argv[1], "plugin") == 0) {
-			d.once = plugin_once;
-			rc = bd_plugin_open(&d.plugin, "s3drive", NULL, argc - 3, argv + 3);
-		} else if (strcmp(argv[1], "raw") == 0) {
-			rc = raw_setup(&d, argc - 3, argv + 3);
-		}
-	}
-	if (rc != 0) {
-		fprintf(stderr, "usage: s3drive plugin|raw N ...\n");
-		return 2;
-	}
 	/* The untimed first round: the connection, page faults, the dynamic
 	 * linker. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	if (d.easy != NULL)
-		curl_easy_cleanup(d.easy);
-	curl_slist_free_all(d.headers);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

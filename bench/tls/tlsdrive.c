@@ -36,19 +36,13 @@
 
 #include "drive.h"
 
-/* One way of doing a check; once returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
 	struct bd_plugin plugin;
 	SSL_CTX *ssl;
 	struct sockaddr_in addr;
 	const char *path;
 };
-
-static int plugin_once(struct driver *d)
-{
-	return bd_plugin_check(&d->plugin);
-}
 
 /* Days until the earliest notAfter of certs (what every way computes). */
 static double earliest_days(STACK_OF(X509) * certs)
@@ -63,8 +57,9 @@ static double earliest_days(STACK_OF(X509) * certs)
 	return best;
 }
 
-static int raw_endpoint_once(struct driver *d)
+static int raw_endpoint_once(void *arg)
 {
+	struct driver *d = arg;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 1;
 	SSL *s = NULL;
 
@@ -84,8 +79,9 @@ out:
 	return rc;
 }
 
-static int raw_file_once(struct driver *d)
+static int raw_file_once(void *arg)
 {
+	struct driver *d = arg;
 	BIO *bio = BIO_new_file(d->path, "r");
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	X509 *x;
@@ -100,8 +96,9 @@ static int raw_file_once(struct driver *d)
 	return rc;
 }
 
-static int raw_jwt_once(struct driver *d)
+static int raw_jwt_once(void *arg)
 {
+	struct driver *d = arg;
 	char text[8192], b64[8192];
 	unsigned char json[8192];
 	FILE *fp = fopen(d->path, "r");
@@ -137,7 +134,7 @@ static int raw_jwt_once(struct driver *d)
 }
 
 /* The raw endpoint way's context, made once as the plugin's init does. */
-static int endpoint_setup(struct driver *d, int argc, char **argv)
+static int endpoint_setup(struct driver *d, int argc, char **argv, struct bd_way *w)
 {
 	if (argc < 3)
 		return -1;
@@ -148,50 +145,44 @@ static int endpoint_setup(struct driver *d, int argc, char **argv)
 	d->ssl = SSL_CTX_new(TLS_client_method());
 	if (d->ssl == NULL || SSL_CTX_load_verify_locations(d->ssl, argv[2], NULL) != 1)
 		return -1;
-	d->once = raw_endpoint_once;
+	*w = (struct bd_way){ raw_endpoint_once, d };
 	return 0;
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (argc < 1)
 		return -1;
 	d->path = argv[0];
 	if (strcmp(mode, "plugin") == 0) {
-		d->once = plugin_once;
+		*w = bd_plugin_way(&d->plugin);
 		return bd_plugin_open(&d->plugin, "tlsdrive", NULL, argc, argv);
 	}
 	if (strcmp(mode, "raw-endpoint") == 0)
-		return endpoint_setup(d, argc, argv);
+		return endpoint_setup(d, argc, argv, w);
 	if (strcmp(mode, "raw-file") == 0)
-		d->once = raw_file_once;
+		*w = (struct bd_way){ raw_file_once, d };
 	else if (strcmp(mode, "raw-jwt") == 0)
-		d->once = raw_jwt_once;
-	return d->once != NULL ? 0 : -1;
+		*w = (struct bd_way){ raw_jwt_once, d };
+	return w->once != NULL ? 0 : -1;
 }
 
-static int drive_once(void *arg)
+static void drive_close(void *arg)
 {
 	struct driver *d = arg;
 
-	return d->once(d);
+	bd_plugin_close(&d->plugin);
+	SSL_CTX_free(d->ssl);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "tlsdrive plugin|raw-endpoint|raw-file|raw-jwt N ...",
+		                              setup, drive_close };
 	struct driver d = { 0 };
-	struct bd_stats st;
-	int n;
 
-	if (argc < 4 || (n = bd_count(argv[2])) < 0 || setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: tlsdrive plugin|raw-endpoint|raw-file|raw-jwt N ...\n");
-		return 2;
-	}
 	/* The untimed first round: OpenSSL's lazy set-up, page faults. */
-	if (bd_run(n, drive_once, &d, &st) != 0)
-		return 1;
-	bd_print(&st);
-	bd_plugin_close(&d.plugin);
-	SSL_CTX_free(d.ssl);
-	return st.fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }
