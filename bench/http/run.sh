@@ -19,51 +19,20 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/http.so
-hcrun=$build/tests/tools/hcrun
 n=${N:-5000}
 rounds=${ROUNDS:-5}
 
-[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
-[ -x "$hcrun" ] || { echo "$0: $hcrun not built (run make check)" >&2; exit 1; }
-tmp=$(mktemp -d)
-server=
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/curldrive" "$top/bench/http/curldrive.c" -I"$top/include" \
-	$(pkg-config --cflags --libs libcurl) -ldl -lpthread
-cc -O2 -Wall -o "$tmp/okserver" "$top/bench/http/okserver.c"
+need "run make" "$plugin"
+need "run make check" "$hcrun"
+compile_driver "$top/bench/http/curldrive.c" $(pkg-config --cflags --libs libcurl) -lpthread
+cc -O2 -Wall -Wextra -o "$tmp/okserver" "$top/bench/http/okserver.c"
 # One connection at a time is all it serves: each way runs alone.
 OKSERVER_LIFETIME=3600 "$tmp/okserver" >"$tmp/port" &
-server=$!
+kill_on_exit $!
 for _ in $(seq 1 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 url=http://127.0.0.1:$(head -n1 "$tmp/port")/
-
-declare -A result cpu
-# measure NAME CMD...: run CMD (a curldrive line); keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-# hcrun_kept: N runs of one instance through hcrun (the core's path: a
-# thread per run); mean per run, start-up included.
-hcrun_kept() {
-	local start end passed
-	start=$(date +%s%N)
-	passed=$(head -c "$n" /dev/zero | tr '\0' '\n' |
-		"$hcrun" "$plugin" url="$url" | grep -c '^pass ' || true)
-	[ "$passed" -eq "$n" ] || { echo "$0: hcrun: $passed of $n passed" >&2; exit 1; }
-	end=$(date +%s%N)
-	result[hcrun]="${result[hcrun]:-} $(awk -v t=$((end - start)) -v n="$n" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
-}
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 d=$tmp/curldrive
 for ((r = 0; r < rounds; r++)); do
@@ -74,13 +43,10 @@ for ((r = 0; r < rounds; r++)); do
 	# A thread per check, as the core runs checks.
 	measure rawth env CURLDRIVE_THREAD=1 "$d" raw "$n" "$url"
 	measure pluginth env CURLDRIVE_THREAD=1 "$d" plugin "$n" "$plugin" url="$url"
-	hcrun_kept
+	hcrun_mean hcrun "$n" "$plugin" url="$url"
 done
 
-declare -A m c
-for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+take_medians
 row() { echo "| $1 | ${m[$2]} | ${c[$2]:-—} | $(ratio "${m[$2]}" "${m[raw]}") | $( [ -n "${c[$2]:-}" ] && ratio "${c[$2]}" "${c[raw]}" || echo —) |"; }
 echo "libcurl $(pkg-config --modversion libcurl), $(nproc) CPUs; N=$n ROUNDS=$rounds"
 echo

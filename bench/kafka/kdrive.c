@@ -16,26 +16,13 @@
 #define _GNU_SOURCE
 #endif
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
-#include <healthcheckd/plugin.h>
-
-#define KDRIVE_TIMEOUT_MS 2000
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "drive.h"
 
 static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
 static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
@@ -51,38 +38,12 @@ static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static const struct hc_host host = {
-	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
-	{ 0, 0, 0, 0, 0, 0, 0, 0 },
-};
-
-/* One way of doing a check; returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
-	const struct hc_plugin *plugin;
-	void *instance;
+	struct bd_plugin plugin;
 	const char *bootstrap;
 	rd_kafka_t *kept;
 };
-
-static int plugin_once(struct driver *d)
-{
-	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx),
-		                    KDRIVE_TIMEOUT_MS,
-		                    &host,
-		                    NULL,
-		                    now_ns() + KDRIVE_TIMEOUT_MS * 1000000LL,
-		                    1 };
-
-	memset(&r, 0, sizeof(r));
-	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
-		fprintf(stderr, "kdrive: %s\n", r.message);
-		return 1;
-	}
-	return 0;
-}
 
 /* A producer handle on bootstrap with librdkafka's defaults. */
 static rd_kafka_t *raw_client(const char *bootstrap)
@@ -108,7 +69,7 @@ static rd_kafka_t *raw_client(const char *bootstrap)
 static int metadata(rd_kafka_t *rk)
 {
 	const struct rd_kafka_metadata *md;
-	rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, KDRIVE_TIMEOUT_MS);
+	rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, BD_TIMEOUT_MS);
 
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		fprintf(stderr, "kdrive: %s\n", rd_kafka_err2str(err));
@@ -118,15 +79,18 @@ static int metadata(rd_kafka_t *rk)
 	return 0;
 }
 
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
+
 	if (d->kept == NULL && (d->kept = raw_client(d->bootstrap)) == NULL)
 		return 1;
 	return metadata(d->kept);
 }
 
-static int raw_fresh_once(struct driver *d)
+static int raw_fresh_once(void *arg)
 {
+	struct driver *d = arg;
 	rd_kafka_t *rk = raw_client(d->bootstrap);
 	int rc;
 
@@ -137,103 +101,40 @@ static int raw_fresh_once(struct driver *d)
 	return rc;
 }
 
-/* dlopen the plugin and init one instance from KEY=VALUE arguments. */
-static int plugin_setup(struct driver *d, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
-	const struct hc_plugin *(*describe)(void);
-	struct hc_kv kv[32];
-	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
-	void *lib = dlopen(argv[0], RTLD_NOW | RTLD_LOCAL);
+	struct driver *d = arg;
 
-	if (lib == NULL) {
-		fprintf(stderr, "kdrive: %s\n", dlerror());
-		return -1;
-	}
-	*(void **)&describe = dlsym(lib, "hc_plugin_describe");
-	if (describe == NULL)
-		return -1;
-	d->plugin = describe();
-	for (int i = 1; i < argc && ctx.n_kv < 32; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		if (eq == NULL)
-			return -1;
-		*eq = '\0';
-		kv[ctx.n_kv++] = (struct hc_kv){ argv[i], eq + 1 };
-	}
-	if (d->plugin->init(&ctx, &d->instance) != HC_OK) {
-		fprintf(stderr, "kdrive: init: %s\n", err);
-		return -1;
-	}
-	d->once = plugin_once;
-	return 0;
-}
-
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
-{
 	if (argc < 1)
 		return -1;
-	if (strcmp(mode, "plugin") == 0)
-		return plugin_setup(d, argc, argv);
+	if (strcmp(mode, "plugin") == 0) {
+		*w = bd_plugin_way(&d->plugin);
+		return bd_plugin_open(&d->plugin, "kdrive", host_log, argc, argv);
+	}
 	d->bootstrap = argv[0];
 	if (strcmp(mode, "raw") == 0)
-		d->once = raw_once;
+		*w = (struct bd_way){ raw_once, d };
 	else if (strcmp(mode, "raw-fresh") == 0)
-		d->once = raw_fresh_once;
-	return d->once != NULL ? 0 : -1;
+		*w = (struct bd_way){ raw_fresh_once, d };
+	return w->once != NULL ? 0 : -1;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static void drive_close(void *arg)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	struct driver *d = arg;
 
-	return (x > y) - (x < y);
-}
-
-static double cpu_us(void)
-{
-	struct rusage self;
-
-	getrusage(RUSAGE_SELF, &self);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec +
-	       self.ru_stime.tv_usec;
+	bd_plugin_close(&d->plugin);
+	if (d->kept != NULL)
+		rd_kafka_destroy(d->kept);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "kdrive plugin|raw|raw-fresh N ...", setup,
+		                              drive_close };
 	struct driver d = { 0 };
-	int64_t *t, sum = 0;
-	double cpu;
-	int n, fails = 0;
 
-	if (argc < 4 || (n = atoi(argv[2])) < 1 || n > 1000000 ||
-	    setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: kdrive plugin|raw|raw-fresh N ...\n");
-		return 2;
-	}
-	t = calloc((size_t)n, sizeof(*t));
-	if (t == NULL)
-		return 1;
-	/* One untimed round: the kept client's creation and first
-	 * connection, page faults, the dynamic linker. */
-	fails += d.once(&d);
-	cpu = cpu_us();
-	for (int i = 0; i < n; i++) {
-		int64_t start = now_ns();
-
-		fails += d.once(&d);
-		t[i] = now_ns() - start;
-		sum += t[i];
-	}
-	cpu = cpu_us() - cpu;
-	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
-	       cpu / n, fails);
-	if (d.plugin != NULL)
-		d.plugin->teardown(d.instance);
-	if (d.kept != NULL)
-		rd_kafka_destroy(d.kept);
-	free(t);
-	return fails != 0;
+	/* The untimed first round: the kept client's creation and
+	 * first connection, page faults, the dynamic linker. */
+	return bd_main(&drv, &d, argc, argv);
 }

@@ -18,26 +18,19 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/kafka.so
-hcrun=$build/tests/tools/hcrun
 mock=$build/tests/tools/kafka_mock
 n_kept=${N_KEPT:-2000}
 n_fresh=${N_FRESH:-100}
 rounds=${ROUNDS:-5}
 brokers=${BROKERS:-3}
 
-[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
-for tool in "$hcrun" "$mock"; do
-	[ -x "$tool" ] || { echo "$0: $tool not built (run make check)" >&2; exit 1; }
-done
-tmp=$(mktemp -d)
-mock_pid=
-trap '[ -z "$mock_pid" ] || kill "$mock_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/kdrive" "$top/bench/kafka/kdrive.c" -I"$top/include" \
-	$(pkg-config --cflags --libs rdkafka) -ldl
+need "run make" "$plugin"
+need "run make check" "$hcrun" "$mock"
+compile_driver "$top/bench/kafka/kdrive.c" $(pkg-config --cflags --libs rdkafka)
 "$mock" "$brokers" orders:4 events:2 </dev/null >"$tmp/boot" 2>"$tmp/mock.log" &
-mock_pid=$!
+kill_on_exit $!
 for i in $(seq 1 100); do
 	boot=$(head -n1 "$tmp/boot")
 	[ -n "$boot" ] && break
@@ -45,45 +38,16 @@ for i in $(seq 1 100); do
 done
 [ -n "$boot" ] || { echo "$0: the mock did not start: $(cat "$tmp/mock.log")" >&2; exit 1; }
 
-declare -A result cpu
-# measure NAME CMD...: run CMD (a kdrive line); keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-# hcrun_kept: N_KEPT runs of one instance through hcrun (the core's path: a
-# thread per run); mean per run, start-up included.
-hcrun_kept() {
-	local start end passed
-	start=$(date +%s%N)
-	passed=$(head -c "$n_kept" /dev/zero | tr '\0' '\n' |
-		"$hcrun" "$plugin" bootstrap_servers="$boot" | grep -c '^pass ' || true)
-	[ "$passed" -eq "$n_kept" ] || { echo "$0: hcrun: $passed of $n_kept passed" >&2; exit 1; }
-	end=$(date +%s%N)
-	result[hcrun]="${result[hcrun]:-} $(awk -v t=$((end - start)) -v n="$n_kept" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
-}
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 d=$tmp/kdrive
 for ((r = 0; r < rounds; r++)); do
 	measure raw "$d" raw "$n_kept" "$boot"
 	measure plugin "$d" plugin "$n_kept" "$plugin" bootstrap_servers="$boot"
 	measure topic "$d" plugin "$n_kept" "$plugin" bootstrap_servers="$boot" topic=orders
-	hcrun_kept
+	hcrun_mean hcrun "$n_kept" "$plugin" bootstrap_servers="$boot"
 	measure fresh "$d" raw-fresh "$n_fresh" "$boot"
 done
 
-declare -A m c
-for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+take_medians
 # row LABEL KEY: one line of the table.
 row() {
 	echo "| $1 | ${m[$2]} | ${c[$2]:-—} | $(ratio "${m[$2]}" "${m[raw]}") |"

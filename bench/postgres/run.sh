@@ -17,46 +17,17 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/postgres.so
-hcrun=$build/tests/tools/hcrun
 check_pgsql=${CHECK_PGSQL:-/usr/lib/nagios/plugins/check_pgsql}
 n_fresh=${N_FRESH:-200}
 n_kept=${N_KEPT:-3000}
 rounds=${ROUNDS:-5}
 
-[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
-[ -x "$hcrun" ] || { echo "$0: $hcrun not built (run make check)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap '"$top/tests/servers/postgres.sh" stop "$tmp/srv" || true; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/pgdrive" "$top/bench/postgres/pgdrive.c" -I"$top/include" \
-	$(pkg-config --cflags --libs libpq) -ldl
-"$top/tests/servers/postgres.sh" start "$tmp/srv" >/dev/null
-. "$tmp/srv/env"
-
-declare -A result cpu
-# measure NAME CMD...: run CMD (a pgdrive line); keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-# hcrun_kept NAME: N_KEPT runs of one persistent instance through hcrun
-# (the core's path: a thread per run); mean per run, start-up included.
-hcrun_kept() {
-	local start end passed
-	start=$(date +%s%N)
-	passed=$(head -c "$n_kept" /dev/zero | tr '\0' '\n' |
-		"$hcrun" "$plugin" "$@" persistent=yes | grep -c '^pass ' || true)
-	[ "$passed" -eq "$n_kept" ] || { echo "$0: hcrun: $passed of $n_kept passed" >&2; exit 1; }
-	end=$(date +%s%N)
-	result[hcrun]="${result[hcrun]:-} $(awk -v t=$((end - start)) -v n="$n_kept" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
-}
+need "run make" "$plugin"
+need "run make check" "$hcrun"
+compile_driver "$top/bench/postgres/pgdrive.c" $(pkg-config --cflags --libs libpq)
+start_peer postgres
 
 # A transport: how each way reaches the server.
 bench_transport() {
@@ -75,21 +46,16 @@ bench_transport() {
 		fi
 		measure rawkept "$d" raw-kept "$n_kept" "$conninfo"
 		measure kept "$d" plugin "$n_kept" "$plugin" "${keys[@]}" persistent=yes
-		hcrun_kept "${keys[@]}"
+		hcrun_mean hcrun "$n_kept" "$plugin" "${keys[@]}" persistent=yes
 	done
 	report "$label"
 }
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 report() {
-	local k raw kept
-	declare -A m c
-	for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-	for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
+	local raw kept
+	take_medians
 	raw=${m[raw]}
 	kept=${m[rawkept]}
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 	# row NAME KEY: one line of the table.
 	row() {
 		echo "| $1 | ${m[$2]} | ${c[$2]:-—} | $(ratio "${m[$2]}" "$raw") | $(ratio "${m[$2]}" "$kept") |"

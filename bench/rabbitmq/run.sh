@@ -16,49 +16,16 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/rabbitmq.so
-hcrun=$build/tests/tools/hcrun
 n_fresh=${N_FRESH:-200}
 n_kept=${N_KEPT:-3000}
 rounds=${ROUNDS:-5}
 
-[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
-[ -x "$hcrun" ] || { echo "$0: $hcrun not built (run make check)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap '"$top/tests/servers/rabbitmq.sh" stop "$tmp/srv" || true; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/amqpdrive" "$top/bench/rabbitmq/amqpdrive.c" \
-	-I"$top/include" $(pkg-config --cflags --libs librabbitmq) -ldl
-"$top/tests/servers/rabbitmq.sh" start "$tmp/srv" >/dev/null
-. "$tmp/srv/env"
-
-declare -A result cpu
-# measure NAME CMD...: run CMD (an amqpdrive line); keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-# hcrun_kept NAME KEY=VALUE...: N_KEPT runs of one persistent instance
-# through hcrun (the core's path: a thread per run); mean per run,
-# start-up included.
-hcrun_kept() {
-	local name=$1 start end passed
-	shift
-	start=$(date +%s%N)
-	passed=$(head -c "$n_kept" /dev/zero | tr '\0' '\n' |
-		"$hcrun" "$plugin" "$@" persistent=yes | grep -c '^pass ' || true)
-	[ "$passed" -eq "$n_kept" ] || { echo "$0: hcrun: $passed of $n_kept passed" >&2; exit 1; }
-	end=$(date +%s%N)
-	result[$name]="${result[$name]:-} $(awk -v t=$((end - start)) -v n="$n_kept" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
-}
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+need "run make" "$plugin"
+need "run make check" "$hcrun"
+compile_driver "$top/bench/rabbitmq/amqpdrive.c" $(pkg-config --cflags --libs librabbitmq)
+start_peer rabbitmq
 
 d=$tmp/amqpdrive
 raw=("$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" "$RABBITMQ_VHOST")
@@ -73,13 +40,10 @@ for ((r = 0; r < rounds; r++)); do
 	measure rawqueue "$d" raw-queue "$n_kept" "${raw[@]}" "$RABBITMQ_QUEUE"
 	measure keptqueue "$d" plugin "$n_kept" "$plugin" "${keys[@]}" \
 		persistent=yes queue="$RABBITMQ_QUEUE"
-	hcrun_kept hcrun "${keys[@]}" queue="$RABBITMQ_QUEUE"
+	hcrun_mean hcrun "$n_kept" "$plugin" "${keys[@]}" queue="$RABBITMQ_QUEUE" persistent=yes
 done
 
-declare -A m c
-for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+take_medians
 # row NAME KEY BASE: one line of the table, its ratio to BASE.
 row() {
 	echo "| $1 | ${m[$2]} | ${c[$2]:-—} | $(ratio "${m[$2]}" "${m[$3]}") |"

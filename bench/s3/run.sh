@@ -16,62 +16,28 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 plugin=$build/plugins/.libs/s3.so
-hcrun=$build/tests/tools/hcrun
 n=${N:-2000}
 rounds=${ROUNDS:-5}
 
-[ -e "$plugin" ] || { echo "$0: $plugin not built (run make)" >&2; exit 1; }
-[ -x "$hcrun" ] || { echo "$0: $hcrun not built (run make check)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap '"$top/tests/servers/s3rver.sh" stop "$tmp/srv" || true; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/s3drive" "$top/bench/s3/s3drive.c" -I"$top/include" \
-	$(pkg-config --cflags --libs libcurl) -ldl
-"$top/tests/servers/s3rver.sh" start "$tmp/srv" >/dev/null
-. "$tmp/srv/env"
+need "run make" "$plugin"
+need "run make check" "$hcrun"
+compile_driver "$top/bench/s3/s3drive.c" $(pkg-config --cflags --libs libcurl)
+start_peer s3rver
 url=http://127.0.0.1:$S3_PORT/$S3_BUCKET
 keys=(endpoint="http://127.0.0.1:$S3_PORT" path_style=yes region="$S3_REGION"
 	bucket="$S3_BUCKET" access_key_id="$S3_ACCESS_KEY_ID"
 	secret_access_key="$S3_SECRET_ACCESS_KEY")
 
-declare -A result cpu
-# measure NAME CMD...: run CMD (an s3drive line); keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-# hcrun_kept: N runs of one instance through hcrun (the core's path: a
-# thread per run); mean per run, start-up included.
-hcrun_kept() {
-	local start end passed
-	start=$(date +%s%N)
-	passed=$(head -c "$n" /dev/zero | tr '\0' '\n' |
-		"$hcrun" "$plugin" "${keys[@]}" | grep -c '^pass ' || true)
-	[ "$passed" -eq "$n" ] || { echo "$0: hcrun: $passed of $n passed" >&2; exit 1; }
-	end=$(date +%s%N)
-	result[hcrun]="${result[hcrun]:-} $(awk -v t=$((end - start)) -v n="$n" 'BEGIN { printf "%.1f", t / n / 1e3 }')"
-}
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 for ((r = 0; r < rounds; r++)); do
 	measure raw "$tmp/s3drive" raw "$n" "$url" "$S3_REGION" \
 		"$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY"
 	measure plugin "$tmp/s3drive" plugin "$n" "$plugin" "${keys[@]}"
-	hcrun_kept
+	hcrun_mean hcrun "$n" "$plugin" "${keys[@]}"
 done
 
-declare -A m c
-for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+take_medians
 cratio() { [ -n "$1" ] && ratio "$1" "$2" || echo —; }
 echo "s3rver 3.7.1 on Node $(node --version), libcurl $(pkg-config --modversion libcurl), $(nproc) CPUs; N=$n ROUNDS=$rounds"
 echo

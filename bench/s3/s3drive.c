@@ -11,77 +11,25 @@
  * mean_us p95_us cpu_us failures", cpu_us being this process's CPU time
  * per check. Not a test: it asserts nothing about speed.
  */
-#include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
-#include <healthcheckd/plugin.h>
+#include "drive.h"
 
-#define S3DRIVE_TIMEOUT_MS 2000
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)handle;
-	(void)level;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static const struct hc_host host = {
-	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
-	{ 0, 0, 0, 0, 0, 0, 0, 0 },
-};
-
-/* One way of doing a check; once returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
-	const struct hc_plugin *plugin;
-	void *instance;
+	struct bd_plugin plugin;
 	CURL *easy;
 	struct curl_slist *headers;
 };
 
-static int plugin_once(struct driver *d)
-{
-	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx),
-		                    S3DRIVE_TIMEOUT_MS,
-		                    &host,
-		                    NULL,
-		                    now_ns() + S3DRIVE_TIMEOUT_MS * 1000000LL,
-		                    1 };
-
-	memset(&r, 0, sizeof(r));
-	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
-		fprintf(stderr, "s3drive: %s\n", r.message);
-		return 1;
-	}
-	return 0;
-}
-
 /* What the least a check can do costs: perform the prepared HEAD. */
-static int raw_once(struct driver *d)
+static int raw_once(void *arg)
 {
+	struct driver *d = arg;
 	long status = 0;
 	CURLcode rc = curl_easy_perform(d->easy);
 
@@ -94,7 +42,7 @@ static int raw_once(struct driver *d)
 }
 
 /* argv: URL REGION KEY_ID SECRET. The same request the plugin sends. */
-static int raw_setup(struct driver *d, int argc, char **argv)
+static int raw_setup(struct driver *d, int argc, char **argv, struct bd_way *w)
 {
 	char sigv4[128];
 
@@ -111,100 +59,38 @@ static int raw_setup(struct driver *d, int argc, char **argv)
 	curl_easy_setopt(d->easy, CURLOPT_USERNAME, argv[2]);
 	curl_easy_setopt(d->easy, CURLOPT_PASSWORD, argv[3]);
 	curl_easy_setopt(d->easy, CURLOPT_HTTPHEADER, d->headers);
-	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS, (long)S3DRIVE_TIMEOUT_MS);
-	d->once = raw_once;
+	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS, (long)BD_TIMEOUT_MS);
+	*w = (struct bd_way){ raw_once, d };
 	return 0;
 }
 
-/* dlopen the plugin and init one instance from KEY=VALUE arguments. */
-static int plugin_setup(struct driver *d, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
-	const struct hc_plugin *(*describe)(void);
-	struct hc_kv kv[32];
-	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
-	void *lib = argc > 0 ? dlopen(argv[0], RTLD_NOW | RTLD_LOCAL) : NULL;
+	struct driver *d = arg;
 
-	if (lib == NULL) {
-		fprintf(stderr, "s3drive: %s\n", argc > 0 ? dlerror() : "");
-		return -1;
+	if (strcmp(mode, "plugin") == 0) {
+		*w = bd_plugin_way(&d->plugin);
+		return bd_plugin_open(&d->plugin, "s3drive", NULL, argc, argv);
 	}
-	*(void **)&describe = dlsym(lib, "hc_plugin_describe");
-	if (describe == NULL)
-		return -1;
-	d->plugin = describe();
-	for (int i = 1; i < argc && ctx.n_kv < 32; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		if (eq == NULL)
-			return -1;
-		*eq = '\0';
-		kv[ctx.n_kv++] = (struct hc_kv){ argv[i], eq + 1 };
-	}
-	if (d->plugin->init(&ctx, &d->instance) != HC_OK) {
-		fprintf(stderr, "s3drive: init: %s\n", err);
-		return -1;
-	}
-	d->once = plugin_once;
-	return 0;
+	return strcmp(mode, "raw") == 0 ? raw_setup(d, argc, argv, w) : -1;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static void drive_close(void *arg)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	struct driver *d = arg;
 
-	return (x > y) - (x < y);
-}
-
-static double cpu_us(void)
-{
-	struct rusage self;
-
-	getrusage(RUSAGE_SELF, &self);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec +
-	       self.ru_stime.tv_usec;
+	bd_plugin_close(&d->plugin);
+	if (d->easy != NULL)
+		curl_easy_cleanup(d->easy);
+	curl_slist_free_all(d->headers);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "s3drive plugin|raw N ...", setup, drive_close };
 	struct driver d = { 0 };
-	int64_t *t, sum = 0;
-	double cpu;
-	int n, fails = 0, rc = -1;
 
-	if (argc >= 4 && (n = atoi(argv[2])) >= 1 && n <= 1000000) {
-		if (strcmp(argv[1], "plugin") == 0)
-			rc = plugin_setup(&d, argc - 3, argv + 3);
-		else if (strcmp(argv[1], "raw") == 0)
-			rc = raw_setup(&d, argc - 3, argv + 3);
-	}
-	if (rc != 0) {
-		fprintf(stderr, "usage: s3drive plugin|raw N ...\n");
-		return 2;
-	}
-	t = calloc((size_t)n, sizeof(*t));
-	if (t == NULL)
-		return 1;
-	/* One untimed round: the connection, page faults, the dynamic
+	/* The untimed first round: the connection, page faults, the dynamic
 	 * linker. */
-	fails += d.once(&d);
-	cpu = cpu_us();
-	for (int i = 0; i < n; i++) {
-		int64_t start = now_ns();
-
-		fails += d.once(&d);
-		t[i] = now_ns() - start;
-		sum += t[i];
-	}
-	cpu = cpu_us() - cpu;
-	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
-	       cpu / n, fails);
-	if (d.plugin != NULL)
-		d.plugin->teardown(d.instance);
-	if (d.easy != NULL)
-		curl_easy_cleanup(d.easy);
-	curl_slist_free_all(d.headers);
-	free(t);
-	return fails != 0;
+	return bd_main(&drv, &d, argc, argv);
 }

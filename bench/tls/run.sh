@@ -18,19 +18,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "$@"
 n=${N:-500}
 rounds=${ROUNDS:-5}
 
-for p in tls credential; do
-	[ -e "$build/plugins/.libs/$p.so" ] ||
-		{ echo "$0: $build/plugins/.libs/$p.so not built (run make)" >&2; exit 1; }
-done
-tmp=$(mktemp -d)
-server=
-trap '[ -z "$server" ] || kill "$server"; rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/tlsdrive" "$top/bench/tls/tlsdrive.c" -I"$top/include" \
-	$(pkg-config --cflags --libs openssl jansson) -ldl
+so=$build/plugins/.libs
+need "run make" "$so/tls.so" "$so/credential.so"
+compile_driver "$top/bench/tls/tlsdrive.c" $(pkg-config --cflags --libs openssl jansson)
 . "$top/tests/tools/certs.sh"
 cert_ca "$tmp"
 cert_issue "$tmp" far far.test '-1 hour' '+400 days'
@@ -40,7 +34,7 @@ printf 'eyJhbGciOiJSUzI1NiJ9.%s.c2lnbmF0dXJl\n' "$payload" >"$tmp/token.jwt"
 
 openssl s_server -www -accept 127.0.0.1:0 -cert "$tmp/far.pem" \
 	-key "$tmp/far.key" </dev/null >"$tmp/s_server.out" 2>/dev/null &
-server=$!
+kill_on_exit $!
 for _ in $(seq 1 100); do
 	port=$(sed -n 's/^ACCEPT 127\.0\.0\.1://p' "$tmp/s_server.out")
 	[ -n "$port" ] && break
@@ -48,34 +42,18 @@ for _ in $(seq 1 100); do
 done
 [ -n "$port" ] || { echo "$0: openssl s_server did not start" >&2; exit 1; }
 
-declare -A result cpu
-# measure NAME ARGS...: one tlsdrive line; keep its median and CPU.
-measure() {
-	local name=$1 median mean p95 cpu_us fails
-	shift
-	read -r median mean p95 cpu_us fails < <("$tmp/tlsdrive" "$@") ||
-		{ echo "$0: $name failed" >&2; exit 1; }
-	[ "${fails:-1}" -eq 0 ] || { echo "$0: $name: $fails checks failed" >&2; exit 1; }
-	result[$name]="${result[$name]:-} $median"
-	cpu[$name]="${cpu[$name]:-} $cpu_us"
-}
-
-so=$build/plugins/.libs
+d=$tmp/tlsdrive
 for ((r = 0; r < rounds; r++)); do
-	measure raw-endpoint raw-endpoint "$n" 127.0.0.1 "$port" "$tmp/ca.pem"
-	measure endpoint plugin "$n" "$so/tls.so" host=127.0.0.1 port="$port" \
+	measure raw-endpoint "$d" raw-endpoint "$n" 127.0.0.1 "$port" "$tmp/ca.pem"
+	measure endpoint "$d" plugin "$n" "$so/tls.so" host=127.0.0.1 port="$port" \
 		ca_file="$tmp/ca.pem"
-	measure raw-file raw-file "$n" "$tmp/far.pem"
-	measure file plugin "$n" "$so/tls.so" file="$tmp/far.pem"
-	measure raw-jwt raw-jwt "$n" "$tmp/token.jwt"
-	measure jwt plugin "$n" "$so/credential.so" file="$tmp/token.jwt"
+	measure raw-file "$d" raw-file "$n" "$tmp/far.pem"
+	measure file "$d" plugin "$n" "$so/tls.so" file="$tmp/far.pem"
+	measure raw-jwt "$d" raw-jwt "$n" "$tmp/token.jwt"
+	measure jwt "$d" plugin "$n" "$so/credential.so" file="$tmp/token.jwt"
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-declare -A m c
-for k in "${!result[@]}"; do m[$k]=$(median <<<"${result[$k]}"); done
-for k in "${!cpu[@]}"; do c[$k]=$(median <<<"${cpu[$k]}"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+take_medians
 # row LABEL KEY RAWKEY: one line of the table.
 row() { echo "| $1 | ${m[$2]} | ${c[$2]} | $(ratio "${m[$2]}" "${m[$3]}") |"; }
 

@@ -20,12 +20,10 @@
 #endif
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,64 +34,15 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
-#include <healthcheckd/plugin.h>
+#include "drive.h"
 
-#define TLSDRIVE_TIMEOUT_MS 2000
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...) HC_PRINTF(3, 4);
-static void host_log(struct hc_handle *handle, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)handle;
-	(void)level;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static const struct hc_host host = {
-	sizeof(struct hc_host),     HC_ABI_MAJOR, HC_ABI_MINOR, 0, host_log, now_ns,
-	{ 0, 0, 0, 0, 0, 0, 0, 0 },
-};
-
-/* One way of doing a check; once returns 0 when it passed. */
+/* What the ways keep across checks. */
 struct driver {
-	int (*once)(struct driver *d);
-	const struct hc_plugin *plugin;
-	void *instance;
+	struct bd_plugin plugin;
 	SSL_CTX *ssl;
 	struct sockaddr_in addr;
 	const char *path;
 };
-
-static int plugin_once(struct driver *d)
-{
-	struct hc_result r;
-	struct hc_check_ctx ctx = { sizeof(ctx),
-		                    TLSDRIVE_TIMEOUT_MS,
-		                    &host,
-		                    NULL,
-		                    now_ns() + TLSDRIVE_TIMEOUT_MS * 1000000LL,
-		                    1 };
-
-	memset(&r, 0, sizeof(r));
-	r.struct_size = sizeof(r);
-	if (d->plugin->check(d->instance, &ctx, &r) != HC_OK || r.status != HC_PASS) {
-		fprintf(stderr, "tlsdrive: %s\n", r.message);
-		return 1;
-	}
-	return 0;
-}
 
 /* Days until the earliest notAfter of certs (what every way computes). */
 static double earliest_days(STACK_OF(X509) * certs)
@@ -108,8 +57,9 @@ static double earliest_days(STACK_OF(X509) * certs)
 	return best;
 }
 
-static int raw_endpoint_once(struct driver *d)
+static int raw_endpoint_once(void *arg)
 {
+	struct driver *d = arg;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 1;
 	SSL *s = NULL;
 
@@ -129,8 +79,9 @@ out:
 	return rc;
 }
 
-static int raw_file_once(struct driver *d)
+static int raw_file_once(void *arg)
 {
+	struct driver *d = arg;
 	BIO *bio = BIO_new_file(d->path, "r");
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	X509 *x;
@@ -145,8 +96,9 @@ static int raw_file_once(struct driver *d)
 	return rc;
 }
 
-static int raw_jwt_once(struct driver *d)
+static int raw_jwt_once(void *arg)
 {
+	struct driver *d = arg;
 	char text[8192], b64[8192];
 	unsigned char json[8192];
 	FILE *fp = fopen(d->path, "r");
@@ -181,41 +133,8 @@ static int raw_jwt_once(struct driver *d)
 	return rc;
 }
 
-/* dlopen the plugin and init one instance from KEY=VALUE arguments. */
-static int plugin_setup(struct driver *d, int argc, char **argv)
-{
-	const struct hc_plugin *(*describe)(void);
-	struct hc_kv kv[32];
-	char err[256] = "";
-	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host, NULL, "bench", kv, 0, err, sizeof(err) };
-	void *lib = dlopen(argv[0], RTLD_NOW | RTLD_LOCAL);
-
-	if (lib == NULL) {
-		fprintf(stderr, "tlsdrive: %s\n", dlerror());
-		return -1;
-	}
-	*(void **)&describe = dlsym(lib, "hc_plugin_describe");
-	if (describe == NULL)
-		return -1;
-	d->plugin = describe();
-	for (int i = 1; i < argc && ctx.n_kv < 32; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		if (eq == NULL)
-			return -1;
-		*eq = '\0';
-		kv[ctx.n_kv++] = (struct hc_kv){ argv[i], eq + 1 };
-	}
-	if (d->plugin->init(&ctx, &d->instance) != HC_OK) {
-		fprintf(stderr, "tlsdrive: init: %s\n", err);
-		return -1;
-	}
-	d->once = plugin_once;
-	return 0;
-}
-
 /* The raw endpoint way's context, made once as the plugin's init does. */
-static int endpoint_setup(struct driver *d, int argc, char **argv)
+static int endpoint_setup(struct driver *d, int argc, char **argv, struct bd_way *w)
 {
 	if (argc < 3)
 		return -1;
@@ -226,75 +145,44 @@ static int endpoint_setup(struct driver *d, int argc, char **argv)
 	d->ssl = SSL_CTX_new(TLS_client_method());
 	if (d->ssl == NULL || SSL_CTX_load_verify_locations(d->ssl, argv[2], NULL) != 1)
 		return -1;
-	d->once = raw_endpoint_once;
+	*w = (struct bd_way){ raw_endpoint_once, d };
 	return 0;
 }
 
-static int setup(struct driver *d, const char *mode, int argc, char **argv)
+static int setup(void *arg, const char *mode, int argc, char **argv, struct bd_way *w)
 {
+	struct driver *d = arg;
+
 	if (argc < 1)
 		return -1;
 	d->path = argv[0];
-	if (strcmp(mode, "plugin") == 0)
-		return plugin_setup(d, argc, argv);
+	if (strcmp(mode, "plugin") == 0) {
+		*w = bd_plugin_way(&d->plugin);
+		return bd_plugin_open(&d->plugin, "tlsdrive", NULL, argc, argv);
+	}
 	if (strcmp(mode, "raw-endpoint") == 0)
-		return endpoint_setup(d, argc, argv);
+		return endpoint_setup(d, argc, argv, w);
 	if (strcmp(mode, "raw-file") == 0)
-		d->once = raw_file_once;
+		*w = (struct bd_way){ raw_file_once, d };
 	else if (strcmp(mode, "raw-jwt") == 0)
-		d->once = raw_jwt_once;
-	return d->once != NULL ? 0 : -1;
+		*w = (struct bd_way){ raw_jwt_once, d };
+	return w->once != NULL ? 0 : -1;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static void drive_close(void *arg)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	struct driver *d = arg;
 
-	return (x > y) - (x < y);
-}
-
-static double cpu_us(void)
-{
-	struct rusage self;
-
-	getrusage(RUSAGE_SELF, &self);
-	return (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec +
-	       self.ru_stime.tv_usec;
+	bd_plugin_close(&d->plugin);
+	SSL_CTX_free(d->ssl);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct bd_driver drv = { "tlsdrive plugin|raw-endpoint|raw-file|raw-jwt N ...",
+		                              setup, drive_close };
 	struct driver d = { 0 };
-	int64_t *t, sum = 0;
-	double cpu;
-	int n, fails = 0;
 
-	if (argc < 4 || (n = atoi(argv[2])) < 1 || n > 1000000 ||
-	    setup(&d, argv[1], argc - 3, argv + 3) != 0) {
-		fprintf(stderr, "usage: tlsdrive plugin|raw-endpoint|raw-file|"
-		                "raw-jwt N ...\n");
-		return 2;
-	}
-	t = calloc((size_t)n, sizeof(*t));
-	if (t == NULL)
-		return 1;
-	/* One untimed round: OpenSSL's lazy set-up, page faults. */
-	fails += d.once(&d);
-	cpu = cpu_us();
-	for (int i = 0; i < n; i++) {
-		int64_t start = now_ns();
-
-		fails += d.once(&d);
-		t[i] = now_ns() - start;
-		sum += t[i];
-	}
-	cpu = cpu_us() - cpu;
-	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
-	printf("%.1f %.1f %.1f %.1f %d\n", t[n / 2] / 1e3, sum / 1e3 / n, t[n * 95 / 100] / 1e3,
-	       cpu / n, fails);
-	if (d.plugin != NULL)
-		d.plugin->teardown(d.instance);
-	SSL_CTX_free(d.ssl);
-	free(t);
-	return fails != 0;
+	/* The untimed first round: OpenSSL's lazy set-up, page faults. */
+	return bd_main(&drv, &d, argc, argv);
 }

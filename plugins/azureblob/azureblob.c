@@ -13,6 +13,7 @@
 #include <healthcheckd/plugin.h>
 
 #include "../common/curlreq.h"
+#include "../common/names.h"
 #include "../common/plugutil.h"
 
 #define AZ_ACCOUNT_MAX 24
@@ -51,28 +52,9 @@ static const struct hc_key az_keys[] = {
 	  "shared access signature (the query string), instead "
 	  "of account_key",
 	  HC_KEY_SECRET },
-	{ "ca_file",
-	  "CA bundle (PEM) to verify the server with (default: the "
-	  "system's)",
-	  HC_KEY_PATH },
-	{ "tls_verify",
-	  "verify the server's certificate and name: yes or no "
-	  "(default yes)",
-	  0 },
-	{ "proxy",
-	  "proxy URL (default none; http_proxy and friends are "
-	  "ignored)",
-	  0 },
+	PUCURL_KEYS,
 	{ NULL, NULL, 0 }
 };
-
-/* A name of min to max bytes, all in allowed. */
-static int az_word(const char *v, const char *allowed, size_t min, size_t max)
-{
-	size_t len = strlen(v);
-
-	return len >= min && len <= max && strspn(v, allowed) == len;
-}
 
 /* account and container, both required. */
 static int az_parse_names(const struct hc_init_ctx *ctx, struct azblob *a)
@@ -82,7 +64,7 @@ static int az_parse_names(const struct hc_init_ctx *ctx, struct azblob *a)
 
 	if (account == NULL)
 		return hc_init_error(ctx, "account: required");
-	if (!az_word(account, "abcdefghijklmnopqrstuvwxyz0123456789", 3, AZ_ACCOUNT_MAX))
+	if (!pu_name_ok(account, "abcdefghijklmnopqrstuvwxyz0123456789", 3, AZ_ACCOUNT_MAX))
 		return hc_init_error(ctx,
 		                     "account: '%s' is not a storage "
 		                     "account name (3-24 lowercase letters and "
@@ -90,7 +72,7 @@ static int az_parse_names(const struct hc_init_ctx *ctx, struct azblob *a)
 		                     account);
 	if (container == NULL)
 		return hc_init_error(ctx, "container: required");
-	if ((!az_word(container, "abcdefghijklmnopqrstuvwxyz0123456789-", 3, AZ_CONTAINER_MAX) ||
+	if ((!pu_name_ok(container, "abcdefghijklmnopqrstuvwxyz0123456789-", 3, AZ_CONTAINER_MAX) ||
 	     container[0] == '-' || strstr(container, "--") != NULL ||
 	     container[strlen(container) - 1] == '-') &&
 	    strcmp(container, "$root") != 0 && strcmp(container, "$web") != 0 &&
@@ -112,10 +94,10 @@ static int az_parse_key(const struct hc_init_ctx *ctx, struct azblob *a, const c
 	int n;
 
 	if (len == 0 || len % 4 != 0 ||
-	    !az_word(b64,
-	             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	             "0123456789+/=",
-	             len, len))
+	    !pu_name_ok(b64,
+	                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                "0123456789+/=",
+	                len, len))
 		return hc_init_error(ctx, "account_key: not base64 (copy the "
 		                          "key from the account's access keys)");
 	if ((a->key = malloc(len / 4 * 3 + 1)) == NULL)
@@ -237,10 +219,7 @@ static int az_open(const struct hc_init_ctx *ctx, struct azblob *a)
 	struct pucurl_opts o = { AZ_BODY_MAX, NULL, 1, NULL, "healthcheckd-azureblob/1.0" };
 	int rc;
 
-	o.ca_file = hc_kv_get(ctx, "ca_file");
-	o.proxy = hc_kv_get(ctx, "proxy");
-	if ((o.ca_file != NULL && pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
-	    pu_parse_bool(ctx, "tls_verify", &o.tls_verify) != HC_OK)
+	if (pucurl_parse_opts(ctx, &o) != HC_OK)
 		return HC_EINVAL;
 	if ((rc = pucurl_open(ctx, &a->pc, &o)) != HC_OK)
 		return rc;

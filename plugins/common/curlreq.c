@@ -59,6 +59,17 @@ static CURLcode pucurl_setup(struct pucurl *pc, const struct pucurl_opts *opts)
 }
 
 /* See documentation in header file. */
+int pucurl_parse_opts(const struct hc_init_ctx *ctx, struct pucurl_opts *opts)
+{
+	opts->ca_file = hc_kv_get(ctx, "ca_file");
+	opts->proxy = hc_kv_get(ctx, "proxy");
+	if ((opts->ca_file != NULL && pu_check_readable(ctx, "ca_file", opts->ca_file) != HC_OK) ||
+	    pu_parse_bool(ctx, "tls_verify", &opts->tls_verify) != HC_OK)
+		return HC_EINVAL;
+	return HC_OK;
+}
+
+/* See documentation in header file. */
 int pucurl_open(const struct hc_init_ctx *ctx, struct pucurl *pc, const struct pucurl_opts *opts)
 {
 	CURLcode rc;

@@ -43,6 +43,28 @@ struct pucurl_opts {
 	const char *user_agent;
 };
 
+/* The hc_key entries of the keys pucurl_parse_opts reads, for the key
+ * table of a plugin that offers them. (clang-format would indent the second
+ * entry of a braced list in a macro as a continuation.) */
+/* clang-format off */
+#define PUCURL_KEYS                                                                                \
+	{ "ca_file",                                                                               \
+	  "CA bundle (PEM) to verify the server with (default: the system's)",                     \
+	  HC_KEY_PATH },                                                                           \
+	{ "tls_verify",                                                                            \
+	  "verify the server's certificate and name: yes or no (default yes)",                     \
+	  0 },                                                                                     \
+	{ "proxy",                                                                                 \
+	  "proxy URL (default none; http_proxy and friends are ignored)",                          \
+	  0 }
+/* clang-format on */
+
+/* opts->ca_file, tls_verify and proxy from the keys of PUCURL_KEYS
+ * (tls_verify keeps its value when the key is absent). Returns HC_OK, or
+ * HC_EINVAL after hc_init_error: a ca_file that cannot be read, a
+ * tls_verify that is not a bool. */
+int pucurl_parse_opts(const struct hc_init_ctx *ctx, struct pucurl_opts *opts);
+
 /*
  * Create pc's easy handle with opts (no network I/O: fit for init): no
  * signals (checks run on worker threads), http and https only, no

@@ -5,7 +5,8 @@
 noinst_LTLIBRARIES = plugins/common/libplugutil.la
 plugins_common_libplugutil_la_SOURCES = plugins/common/plugutil.c \
 	plugins/common/parse.c \
-	plugins/common/plugutil.h
+	plugins/common/plugutil.h \
+	plugins/common/names.c plugins/common/names.h
 
 # libpux509: certificate expiry, shared by the tls and credential plugins
 # (x509.h). Built when either is, that is when OpenSSL is found.

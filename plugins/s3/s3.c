@@ -9,6 +9,7 @@
 #include <healthcheckd/plugin.h>
 
 #include "../common/curlreq.h"
+#include "../common/names.h"
 #include "../common/plugutil.h"
 
 /* Longest bucket name: 63 in every region now, 255 for legacy us-east-1
@@ -50,33 +51,14 @@ static const struct hc_key s3_keys[] = {
 	  "yes: ENDPOINT/BUCKET (MinIO and other S3-compatible "
 	  "servers); no: BUCKET.ENDPOINT-HOST (default no)",
 	  0 },
-	{ "ca_file",
-	  "CA bundle (PEM) to verify the server with (default: the "
-	  "system's)",
-	  HC_KEY_PATH },
-	{ "tls_verify",
-	  "verify the server's certificate and name: yes or no "
-	  "(default yes)",
-	  0 },
-	{ "proxy",
-	  "proxy URL (default none; http_proxy and friends are "
-	  "ignored)",
-	  0 },
+	PUCURL_KEYS,
 	{ NULL, NULL, 0 }
 };
-
-/* A name made of the bytes of allowed only, of min to max bytes. */
-static int s3_word(const char *v, const char *allowed, size_t min, size_t max)
-{
-	size_t len = strlen(v);
-
-	return len >= min && len <= max && strspn(v, allowed) == len;
-}
 
 /* Whether a bucket name can be the first label(s) of a host name. */
 static int s3_dns_bucket(const char *b)
 {
-	return s3_word(b, "abcdefghijklmnopqrstuvwxyz0123456789.-", 3, 63) &&
+	return pu_name_ok(b, "abcdefghijklmnopqrstuvwxyz0123456789.-", 3, 63) &&
 	       strstr(b, "..") == NULL && b[0] != '.' && b[0] != '-' && b[strlen(b) - 1] != '.' &&
 	       b[strlen(b) - 1] != '-';
 }
@@ -90,17 +72,17 @@ static int s3_parse_names(const struct hc_init_ctx *ctx, struct s3 *s)
 	if (region == NULL)
 		return hc_init_error(ctx, "region: required (the region the "
 		                          "bucket is in, e.g. us-east-1)");
-	if (!s3_word(region,
-	             "abcdefghijklmnopqrstuvwxyz"
-	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
-	             1, S3_REGION_MAX))
+	if (!pu_name_ok(region,
+	                "abcdefghijklmnopqrstuvwxyz"
+	                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+	                1, S3_REGION_MAX))
 		return hc_init_error(ctx, "region: '%s' is not a region name", region);
 	if (bucket == NULL)
 		return hc_init_error(ctx, "bucket: required");
-	if (!s3_word(bucket,
-	             "abcdefghijklmnopqrstuvwxyz"
-	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
-	             3, S3_BUCKET_MAX))
+	if (!pu_name_ok(bucket,
+	                "abcdefghijklmnopqrstuvwxyz"
+	                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
+	                3, S3_BUCKET_MAX))
 		return hc_init_error(ctx,
 		                     "bucket: '%s' is not a bucket name "
 		                     "(3-63 letters, digits, dots and hyphens)",
@@ -186,11 +168,11 @@ static int s3_parse_credentials(const struct hc_init_ctx *ctx, struct s3 *s)
 	/* AWS's are letters and digits; S3-compatible servers allow a few
 	 * more. '/' would break the signature's credential scope. Not quoted:
 	 * an ID pasted in the wrong key may be a secret. */
-	if (!s3_word(s->access_key_id,
-	             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	             "abcdefghijklmnopqrstuvwxyz0123456789"
-	             "-_.@+=",
-	             1, 128))
+	if (!pu_name_ok(s->access_key_id,
+	                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                "abcdefghijklmnopqrstuvwxyz0123456789"
+	                "-_.@+=",
+	                1, 128))
 		return hc_init_error(ctx, "access_key_id: not an access key ID "
 		                          "(letters, digits and -_.@+=)");
 	if (s->secret[0] == '\0' || strpbrk(s->secret, " \t\r\n") != NULL)
@@ -220,10 +202,7 @@ static int s3_open(const struct hc_init_ctx *ctx, struct s3 *s)
 	CURL *e;
 	int rc;
 
-	o.ca_file = hc_kv_get(ctx, "ca_file");
-	o.proxy = hc_kv_get(ctx, "proxy");
-	if ((o.ca_file != NULL && pu_check_readable(ctx, "ca_file", o.ca_file) != HC_OK) ||
-	    pu_parse_bool(ctx, "tls_verify", &o.tls_verify) != HC_OK)
+	if (pucurl_parse_opts(ctx, &o) != HC_OK)
 		return HC_EINVAL;
 	if ((rc = pucurl_open(ctx, &s->pc, &o)) != HC_OK)
 		return rc;

@@ -2,6 +2,7 @@
 /* Unit tests of plugins/common/parse.c: the key parsers every plugin shares. */
 #include "unit.h"
 
+#include "names.h"
 #include "plugutil.h"
 
 static char errbuf[256];
@@ -197,6 +198,18 @@ static void copy_key_never_quotes_the_value(void **state)
 	assert_string_equal(errbuf, "password: required");
 }
 
+static void name_ok_takes_the_alphabet_within_the_lengths(void **state)
+{
+	(void)state;
+	assert_true(pu_name_ok("abc", "abc", 3, 3));
+	assert_true(pu_name_ok("a-b", "ab-", 1, 63));
+	assert_false(pu_name_ok("ab", "abc", 3, 63));
+	assert_false(pu_name_ok("abcd", "abcd", 1, 3));
+	assert_false(pu_name_ok("aBc", "abc", 1, 63));
+	assert_false(pu_name_ok("", "abc", 1, 63));
+	assert_true(pu_name_ok("", "abc", 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +223,7 @@ int main(void)
 		cmocka_unit_test(word_lists_the_choices),
 		cmocka_unit_test(readable_names_the_path_and_errno),
 		cmocka_unit_test(copy_key_never_quotes_the_value),
+		cmocka_unit_test(name_ok_takes_the_alphabet_within_the_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
