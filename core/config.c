@@ -916,6 +916,8 @@ static int config_handler(void *user, const char *section, const char *key, cons
 	case SECTION_IGNORED:
 		break;
 	}
+	/* A plugin's value may be a secret written inline. */
+	explicit_bzero(value, strlen(value));
 	free(value);
 	return 1;
 }
@@ -978,6 +980,9 @@ static int parse_file(struct hc_config *cfg, const char *path, struct hc_where f
 	if (rc != 0 && errs->n == before)
 		hc_errors_add(errs, (struct hc_where){ p.file, rc > 0 ? rc : 0 },
 		              "the INI parser cannot read this line");
+	/* The last line read may hold a secret written inline. */
+	if (p.line != NULL)
+		explicit_bzero(p.line, p.cap);
 	free(p.line);
 	fclose(p.fp);
 	free(stack[depth]);
