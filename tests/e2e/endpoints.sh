@@ -185,3 +185,14 @@ e2e_expect_code 503
 max_age
 [ "$age" -ge 1 ] && [ "$age" -le 10 ] || t_fail "max-age=$age, but the next result is due in 9-10 s"
 t_ok "/health max-age is the time to the next due result"
+
+# Within one snapshot (a runs every 10 s, p is never pushed to, so none
+# comes for seconds), max-age counts down: two requests 2 s apart.
+e2e_req /health
+max_age
+first=$age
+sleep 2
+e2e_req /health
+max_age
+[ "$age" -lt "$first" ] || t_fail "max-age went from $first to $age in 2 s: it does not count down"
+t_ok "/health max-age counts down between snapshots"
