@@ -19,6 +19,9 @@
 #include "xalloc.h"
 
 #define MAX_INCLUDE_DEPTH 16
+/* The stdio buffer and the first line buffer of a config file: ours, so
+ * that what they held (inline secrets) is cleared before they are freed. */
+#define CONFIG_BUF 4096
 /* libinih keeps at most 49 characters of a section name. */
 #define INIH_MAX_SECTION 49
 
@@ -916,6 +919,8 @@ static int config_handler(void *user, const char *section, const char *key, cons
 	case SECTION_IGNORED:
 		break;
 	}
+	/* A plugin's value may be a secret written inline. */
+	explicit_bzero(value, strlen(value));
 	free(value);
 	return 1;
 }
@@ -952,7 +957,7 @@ static int parse_file(struct hc_config *cfg, const char *path, struct hc_where f
 {
 	struct parse p = { .cfg = cfg, .errs = errs, .depth = depth, .stack = stack };
 	size_t before = errs->n;
-	char *real;
+	char *real, *iobuf;
 	int rc;
 
 	if (depth >= MAX_INCLUDE_DEPTH) {
@@ -972,14 +977,24 @@ static int parse_file(struct hc_config *cfg, const char *path, struct hc_where f
 	}
 	stack[depth] = real != NULL ? real : hc_xstrdup(path);
 	p.file = intern_file(cfg, path);
+	/* Nothing was read yet: the buffer can still be set. getline grows
+	 * p.line (freeing the old one uncleared) only past CONFIG_BUF. */
+	iobuf = hc_xcalloc(1, CONFIG_BUF);
+	setvbuf(p.fp, iobuf, _IOFBF, CONFIG_BUF);
+	p.cap = CONFIG_BUF;
+	p.line = hc_xcalloc(1, p.cap);
 	rc = ini_parse_stream(config_reader, &p, config_handler, &p);
 	/* The reader blanks every line it reports, so an error of inih's own
 	 * means a case the reader does not know: never let it pass. */
 	if (rc != 0 && errs->n == before)
 		hc_errors_add(errs, (struct hc_where){ p.file, rc > 0 ? rc : 0 },
 		              "the INI parser cannot read this line");
+	/* The file's text may hold a secret written inline. */
+	explicit_bzero(p.line, p.cap);
 	free(p.line);
 	fclose(p.fp);
+	explicit_bzero(iobuf, CONFIG_BUF);
+	free(iobuf);
 	free(stack[depth]);
 	stack[depth] = NULL;
 	return errs->n == before ? 0 : -1;

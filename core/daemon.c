@@ -220,7 +220,7 @@ static void reload(struct daemon *d)
 	size_t n, n_unused, n_retired;
 	struct hc_config *cfg;
 	int64_t until;
-	char *token;
+	char *token = NULL;
 
 	notify("RELOADING=1");
 	hc_log(HC_LOG_INFO, "reloading %s", d->opts->config);
@@ -228,6 +228,8 @@ static void reload(struct daemon *d)
 	if (cfg == NULL || read_token(cfg, &token, "reload") != 0 ||
 	    make_checks(d, cfg, &checks, &n, "reload") != 0) {
 		hc_log(HC_LOG_ERR, "reload failed: still serving the previous configuration");
+		/* The token was read before the checks failed: wipe it too. */
+		hc_token_free(token);
 		hc_config_unref(cfg);
 		notify("READY=1");
 		return;

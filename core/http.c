@@ -97,15 +97,15 @@ void hc_http_release_body(struct hc_body *b)
 
 void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
-	char cache[64] = "no-store";
-
-	/* /health may be cached until the next result is due. */
+	(void)s;
+	/* /health's max-age counts down, so its response is made for each
+	 * request (send_health); its text stays the snapshot's. */
 	if (which == HC_BODY_HEALTH || which == HC_BODY_HEALTH + 1)
-		snprintf(cache, sizeof(cache), "max-age=%lld", (long long)s->next_due_s);
+		return;
 	/* The response takes the text: no copy, freed with its last user. */
 	b->handle = with_headers(
 	        MHD_create_response_from_buffer_with_free_callback(b->len, b->text, free), b->type,
-	        cache);
+	        "no-store");
 }
 
 /* Queue a response made for this request only. */
@@ -138,6 +138,35 @@ static mhd_result send_allow(struct MHD_Connection *conn, const char *allow)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void drop_snapshot(void *cls)
+{
+	hc_snapshot_unref(cls);
+}
+
+/* /health, cacheable until the next result is due, counted from now: a
+ * response of this request's own over the snapshot's text (no copy),
+ * which holds a reference to the snapshot until it is sent. */
+static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, bool detailed)
+{
+	const struct hc_body *b = hc_snapshot_body(s, HC_BODY_HEALTH + detailed);
+	int64_t left = s->next_due_ns - hc_now_ns();
+	struct MHD_Response *r;
+	char cache[64];
+	mhd_result ret;
+
+	snprintf(cache, sizeof(cache), "max-age=%lld",
+	         left > 0 ? (long long)(left / 1000000000) : 0LL);
+	hc_snapshot_ref(s);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->text, drop_snapshot, s);
+	if (r == NULL) {
+		hc_snapshot_unref(s);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(conn, (unsigned)b->code, with_headers(r, b->type, cache));
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -265,7 +294,7 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, cons
 	if ((g = group_of(url, &rest)) >= 0)
 		ret = serve_probe(h, conn, s, g, rest, detailed);
 	else if (strcmp(url, "/health") == 0)
-		ret = send_body(conn, hc_snapshot_body(s, HC_BODY_HEALTH + detailed));
+		ret = send_health(conn, s, detailed);
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT,

@@ -170,10 +170,57 @@ static bool excluded(const struct hc_probe_query *q, const char *name, bool *use
 	return false;
 }
 
-/* One kube-apiserver style line for a row. */
-static void probe_line(struct sbuf *b, const struct hc_row *r, bool detailed)
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A name as Go's %q writes it: quoted, with quotes, backslashes and
+ * control bytes escaped (the name comes from the query string). */
+static void put_quoted(struct sbuf *b, const char *name)
+{
+	sb_puts(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_printf(b, "\\x%02x", *p);
+		else
+			sb_printf(b, "%c", *p);
+	}
+	sb_puts(b, "\"");
+}
+
+/* kube-apiserver's one line for the ?exclude names that match no check:
+ * sorted, each once, quoted, separated by commas. */
+static void unmatched_excludes(struct sbuf *b, const struct hc_probe_query *q, const bool *used)
+{
+	const char **names = hc_xcalloc(q->n_exclude + 1, sizeof(*names));
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->n_exclude; i++)
+		if (!used[i])
+			names[n++] = q->exclude[i];
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		sb_puts(b, i == 0 ? "warn: some health checks cannot be excluded: no matches for "
+		                  : ",");
+		put_quoted(b, names[i]);
+	}
+	if (n > 0)
+		sb_puts(b, "\n");
+	free(names);
+}
+
+/* One kube-apiserver style line for a row. completed: the row is a member
+ * of /startupz after start-up completed, which passes whatever the member
+ * says now (the latch); a member that fails now says so after the "ok". */
+static void probe_line(struct sbuf *b, const struct hc_row *r, bool detailed, bool completed)
 {
 	const char *name = r->conf->name;
+	const char *why = detailed && r->out ? r->out->message : "reason withheld";
 
 	switch (r->status) {
 	case HC_PASS:
@@ -183,11 +230,16 @@ static void probe_line(struct sbuf *b, const struct hc_row *r, bool detailed)
 		sb_printf(b, "[+]%s warn\n", name);
 		break;
 	case HC_PENDING:
-		sb_printf(b, "[-]%s pending\n", name);
+		if (completed)
+			sb_printf(b, "[+]%s ok (start-up completed; now pending)\n", name);
+		else
+			sb_printf(b, "[-]%s pending\n", name);
 		break;
 	default:
-		sb_printf(b, "[-]%s failed: %s\n", name,
-		          detailed && r->out ? r->out->message : "reason withheld");
+		if (completed)
+			sb_printf(b, "[+]%s ok (start-up completed; now failed: %s)\n", name, why);
+		else
+			sb_printf(b, "[-]%s failed: %s\n", name, why);
 		break;
 	}
 }
@@ -210,7 +262,10 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 	const char *block = NULL;
 	struct sbuf b = { 0 };
 	size_t n = 0;
+	bool found = false; /* q->only names a check of the group */
 	int status;
+	/* Start-up completes once: the kubelet stops asking after that. */
+	bool completed = q->group == HC_STARTUP && q->only == NULL && s->started;
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct hc_row *r = &s->rows[i];
@@ -219,14 +274,16 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 			continue;
 		if (q->only != NULL && strcmp(q->only, r->conf->name) != 0)
 			continue;
+		found = true;
+		/* As kube-apiserver: /readyz/NAME?exclude=NAME passes, excluded. */
 		if (excluded(q, r->conf->name, used))
 			sb_printf(&b, "[+]%s excluded: ok\n", r->conf->name);
 		else {
 			rows[n++] = *r;
-			probe_line(&b, r, q->detailed);
+			probe_line(&b, r, q->detailed, completed);
 		}
 	}
-	if (q->only != NULL && n == 0) {
+	if (q->only != NULL && !found) {
 		free(rows);
 		free(used);
 		free(b.p);
@@ -235,18 +292,15 @@ char *hc_render_probe(const struct hc_snapshot *s, const struct hc_probe_query *
 		return hc_xasprintf("no check '%s' in %s\n", q->only, group_word[q->group]);
 	}
 	status = hc_worst_status(rows, n);
-	/* Start-up completes once: the kubelet stops asking after that. */
-	if (q->group == HC_STARTUP && q->only == NULL && s->started)
+	if (completed && status == HC_FAIL) {
 		status = HC_PASS;
+		block = "start-up completed";
+	}
 	if (q->group == HC_READINESS && q->only == NULL && (block = readiness_block(s)) != NULL) {
 		status = HC_FAIL;
 		sb_printf(&b, "[-]%s failed: %s\n", s->shutting_down ? "shutdown" : "startup", block);
 	}
-	for (size_t i = 0; i < q->n_exclude; i++)
-		if (!used[i])
-			sb_printf(&b,
-			          "warn: some health checks cannot be excluded: no matches for \"%s\"\n",
-			          q->exclude[i]);
+	unmatched_excludes(&b, q, used);
 	*code = status == HC_FAIL ? 503 : 200;
 	if (q->json) {
 		free(b.p);

@@ -115,7 +115,8 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg, struct hc_check *cons
 	hc_group_status(s->rows, n, s->group_status);
 	s->started = started;
 	s->shutting_down = shutting_down;
-	s->next_due_s = next == INT64_MAX || next <= now_ns ? 0 : (next - now_ns) / 1000000000;
+	/* Absolute, so that /health's max-age counts down while s is served. */
+	s->next_due_ns = next == INT64_MAX ? 0 : next > now_ns ? next : now_ns;
 	return s;
 }
 

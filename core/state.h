@@ -127,7 +127,7 @@ struct hc_snapshot {
 	int group_status[HC_N_GROUPS]; /* HC_PASS, HC_WARN or HC_FAIL */
 	bool started;                  /* the startup group has passed once */
 	bool shutting_down;
-	int64_t next_due_s;          /* seconds until the next result is due */
+	int64_t next_due_ns;         /* when the next result is due (CLOCK_MONOTONIC), 0: none */
 	unsigned count[4];           /* rows that pass, warn, fail, are pending */
 	struct hc_sched_stats sched; /* the scheduler's, when it was taken */
 	/* Bodies for the common requests, each rendered at most once, when

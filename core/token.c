@@ -21,6 +21,7 @@ char *hc_token_read(const char *path, char *err, size_t errsz)
 {
 	mode_t mode;
 	char *buf = hc_read_file(path, TOKEN_MAX, &mode, err, errsz);
+	size_t len, cut;
 
 	if (buf == NULL)
 		return NULL;
@@ -30,7 +31,11 @@ char *hc_token_read(const char *path, char *err, size_t errsz)
 		hc_token_free(buf);
 		return NULL;
 	}
-	buf[strcspn(buf, "\r\n")] = '\0';
+	/* hc_token_free wipes up to the first NUL: wipe the lines after
+	 * the token now, whatever they hold. */
+	len = strlen(buf);
+	cut = strcspn(buf, "\r\n");
+	explicit_bzero(buf + cut, len - cut);
 	if (buf[0] == '\0') {
 		snprintf(err, errsz, "%s holds no token on its first line", path);
 		hc_token_free(buf);

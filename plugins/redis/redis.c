@@ -107,11 +107,9 @@ static void redis_teardown(void *instance)
 	if (rd->c != NULL)
 		redisFree(rd->c);
 	free(rd->user);
-	if (rd->password != NULL) {
-		/* Do not leave the secret in freed memory. */
-		memset(rd->password, 0, strlen(rd->password));
-		free(rd->password);
-	}
+	/* Do not leave the secret in freed memory (a memset before free is a
+	 * dead store the compiler may drop; explicit_bzero is not). */
+	pu_free_secret(rd->password);
 	free(rd);
 }
 

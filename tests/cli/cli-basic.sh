@@ -57,6 +57,10 @@ t_expect_out '^    port +'
 t_expect_out '^disk [^ ]+ \(ABI 1\.0\): '
 t_expect_out '^    path +'
 t_ok "--list-plugins lists every plugin with its keys"
+[ "$(head -n1 <<<"$T_OUT" | cut -d' ' -f1)" = heartbeat ] ||
+	t_fail "--list-plugins does not list the built-in heartbeat first"
+t_expect_out '^    ttl +'
+t_ok "--list-plugins lists the built-in heartbeat first, as healthcheckd(8) says"
 
 HEALTHCHECKD_PLUGIN_DIR=$HC_PLUGIN_DIR t_run "$HEALTHCHECKD" --list-plugins
 t_expect_rc 0

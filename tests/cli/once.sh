@@ -145,3 +145,26 @@ t_run "$HEALTHCHECKD" -t -c "$T_TMP/c.ini" --plugin-dir "$HC_FIXTURE_DIR"
 t_expect_rc 0
 t_expect_out_exact "configuration OK"
 t_ok "-t validates without running a check"
+
+# A heartbeat check has nobody to push to it: --once leaves it out, and
+# reports it as fail only when --check names it (healthcheckd(8)).
+printf 'tok\n' >"$T_TMP/hb-token"
+chmod 600 "$T_TMP/hb-token"
+echo pass >"$state"
+cat >"$T_TMP/hb.ini" <<EOF
+[check:ok]
+plugin = fake_good
+path = $state
+[check:hb]
+plugin = heartbeat
+ttl = 30s
+token_file = $T_TMP/hb-token
+EOF
+t_run "$HEALTHCHECKD" --once -c "$T_TMP/hb.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 0
+t_expect_out '^ok +pass '
+if grep -q '^hb ' <<<"$T_OUT"; then t_fail "--once reported the heartbeat check"; fi
+t_run "$HEALTHCHECKD" --once -c "$T_TMP/hb.ini" --plugin-dir "$HC_FIXTURE_DIR" --check hb
+t_expect_rc 2
+t_expect_out '^hb +fail .* heartbeat checks are not run$'
+t_ok "--once leaves heartbeat checks out unless --check names one, then fail"

@@ -120,6 +120,16 @@ e2e_req '/readyz?exclude=nope'
 e2e_expect 200 $'ok\n'
 t_ok "?exclude of an unknown name adds the warn line and does not fail"
 
+e2e_req '/readyz?verbose&exclude=zz&exclude=a&exclude=nope&exclude=zz'
+e2e_expect 200 $'[+]a excluded: ok\n[+]w warn\nwarn: some health checks cannot be excluded: no matches for "nope","zz"\nreadyz check passed\n'
+t_ok "unknown ?exclude names: one warn line naming them all, as kube-apiserver"
+
+e2e_req '/readyz/w?exclude=w'
+e2e_expect 200 $'ok\n'
+e2e_req '/readyz/w?verbose&exclude=w'
+e2e_expect 200 $'[+]w excluded: ok\nreadyz check passed\n'
+t_ok "/readyz/NAME?exclude=NAME: the check exists, excluded, and passes"
+
 e2e_say a fail
 e2e_until 5 e2e_is 503 /readyz
 e2e_expect 503 $'[-]a failed: reason withheld\n[+]w warn\nreadyz check failed\n'
@@ -139,6 +149,19 @@ e2e_say a pass
 e2e_until 5 e2e_is 200 /readyz
 e2e_expect 200 $'ok\n'
 t_ok "a recovered check turns its group 200 again"
+
+# Start-up is a latch: once the startup group passed, /startupz passes
+# whatever its checks say, and its body agrees (no [-] above "passed").
+e2e_say boot fail
+e2e_until 5 e2e_is 503 /startupz/boot
+e2e_req /startupz
+e2e_expect 200 $'ok\n'
+e2e_req '/startupz?verbose'
+e2e_expect 200 $'[+]boot ok (start-up completed; now failed: reason withheld)\nstartupz check passed\n'
+e2e_has '^\[\+\]boot ok \(start-up completed; now failed: .+\)$' '/startupz?verbose' "${AUTH[@]}" ||
+	t_fail "/startupz?verbose with details does not show the failure after start-up"
+e2e_say boot pass
+t_ok "after start-up, /startupz passes and its verbose body says so for a failing check"
 
 # A check without a first result is pending: a heartbeat never pushed.
 e2e_stop
@@ -162,3 +185,14 @@ e2e_expect_code 503
 max_age
 [ "$age" -ge 1 ] && [ "$age" -le 10 ] || t_fail "max-age=$age, but the next result is due in 9-10 s"
 t_ok "/health max-age is the time to the next due result"
+
+# Within one snapshot (a runs every 10 s, p is never pushed to, so none
+# comes for seconds), max-age counts down: two requests 2 s apart.
+e2e_req /health
+max_age
+first=$age
+sleep 2
+e2e_req /health
+max_age
+[ "$age" -lt "$first" ] || t_fail "max-age went from $first to $age in 2 s: it does not count down"
+t_ok "/health max-age counts down between snapshots"

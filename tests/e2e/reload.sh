@@ -72,3 +72,16 @@ more_runs() { [ "$(runs_of_a)" -gt "$before" ]; }
 e2e_until 5 more_runs
 kill -0 "$E2E_PID" || t_fail "the daemon is gone"
 t_ok "SIGHUP with a bad key: 'reload failed' in the log, the old checks keep serving and running"
+
+# A reload that fails after the token file was read (above: the token was
+# read, then a check was refused) must not keep the token's buffer: under
+# LeakSanitizer (--enable-sanitizers, ASAN_OPTIONS=detect_leaks=1) a leak
+# shows at exit as a report and a non-zero exit code.
+reloaded 3
+e2e_stop
+[ "$E2E_RC" = 0 ] || { T_ERR=$(cat "$E2E_LOG"); t_fail "SIGTERM after failed reloads: exit $E2E_RC (stderr: the log)"; }
+if grep -q 'LeakSanitizer' "$E2E_LOG"; then
+	T_ERR=$(cat "$E2E_LOG")
+	t_fail "a leak at exit after failed reloads (stderr: the log)"
+fi
+t_ok "failed reloads with a token file leave nothing behind: a clean exit at SIGTERM"

@@ -43,3 +43,28 @@ e2e_stop
 e2e_log_has "shutting down: readiness fails now; stopping in 2000 ms"
 echo "# exited $took ms after SIGTERM"
 t_ok "the daemon exits 0 within shutdown_delay + 2 s although a check hangs"
+
+# SIGHUP during shutdown_delay neither reloads nor cuts the delay short
+# (only a second SIGTERM or SIGINT does; healthcheckd(8)).
+E2E_DELAY=2s e2e_start <<EOF
+$(e2e_check a)
+EOF
+e2e_until 5 e2e_is 200 /readyz
+sent=$(t_now_ms)
+kill -TERM "$E2E_PID"
+e2e_until 1 e2e_is 503 /readyz
+kill -HUP "$E2E_PID"
+sleep 0.5
+e2e_req /livez
+e2e_expect 200 $'ok\n'
+# Wait for the exit without a signal (a second SIGTERM would cut it short).
+e2e_by $((sent + 6000)) e2e_exited
+took=$(($(t_now_ms) - sent))
+e2e_stop
+[ "$E2E_RC" -eq 0 ] || t_fail "exit code $E2E_RC"
+[ "$took" -ge 1900 ] || t_fail "exited $took ms after SIGTERM: SIGHUP cut shutdown_delay (2 s) short"
+if grep -q 'reloading' "$E2E_LOG"; then
+	T_ERR=$(cat "$E2E_LOG")
+	t_fail "SIGHUP during the delay reloaded"
+fi
+t_ok "SIGHUP during shutdown_delay is ignored: no reload, the delay runs out"

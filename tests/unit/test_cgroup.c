@@ -11,12 +11,12 @@
 
 #include "../../plugins/process/cgroup.h"
 
-static char root[64];
+static char root[256];
 
 /* Write text to root/rel, making the directories on the way. */
 static void put(const char *rel, const char *text)
 {
-	char path[256], *slash;
+	char path[512], *slash;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
@@ -35,8 +35,7 @@ static void put(const char *rel, const char *text)
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/hc-cgroup-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	unit_mkdtemp(root, sizeof(root), "hc-cgroup");
 	return 0;
 }
 
@@ -110,7 +109,7 @@ static void test_the_smallest_memory_max_wins(void **state)
 
 static void test_nothing_above_the_mount_is_read(void **state)
 {
-	char mount[128];
+	char mount[512];
 	struct cg_limits l;
 
 	(void)state;

@@ -260,10 +260,17 @@ static void startup_passes_for_good_once_it_has(void **state)
 	assert_int_equal(code, 200);
 	assert_string_equal(body, "ok\n");
 	free(body);
+	/* The body agrees with the latch: no "[-]" above "passed". */
+	body = probe(s, HC_STARTUP, true, true, &code);
+	assert_int_equal(code, 200);
+	assert_string_equal(body, "[+]s ok (start-up completed; now failed: down)\n"
+	                          "startupz check passed\n");
+	free(body);
 	snap_free(s);
 	s = snap(rows, 1, false, false);
-	body = probe(s, HC_STARTUP, false, false, &code);
+	body = probe(s, HC_STARTUP, true, true, &code);
 	assert_int_equal(code, 503);
+	assert_string_equal(body, "[-]s failed: down\nstartupz check failed\n");
 	free(body);
 	snap_free(s);
 }
@@ -292,10 +299,45 @@ static void exclude_and_only(void **state)
 	body = hc_render_probe(s, &q, &code, &type);
 	assert_int_equal(code, 503);
 	free(body);
+	/* /readyz/NAME?exclude=NAME: the check exists, excluded, and passes. */
+	q = (struct hc_probe_query){ .group = HC_READINESS,
+		                     .only = "bb-longer",
+		                     .exclude = ex,
+		                     .n_exclude = 1,
+		                     .verbose = true };
+	body = hc_render_probe(s, &q, &code, &type);
+	assert_int_equal(code, 200);
+	assert_string_equal(body, "[+]bb-longer excluded: ok\nreadyz check passed\n");
+	free(body);
 	q = (struct hc_probe_query){ .group = HC_LIVENESS, .only = "a" };
 	body = hc_render_probe(s, &q, &code, &type);
 	assert_int_equal(code, 404);
 	assert_string_equal(body, "no check 'a' in livez\n");
+	free(body);
+	snap_free(s);
+}
+
+/* Unknown ?exclude names: one line naming them all, as kube-apiserver
+ * writes it (sorted, each once, quoted as Go's %q). */
+static void unknown_excludes_in_one_line(void **state)
+{
+	struct hc_outcome p = outcome(HC_PASS, "fine");
+	struct hc_row rows[] = { row(&conf_a, &p) };
+	struct hc_snapshot *s = snap(rows, 1, true, false);
+	const char *ex[] = { "zz", "a", "b\"q", "zz" };
+	struct hc_probe_query q = {
+		.group = HC_READINESS, .exclude = ex, .n_exclude = 4, .verbose = true
+	};
+	const char *type;
+	int code;
+	char *body = hc_render_probe(s, &q, &code, &type);
+
+	(void)state;
+	assert_int_equal(code, 200);
+	assert_string_equal(body, "[+]a excluded: ok\n"
+	                          "warn: some health checks cannot be excluded: no matches for "
+	                          "\"b\\\"q\",\"zz\"\n"
+	                          "readyz check passed\n");
 	free(body);
 	snap_free(s);
 }
@@ -352,6 +394,7 @@ int main(void)
 		cmocka_unit_test(readiness_fails_while_starting_or_stopping),
 		cmocka_unit_test(startup_passes_for_good_once_it_has),
 		cmocka_unit_test(exclude_and_only),
+		cmocka_unit_test(unknown_excludes_in_one_line),
 		cmocka_unit_test(metrics_have_every_family),
 	};
 

@@ -26,6 +26,10 @@ static void the_first_line_is_the_token(void **state)
 
 	(void)state;
 	assert_string_equal(t, "s3cret");
+	/* hc_token_free wipes up to the NUL: the lines after the token,
+	 * still in the buffer, are wiped when it is read. */
+	for (size_t i = 0; i < sizeof("\r\nsecond line\n") - 1; i++)
+		assert_int_equal(t[6 + i], '\0');
 	hc_token_free(t);
 	free(path);
 }
