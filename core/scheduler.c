@@ -197,6 +197,8 @@ struct hc_sched {
 	bool urgent; /* ... and a status changed */
 	int64_t last_publish_ns;
 	int64_t last_tick_ns;
+	int64_t wake_at;          /* when the sleeping scheduler thread wakes;
+	                             INT64_MIN while it is awake */
 	struct hc_sched_stats stats;
 	uint64_t late_logged; /* stats.late when last logged */
 	int64_t late_log_ns;
@@ -382,19 +384,26 @@ static int64_t publish_due_locked(const struct hc_sched *s)
 	return s->last_publish_ns + (s->urgent ? PUBLISH_GAP_NS : COALESCE_NS);
 }
 
+/* The scheduler thread must look again by t: wake it only if it sleeps
+ * past t. An awake one computes its next wake-up before it sleeps, and a
+ * wake-up per run would be a third context switch per run. */
+static void wake_by_locked(struct hc_sched *s, int64_t t)
+{
+	if (t < s->wake_at)
+		pthread_cond_signal(&s->wake);
+}
+
 /* A result was recorded (status: it changed the reported status): publish
  * now if the last publish is old enough, else leave it to the scheduler
- * thread, woken only if this made the publish due sooner. */
+ * thread. */
 static void recorded_relocking(struct hc_sched *s, bool status)
 {
-	bool sooner = !s->dirty || (status && !s->urgent);
-
 	s->dirty = true;
 	s->urgent = s->urgent || status;
 	if (hc_now_ns() >= publish_due_locked(s))
 		publish_relocking(s);
-	else if (sooner)
-		pthread_cond_signal(&s->wake);
+	else
+		wake_by_locked(s, publish_due_locked(s));
 }
 
 /* Returns true when the reported status changed. */
@@ -454,9 +463,7 @@ static void run_relocking(struct hc_sched *s, struct hc_check *c)
 	if (!c->retired && !s->stop) {
 		c->due_ns = hc_now_ns() + (int64_t)c->conf->interval_ms * 1000000;
 		heap_push(s, c);
-		/* The scheduler thread sleeps until the earliest due time. */
-		if (c->heap_index == 0)
-			pthread_cond_signal(&s->wake);
+		wake_by_locked(s, c->due_ns + DISPATCH_SLACK_NS);
 	}
 	pthread_cond_broadcast(&s->idle);
 	/* Published once the next due time is known: /health's max-age. */
@@ -612,8 +619,10 @@ static void *sched_main(void *arg)
 		}
 		if (s->stop)
 			break;
-		ts = to_timespec(next_wake_locked(s, hc_now_ns()));
+		s->wake_at = next_wake_locked(s, hc_now_ns());
+		ts = to_timespec(s->wake_at);
 		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+		s->wake_at = INT64_MIN;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -652,6 +661,7 @@ struct hc_sched *hc_sched_start(struct hc_config *cfg, struct hc_check **checks,
 	s->state = state;
 	s->tick = tick;
 	s->tick_arg = tick_arg;
+	s->wake_at = INT64_MIN; /* until the thread first sleeps */
 	atomic_init(&s->tick_ns, now);
 	sched_reserve(s, n);
 	index_heartbeats(s);
@@ -721,7 +731,7 @@ int hc_sched_heartbeat(struct hc_sched *s, const char *name, int status, const c
 	c->stale = false;
 	record_locked(c, &out);
 	/* The scheduler's next wake-up now depends on this push's expiry. */
-	pthread_cond_signal(&s->wake);
+	wake_by_locked(s, stale_at(c));
 	publish_relocking(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
