@@ -8,12 +8,13 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
-# 1000 attacking sockets here, as many accepted or refused by the daemon.
-if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 4096 ]; then
-	echo "SKIP: the hard limit of open files is $(ulimit -Hn), under the 4096 this test needs" >&2
+# 1000 attacking sockets in the flood; the daemon holds at most 200 and
+# closes the rest at once.
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 2048 ]; then
+	echo "SKIP: the hard limit of open files is $(ulimit -Hn), under the 2048 this test needs" >&2
 	exit 77
 fi
-ulimit -n 4096
+ulimit -n 2048
 
 # The daemon's limits: 200 connections, 8 of them for trusted sources, no
 # per-address limit (the reserve alone must hold).
@@ -36,8 +37,8 @@ probe_during() {
 	sleep 2
 	for i in 1 2 3 4 5; do
 		# Generous: a trusted probe waits for no attacker, only for a
-		# loaded machine.
-		e2e_req /readyz --interface 127.0.0.1
+		# loaded (or sanitized) machine.
+		e2e_req /readyz --interface 127.0.0.1 --max-time 10
 		e2e_expect 200 $'ok\n'
 		sleep 1
 	done

@@ -10,7 +10,7 @@
  *            Host line) and nothing more
  *   trickle  sends the same, then one byte of an endless header line every
  *            INTERVAL_MS (default 1000)
- * A connection the server closes is opened again 250 ms later, as an
+ * A connection the server closes is opened again 500 ms later, as an
  * attacker would. At the end it prints one line:
  *   held=N closed=N min_life_ms=N max_life_ms=N connects=N
  * held: connections open at the end for more than a second (so not the
@@ -39,7 +39,7 @@
 #define MAX_CONNS 2000
 #define MAX_SOURCES 200
 #define MAX_SECONDS 60
-#define REOPEN_MS 250
+#define REOPEN_MS 500
 
 static const char request_start[] = "GET /readyz HTTP/1.1\r\nHost: flood\r\nX-Slow: ";
 
