@@ -109,3 +109,15 @@ t_ok "under 1000 idle connections from 10 addresses, 127.0.0.1 gets /readyz 200"
 e2e_req /readyz --interface 127.0.0.1
 e2e_expect 200 $'ok\n'
 t_ok "and the daemon serves on after the flood"
+
+# ---- a reload -----------------------------------------------------------------
+# The guard's keys change at a restart only, and a reload says so.
+e2e_config <<EOF2
+$(limits 30s | sed 's/^trusted = .*/trusted = 127.0.0.1, 10.0.0.0\/8/')
+$(e2e_check a)
+EOF2
+kill -HUP "$E2E_PID"
+reloaded() { grep -q '^healthcheckd: reloaded' "$E2E_LOG"; }
+e2e_until 5 reloaded
+e2e_log_has "reload: connection limits change on restart"
+t_ok "a reload that changes trusted says it takes effect on restart"
