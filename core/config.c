@@ -60,6 +60,14 @@ struct hc_config *hc_config_new(void)
 	/* libmicrohttpd's default 32 KiB pool spends most of a request in
 	 * memset; 4 KiB holds any probe request (docs/architecture.md §6). */
 	s->connection_memory_limit = 4096;
+	s->request_timeout_ms = 5000;
+	s->reserved_connections = 16;
+	/* Loopback: the kubelet's probes of a pod come from the node's
+	 * address, but a sidecar's and a local operator's come from here. */
+	s->trusted = hc_xcalloc(2, sizeof(*s->trusted));
+	hc_cidr_parse("127.0.0.0/8", &s->trusted[0]);
+	hc_cidr_parse("::1", &s->trusted[1]);
+	s->n_trusted = 2;
 	s->shutdown_delay_ms = 5000;
 	return cfg;
 }
@@ -100,6 +108,7 @@ void hc_config_unref(struct hc_config *cfg)
 	for (i = 0; i < cfg->server.n_listen; i++)
 		free(cfg->server.listen[i].text);
 	free(cfg->server.listen);
+	free(cfg->server.trusted);
 	free(cfg->server.token_file);
 	free(cfg->server.plugin_dir);
 	free(cfg->service.id);
@@ -239,6 +248,70 @@ int hc_listen_parse(const char *text, struct hc_listen *out)
 	}
 	out->text = hc_xstrdup(text);
 	return 0;
+}
+
+int hc_cidr_parse(const char *text, struct hc_cidr *out)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	size_t hl = slash != NULL ? (size_t)(slash - text) : strlen(text);
+	unsigned long prefix;
+	unsigned bits;
+
+	memset(out, 0, sizeof(*out));
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, text, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		return -1;
+	bits = out->family == AF_INET ? 32 : 128;
+	prefix = bits;
+	if (slash != NULL && parse_uint(slash + 1, 0, bits, &prefix) != 0)
+		return -1;
+	out->prefix = (unsigned)prefix;
+	/* 10.1.2.3/8 means 10.0.0.0/8, as in ip(8) and iptables. */
+	for (unsigned i = 0; i < bits / 8; i++) {
+		unsigned keep = out->prefix > i * 8 ? out->prefix - i * 8 : 0;
+
+		if (keep < 8)
+			out->addr[i] &= (unsigned char)(0xff00u >> keep);
+	}
+	return 0;
+}
+
+/* Do the first prefix bits of a and b agree? */
+static bool prefix_equal(const unsigned char *a, const unsigned char *b, unsigned prefix)
+{
+	unsigned whole = prefix / 8, rest = prefix % 8;
+	unsigned char mask = (unsigned char)(0xff00u >> rest);
+
+	return memcmp(a, b, whole) == 0 && (rest == 0 || ((a[whole] ^ b[whole]) & mask) == 0);
+}
+
+bool hc_cidr_match(const struct hc_cidr *list, size_t n, const struct sockaddr *sa)
+{
+	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const unsigned char *v4 = NULL, *v6 = NULL;
+
+	if (sa->sa_family == AF_INET) {
+		v4 = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (memcmp(v6, v4_mapped, sizeof(v4_mapped)) == 0)
+			v4 = v6 + 12;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *a = list[i].family == AF_INET ? v4 : v6;
+
+		if (a != NULL && prefix_equal(a, list[i].addr, list[i].prefix))
+			return true;
+	}
+	return false;
 }
 
 bool hc_check_name_valid(const char *name)
@@ -654,12 +727,51 @@ static int server_duration(struct parse *p, const struct server_key *k, const ch
 		return -1;
 	}
 	if (ms < k->min) {
-		/* Only connection_timeout has a floor: libmicrohttpd counts
-		 * whole seconds, and 0 means never. */
+		/* connection_timeout has a floor because libmicrohttpd
+		 * counts whole seconds and 0 means never; request_timeout
+		 * because a shorter one closes slow but honest clients. */
 		hc_errors_add(p->errs, at, "%s: must be at least %lus", k->name, k->min / 1000);
 		return -1;
 	}
 	*(uint32_t *)server_field(p, k) = ms;
+	return 0;
+}
+
+/* A list of networks, commas or spaces between them; it replaces the
+ * default (so loopback can be left out); empty: no source is trusted. */
+static int server_trusted(struct parse *p, const struct server_key *k, const char *value,
+                          struct hc_where at)
+{
+	struct hc_server_conf *s = &p->cfg->server;
+	struct hc_cidr *list = NULL;
+	size_t n = 0;
+	const char *q = value;
+
+	(void)k;
+	for (;;) {
+		char word[INET6_ADDRSTRLEN + 5];
+		size_t len;
+
+		q += strspn(q, ", \t");
+		len = strcspn(q, ", \t");
+		if (len == 0)
+			break;
+		snprintf(word, sizeof(word), "%.*s", (int)len, q);
+		list = hc_xreallocarray(list, n + 1, sizeof(*list));
+		if (len >= sizeof(word) || hc_cidr_parse(word, &list[n]) != 0) {
+			hc_errors_add(
+			        p->errs, at,
+			        "trusted: '%.*s' is not an address or ADDRESS/LENGTH (e.g. 10.0.0.0/8 or fd00::/8)",
+			        (int)len, q);
+			free(list);
+			return -1;
+		}
+		n++;
+		q += len;
+	}
+	free(s->trusted);
+	s->trusted = list;
+	s->n_trusted = n;
 	return 0;
 }
 
@@ -685,6 +797,10 @@ static const struct server_key server_keys[] = {
 	  false },
 	{ "connection_memory_limit", server_uint, SERVER_FIELD(connection_memory_limit), 2048,
 	  1048576, "a byte count", false },
+	{ "request_timeout", server_duration, SERVER_FIELD(request_timeout_ms), 1000, 0, NULL, false },
+	{ "reserved_connections", server_uint, SERVER_FIELD(reserved_connections), 0, 65536,
+	  "a number", false },
+	{ "trusted", server_trusted, SERVER_FIELD(trusted), 0, 0, NULL, false },
 	{ "shutdown_delay", server_duration, SERVER_FIELD(shutdown_delay_ms), 0, 0, NULL, false },
 	{ "include", server_include_key, 0, 0, 0, NULL, true },
 };

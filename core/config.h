@@ -54,6 +54,15 @@ struct hc_listen {
 	socklen_t addr_len;
 };
 
+/* A trusted source: an address and how many leading bits of it count. An
+ * IPv4 network is kept as written; an IPv4 client seen through an IPv6
+ * socket (::ffff:a.b.c.d) matches it too. */
+struct hc_cidr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned prefix;
+};
+
 struct hc_server_conf {
 	struct hc_listen *listen;
 	size_t n_listen;
@@ -66,6 +75,10 @@ struct hc_server_conf {
 	unsigned max_connections_per_ip;
 	uint32_t connection_timeout_ms;
 	unsigned connection_memory_limit;
+	uint32_t request_timeout_ms;
+	unsigned reserved_connections; /* of max_connections, for trusted sources only */
+	struct hc_cidr *trusted;
+	size_t n_trusted;
 	uint32_t shutdown_delay_ms;
 	uint32_t seen; /* keys given once already (bit per key) */
 };
@@ -125,6 +138,13 @@ bool hc_server_key_set(const struct hc_config *cfg, const char *key);
  * addresses only) into out, text copied. 0, or -1 when it is not one. The
  * one parser of listen addresses: the config and the daemon's default. */
 int hc_listen_parse(const char *text, struct hc_listen *out);
+
+/* Parse "10.0.0.0/8", "192.0.2.7", "fd00::/8" or "::1" into out (host
+ * bits cleared). 0, or -1 when it is not one. */
+int hc_cidr_parse(const char *text, struct hc_cidr *out);
+
+/* Is the client address sa in one of the n networks? */
+bool hc_cidr_match(const struct hc_cidr *list, size_t n, const struct sockaddr *sa);
 
 /* Is key one every check has (plugin, timeout...), not a plugin's? */
 bool hc_is_core_key(const char *key);

@@ -194,6 +194,13 @@ static bool same_string(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+static bool same_trusted(const struct hc_server_conf *a, const struct hc_server_conf *b)
+{
+	return a->n_trusted == b->n_trusted &&
+	       (a->n_trusted == 0 ||
+	        memcmp(a->trusted, b->trusted, a->n_trusted * sizeof(*a->trusted)) == 0);
+}
+
 /* What a reload cannot change in a running server: say so, never drop it
  * silently. */
 static void warn_restart_only(const struct hc_server_conf *old, const struct hc_server_conf *new)
@@ -207,7 +214,9 @@ static void warn_restart_only(const struct hc_server_conf *old, const struct hc_
 	if (old->max_connections != new->max_connections ||
 	    old->max_connections_per_ip != new->max_connections_per_ip ||
 	    old->connection_timeout_ms != new->connection_timeout_ms ||
-	    old->connection_memory_limit != new->connection_memory_limit)
+	    old->connection_memory_limit != new->connection_memory_limit ||
+	    old->request_timeout_ms != new->request_timeout_ms ||
+	    old->reserved_connections != new->reserved_connections || !same_trusted(old, new))
 		hc_log(HC_LOG_WARNING, "reload: connection limits change on restart");
 }
 

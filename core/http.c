@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "http.h"
 #include "log.h"
 #include "render.h"
@@ -35,6 +36,7 @@ struct hc_http {
 	size_t n;
 	struct hc_state *state;
 	struct hc_sched *sched;
+	struct hc_guard *guard;
 	pthread_mutex_t lock; /* guards details and token */
 	enum hc_details details;
 	char *token;
@@ -397,20 +399,17 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 		                   : (void *)&get_marker;
 		return MHD_YES;
 	}
-	if (*con_cls != &get_marker) {
+	if (*con_cls != &get_marker && *upload_size > 0) {
 		struct upload *u = *con_cls;
 
-		if (*upload_size > 0) {
-			if (u->len + *upload_size > HEARTBEAT_MAX)
-				u->too_large = true;
-			else {
-				memcpy(u->body + u->len, upload_data, *upload_size);
-				u->len += *upload_size;
-			}
-			*upload_size = 0;
-			return MHD_YES;
+		if (u->len + *upload_size > HEARTBEAT_MAX)
+			u->too_large = true;
+		else {
+			memcpy(u->body + u->len, upload_data, *upload_size);
+			u->len += *upload_size;
 		}
-		return serve_heartbeat(h, conn, url + 11, u);
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	/* A body on a GET (or on a method refused below) is read and
 	 * dropped: answering while it is pending would close the connection. */
@@ -418,6 +417,16 @@ static mhd_result on_request(void *cls, struct MHD_Connection *conn, const char 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	switch (hc_guard_request_read(conn)) {
+	case HC_GUARD_NUL:
+		return send_text(conn, 400, HC_TYPE_TEXT, "%00 (NUL) in a path or query\n");
+	case HC_GUARD_TOO_MANY_ARGS:
+		return send_text(conn, 431, HC_TYPE_TEXT, "too many query arguments\n");
+	case HC_GUARD_OK:
+		break;
+	}
+	if (*con_cls != &get_marker)
+		return serve_heartbeat(h, conn, url + 11, *con_cls);
 	if (heartbeat)
 		return send_allow(conn, "POST");
 	if (!get)
@@ -429,24 +438,46 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	(void)toe;
 	if (*con_cls != NULL && *con_cls != &get_marker)
 		free(*con_cls);
 	*con_cls = NULL;
+	hc_guard_request_done(conn);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct hc_http *h = cls;
 	char line[512];
 	size_t n;
 
-	(void)cls;
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (!hc_guard_may_log(h->guard, line))
+		return;
 	n = strlen(line);
 	if (n > 0 && line[n - 1] == '\n')
 		line[n - 1] = '\0';
 	hc_log(HC_LOG_WARNING, "http: %s", line);
+}
+
+/* One libmicrohttpd server on the listening socket fd, the i-th; the guard
+ * screens its connections. */
+static struct MHD_Daemon *start_daemon(struct hc_http *h, const struct hc_server_conf *conf, int fd,
+                                       size_t i)
+{
+	struct hc_guard_listener *l = hc_guard_listener(h->guard, i);
+	unsigned timeout_s = (conf->connection_timeout_ms + 999) / 1000;
+
+	return MHD_start_daemon(
+	        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, hc_guard_accept,
+	        l, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+	        MHD_OPTION_NOTIFY_CONNECTION, hc_guard_notify, l, MHD_OPTION_URI_LOG_CALLBACK,
+	        hc_guard_uri, h->guard, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+	        (unsigned)HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
+	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
+	        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	        conf->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	        MHD_OPTION_END);
 }
 
 struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
@@ -454,7 +485,6 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
                               char *err, size_t errsz)
 {
 	struct hc_http *h = hc_xcalloc(1, sizeof(*h));
-	unsigned timeout_s = (conf->connection_timeout_ms + 999) / 1000;
 
 	pthread_mutex_init(&h->lock, NULL);
 	h->state = state;
@@ -462,16 +492,9 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 	h->details = conf->details;
 	h->token = token != NULL ? hc_xstrdup(token) : NULL;
 	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
+	h->guard = hc_guard_start(conf, n_fds);
 	for (size_t i = 0; i < n_fds; i++) {
-		struct MHD_Daemon *d = MHD_start_daemon(
-		        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-		        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-		        MHD_OPTION_LISTEN_SOCKET, fds[i], MHD_OPTION_THREAD_POOL_SIZE,
-		        (unsigned)HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
-		        MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
-		        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-		        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conf->connection_memory_limit,
-		        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+		struct MHD_Daemon *d = h->guard != NULL ? start_daemon(h, conf, fds[i], i) : NULL;
 
 		if (d == NULL) {
 			snprintf(err, errsz, "cannot start the HTTP server on socket %d", fds[i]);
@@ -505,6 +528,7 @@ void hc_http_stop(struct hc_http *h)
 		if (fd >= 0)
 			close(fd);
 	}
+	hc_guard_stop(h->guard);
 	free(h->daemons);
 	hc_token_free(h->token);
 	pthread_mutex_destroy(&h->lock);

@@ -265,6 +265,113 @@ static void set_reports_where(void **state)
 	hc_config_unref(cfg);
 }
 
+/* A socket address of family af for the text address a, port 80. */
+static struct sockaddr_storage client(int af, const char *a)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)af;
+	if (af == AF_INET)
+		assert_int_equal(inet_pton(af, a, &((struct sockaddr_in *)&ss)->sin_addr), 1);
+	else
+		assert_int_equal(inet_pton(af, a, &((struct sockaddr_in6 *)&ss)->sin6_addr), 1);
+	return ss;
+}
+
+static bool in(const char *cidr, int af, const char *a)
+{
+	struct hc_cidr c;
+	struct sockaddr_storage ss = client(af, a);
+
+	assert_int_equal(hc_cidr_parse(cidr, &c), 0);
+	return hc_cidr_match(&c, 1, (struct sockaddr *)&ss);
+}
+
+static void cidrs_match_v4_and_v6(void **state)
+{
+	(void)state;
+	assert_true(in("127.0.0.0/8", AF_INET, "127.3.2.1"));
+	assert_false(in("127.0.0.0/8", AF_INET, "128.0.0.1"));
+	assert_true(in("10.1.2.3/8", AF_INET, "10.200.0.1")); /* host bits dropped */
+	assert_true(in("192.0.2.7", AF_INET, "192.0.2.7"));
+	assert_false(in("192.0.2.7", AF_INET, "192.0.2.6"));
+	assert_true(in("192.0.2.0/25", AF_INET, "192.0.2.127"));
+	assert_false(in("192.0.2.0/25", AF_INET, "192.0.2.128"));
+	assert_true(in("0.0.0.0/0", AF_INET, "203.0.113.9"));
+	assert_true(in("::1", AF_INET6, "::1"));
+	assert_false(in("::1", AF_INET6, "::2"));
+	assert_true(in("fd00::/8", AF_INET6, "fdab::1"));
+	assert_false(in("fd00::/9", AF_INET6, "fd80::1"));
+	/* An IPv4 client on a dual-stack socket. */
+	assert_true(in("127.0.0.0/8", AF_INET6, "::ffff:127.0.0.1"));
+	assert_false(in("::1", AF_INET, "127.0.0.1"));
+}
+
+static void cidrs_refuse_the_rest(void **state)
+{
+	static const char *const bad[] = { "",
+		                           "/8",
+		                           "10.0.0.0/33",
+		                           "::/129",
+		                           "10.0.0.0/",
+		                           "10.0.0/8",
+		                           "10.0.0.0/8x",
+		                           "host",
+		                           "10.0.0.0/-1",
+		                           "1.2.3.4 ",
+		                           "fe80::1%eth0" };
+	struct hc_cidr c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(hc_cidr_parse(bad[i], &c), -1);
+}
+
+static void trusted_replaces_the_default(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("", &errs);
+	struct sockaddr_storage lo = client(AF_INET, "127.0.0.2");
+	struct sockaddr_storage node = client(AF_INET, "10.0.0.5");
+
+	(void)state;
+	assert_int_equal(cfg->server.n_trusted, 2);
+	assert_int_equal(cfg->server.request_timeout_ms, 5000);
+	assert_int_equal(cfg->server.reserved_connections, 16);
+	assert_true(hc_cidr_match(cfg->server.trusted, 2, (struct sockaddr *)&lo));
+	hc_config_unref(cfg);
+	cfg = load("[server]\ntrusted = 10.0.0.5, ::1 fd00::/8\nrequest_timeout = 2s\n"
+	           "reserved_connections = 4\n",
+	           &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg->server.n_trusted, 3);
+	assert_true(hc_cidr_match(cfg->server.trusted, 3, (struct sockaddr *)&node));
+	assert_false(hc_cidr_match(cfg->server.trusted, 3, (struct sockaddr *)&lo));
+	assert_int_equal(cfg->server.request_timeout_ms, 2000);
+	assert_int_equal(cfg->server.reserved_connections, 4);
+	hc_config_unref(cfg);
+	cfg = load("[server]\ntrusted =\n", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(cfg->server.n_trusted, 0);
+	hc_config_unref(cfg);
+}
+
+static void trusted_errors_name_file_and_line(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[server]\n\ntrusted = 10.0.0.0/8, 10.0.0.0/40\n"
+	                             "request_timeout = 500ms\n",
+	                             &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 2);
+	assert_non_null(strstr(errs.msgs[0], "t.ini:3: trusted: '10.0.0.0/40' is not an address"));
+	assert_non_null(strstr(errs.msgs[1], "t.ini:4: request_timeout: must be at least 1s"));
+	hc_errors_clear(&errs);
+	hc_config_unref(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +391,10 @@ int main(void)
 		cmocka_unit_test(indentation_after_a_section_is_harmless),
 		cmocka_unit_test(a_198_byte_line_is_read_whole),
 		cmocka_unit_test(set_reports_where),
+		cmocka_unit_test(cidrs_match_v4_and_v6),
+		cmocka_unit_test(cidrs_refuse_the_rest),
+		cmocka_unit_test(trusted_replaces_the_default),
+		cmocka_unit_test(trusted_errors_name_file_and_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
