@@ -5,9 +5,10 @@
  * sub/c.ini of a private directory, so `include` has files to find.
  *
  * `include` stays off the real file system: the target is linked with
- * -Wl,--wrap=glob, and every match of the loader's glob() that does not
- * resolve inside the private directory turns the whole expansion into
- * "no match" (include = /etc/passwd is then a missing file).
+ * -Wl,--wrap=glob; a pattern outside the private directory (or with "..")
+ * matches nothing without being expanded, and a match that resolves
+ * outside it turns the whole expansion into "no match" (include =
+ * /etc/passwd is then a missing file).
  */
 #include "autoconfig.h"
 
@@ -37,8 +38,14 @@ static bool inside(const char *path)
 
 int __wrap_glob(const char *pattern, int flags, int (*errfunc)(const char *, int), glob_t *g)
 {
-	int rc = __real_glob(pattern, flags, errfunc, g);
+	const char *dir = fuzz_dir();
+	size_t n = strlen(dir);
+	int rc;
 
+	/* Not even a directory listing outside: refused before glob runs. */
+	if (strncmp(pattern, dir, n) != 0 || pattern[n] != '/' || strstr(pattern, "/..") != NULL)
+		return GLOB_NOMATCH;
+	rc = __real_glob(pattern, flags, errfunc, g);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < g->gl_pathc; i++) {
