@@ -11,7 +11,7 @@
  *   refuses it), four messages, the `only` name (empty: none), and the
  *   ?exclude names (at most 32, as http.c keeps).
  *
- * The same rows also go through /health (both levels) and /metrics.
+ * The same rows also go through every body a snapshot serves.
  */
 #include "autoconfig.h"
 
@@ -118,7 +118,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                             hc_worst_status(f->rows, ROWS), f->q.only, detailed);
 		free(body);
 	}
-	free(hc_render_metrics(&f->s));
+	/* Every body a snapshot serves without a query: probes, /health,
+	 * /metrics. */
+	for (int which = 0; which < HC_N_BODIES; which++) {
+		struct hc_body b = { 0 };
+
+		hc_render_body(&f->s, which, &b);
+		if (b.text == NULL || b.len != strlen(b.text))
+			abort();
+		free(b.text);
+	}
 	hc_config_unref(f->s.cfg);
 	free(text);
 	free(f);

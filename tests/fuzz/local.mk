@@ -4,7 +4,7 @@
 # reaches itself, instrumented (HC_FUZZ_FLAGS); the core through an
 # instrumented copy of libhccore.a.
 FUZZ_CORPORA = tests/fuzz/corpus
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/fuzz.c $(FUZZ_CORPORA) \
+EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/fuzz.c $(FUZZ_CORPORA) \
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_probe.c tests/fuzz/fuzz_perfdata.c \
 	tests/fuzz/fuzz_words.c tests/fuzz/fuzz_healthdoc.c tests/fuzz/fuzz_credential.c \
 	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c
