@@ -7,7 +7,8 @@ FUZZ_CORPORA = tests/fuzz/corpus
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/fuzz.c $(FUZZ_CORPORA) \
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_probe.c tests/fuzz/fuzz_perfdata.c \
 	tests/fuzz/fuzz_words.c tests/fuzz/fuzz_healthdoc.c tests/fuzz/fuzz_credential.c \
-	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_plugutil.c
+	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_plugutil.c \
+	tests/fuzz/fuzz_http.c
 if ENABLE_FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(HC_FUZZ_FLAGS)
 FUZZ_LD_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
@@ -19,7 +20,7 @@ FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIB
 	$(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup \
-	tests/fuzz/fuzz_plugutil
+	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_CC_FLAGS) $(INIH_CFLAGS)
@@ -32,6 +33,12 @@ tests_fuzz_fuzz_probe_SOURCES = tests/fuzz/fuzz_probe.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_probe_CFLAGS = $(FUZZ_CC_FLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_probe_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_probe_LDADD = $(FUZZ_CORE_LIBS)
+
+# The server in process, on a loopback port: routing, queries, heartbeats.
+tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_http_CFLAGS = $(FUZZ_CC_FLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LD_FLAGS)
+tests_fuzz_fuzz_http_LDADD = $(FUZZ_CORE_LIBS)
 
 tests_fuzz_fuzz_perfdata_SOURCES = tests/fuzz/fuzz_perfdata.c $(FUZZ_COMMON) \
 	plugins/exec/perfdata.c
