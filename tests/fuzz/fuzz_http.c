@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,27 @@ static size_t request(const uint8_t *data, size_t size, char **req)
 	return len;
 }
 
+/* connect(), finished in the background after an EINTR. */
+static int connect_loopback(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (connect(fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) == 0)
+		return 0;
+	if (errno != EINTR)
+		return -1;
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 /* Send req, read the whole answer; it must start with a status line. */
 static void exchange(const char *req, size_t len)
 {
@@ -172,10 +194,10 @@ static void exchange(const char *req, size_t len)
 	char sink[4096];
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) != 0)
-		die("connect", "refused");
 	/* libFuzzer's SIGALRM (its -timeout clock) interrupts calls: EINTR
 	 * is not the server's doing. */
+	if (fd < 0 || connect_loopback(fd) != 0)
+		die("connect", strerror(errno));
 	for (size_t sent = 0; sent < len; sent += (size_t)n) {
 		while ((n = send(fd, req + sent, len - sent, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 			;
