@@ -2,6 +2,7 @@
 /* The helpers of fuzz.h: a temporary directory per target process. */
 #include "autoconfig.h"
 
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,25 +14,33 @@
 
 static char dir[PATH_MAX];
 
-/* Remove what fuzz_write made. */
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove what fuzz_write made, deepest first, following no link. libFuzzer
+ * ends some runs with _Exit, so run.sh also points TMPDIR into its own
+ * directory, which it removes. */
 static void cleanup(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	if (dir[0] == '\0')
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (dir[0] != '\0' && nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "fuzz: cannot remove %s\n", dir);
 }
 
 const char *fuzz_dir(void)
 {
-	char tmpl[] = "/tmp/hcfuzz.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
 	char *real;
 
 	if (dir[0] != '\0')
 		return dir;
+	snprintf(tmpl, sizeof(tmpl), "%s/hcfuzz.XXXXXX",
+	         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
 	/* realpath: a symlinked /tmp must not defeat the prefix checks. */
 	if (mkdtemp(tmpl) == NULL || (real = realpath(tmpl, NULL)) == NULL) {
 		perror("fuzz: mkdtemp");

@@ -9,8 +9,8 @@
 /* libFuzzer's entry point: one input, any bytes. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A private directory for the files a target makes, created on first use
- * and removed at exit. */
+/* A private directory for the files a target makes, under $TMPDIR (else
+ * /tmp), created on first use and removed at exit. */
 const char *fuzz_dir(void);
 
 /* Write len bytes to dir/name (its parent directories are made as

@@ -34,7 +34,9 @@ for corpus in "$src"/corpus/*/; do
 	mkdir -p "$work/$name/corpus"
 	cp "$corpus"/* "$work/$name/corpus/"
 	start=$(date +%s)
-	(cd "$work/$name" && "$target" -max_total_time="$seconds" -timeout=5 \
+	# The target's own files go under $work too: libFuzzer may end it
+	# without running its atexit cleanup.
+	(cd "$work/$name" && TMPDIR=$work/$name "$target" -max_total_time="$seconds" -timeout=5 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$name/" \
 		corpus >log 2>&1)
 	rc=$?
