@@ -599,7 +599,11 @@ static void *sched_main(void *arg)
 		struct timespec ts;
 
 		atomic_store(&s->tick_ns, now);
-		if (expire_locked(s, now) | stale_locked(s, now))
+		/* Both run: each marks its own checks. */
+		bool expired = expire_locked(s, now);
+		bool stale = stale_locked(s, now);
+
+		if (expired || stale)
 			s->urgent = true;
 		while (s->heap_n > 0 && s->heap[0]->due_ns <= now) {
 			struct hc_check *c = s->heap[0];

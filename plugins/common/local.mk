@@ -21,3 +21,5 @@ plugins_common_libpux509_la_SOURCES = plugins/common/x509.c \
 	plugins/common/x509.h
 plugins_common_libpux509_la_CFLAGS = $(AM_CFLAGS) $(TLS_CFLAGS) \
 	$(CREDENTIAL_CFLAGS)
+# floor(): gcc expands it inline, clang calls libm (and -z defs needs it named).
+plugins_common_libpux509_la_LIBADD = -lm
