@@ -197,7 +197,7 @@ struct hc_sched {
 	bool urgent; /* ... and a status changed */
 	int64_t last_publish_ns;
 	int64_t last_tick_ns;
-	int64_t wake_at;          /* when the sleeping scheduler thread wakes;
+	int64_t wake_at; /* when the sleeping scheduler thread wakes;
 	                             INT64_MIN while it is awake */
 	struct hc_sched_stats stats;
 	uint64_t late_logged; /* stats.late when last logged */
