@@ -106,3 +106,25 @@ t_plugin_run() {
 	for a in "${!kv[@]}"; do args+=(--set "$a=${kv[$a]}"); done
 	t_run "$HEALTHCHECKD" --plugin "$HC_PLUGIN_DIR/$plugin.so" "${args[@]}" "$mode"
 }
+
+# t_hcrun_start OUT HCRUN-ARGS...: one kept instance under hcrun (the
+# plugin, then KEY=VALUE...), fed through a fifo on fd 3; its result lines go
+# to OUT. t_hcrun_once N: one more run, then wait for its line N. Close fd 3
+# (exec 3>&-) to end it.
+t_hcrun_start() {
+	T_HCRUN_OUT=$1
+	shift
+	mkfifo "$T_TMP/hcrun.in"
+	"$HCRUN" "$@" <"$T_TMP/hcrun.in" >"$T_HCRUN_OUT" &
+	T_PIDS+=($!)
+	exec 3>"$T_TMP/hcrun.in"
+}
+t_hcrun_once() {
+	local i
+	echo >&3
+	for i in $(seq 1 100); do
+		[ "$(wc -l <"$T_HCRUN_OUT")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	t_fail "hcrun printed no line $1"
+}

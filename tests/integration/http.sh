@@ -248,29 +248,15 @@ t_ok "the connection is kept across runs"
 t_peer restart /usr/bin/python3 "$PEER"
 RPORT=$T_PORT
 RPEER=$T_PEER
-mkfifo "$T_TMP/in"
-"$HCRUN" "$HC_PLUGIN_DIR/http.so" url="http://127.0.0.1:$RPORT/ok" \
-	<"$T_TMP/in" >"$T_TMP/restart" &
-T_PIDS+=($!)
-exec 3>"$T_TMP/in"
-# run_once N: one more run; wait for its line N.
-run_once() {
-	local i
-	echo >&3
-	for i in $(seq 1 100); do
-		[ "$(wc -l <"$T_TMP/restart")" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	t_fail "hcrun printed no line $1"
-}
-run_once 1
+t_hcrun_start "$T_TMP/restart" "$HC_PLUGIN_DIR/http.so" url="http://127.0.0.1:$RPORT/ok"
+t_hcrun_once 1
 kill "$RPEER"
 for _ in $(seq 1 100); do
 	(exec 4<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null || break
 	sleep 0.05
 done
 HTTPPEER_PORT=$RPORT t_peer restart2 /usr/bin/python3 "$PEER"
-run_once 2
+t_hcrun_once 2
 exec 3>&-
 [ "$(cat "$T_TMP/restart")" = "pass GET http://127.0.0.1:$RPORT/ok: 200
 pass GET http://127.0.0.1:$RPORT/ok: 200" ] || t_fail "runs: $(cat "$T_TMP/restart")"

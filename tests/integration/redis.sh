@@ -105,26 +105,13 @@ t_ok "persistent = yes keeps one connection across runs"
 
 # One instance across a restart: pass, stop, fail, start on the same port,
 # pass. hcrun runs the check once per input line.
-mkfifo "$T_TMP/in"
-"$HCRUN" "$HC_PLUGIN_DIR/redis.so" port="$REDIS_PORT" password="$REDIS_PASSWORD" \
-	persistent=yes db=1 <"$T_TMP/in" >"$T_TMP/restart" &
-T_PIDS+=($!)
-exec 3>"$T_TMP/in"
-# run_once N: one more run; wait for its line N.
-run_once() {
-	local i
-	echo >&3
-	for i in $(seq 1 100); do
-		[ "$(wc -l <"$T_TMP/restart")" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	t_fail "hcrun printed no line $1"
-}
-run_once 1
+t_hcrun_start "$T_TMP/restart" "$HC_PLUGIN_DIR/redis.so" port="$REDIS_PORT" password="$REDIS_PASSWORD" \
+	persistent=yes db=1
+t_hcrun_once 1
 "$SERVER" stop "$SRV"
-run_once 2
+t_hcrun_once 2
 REDIS_PORT=$REDIS_PORT "$SERVER" start "$SRV"
-run_once 3
+t_hcrun_once 3
 exec 3>&-
 T_OUT=$(cat "$T_TMP/restart")
 T_ERR=
