@@ -223,3 +223,18 @@ void pux509_judge(struct hc_result *r, const struct pux509_expiry *e, double war
 	}
 	pux509_verdict(r, e->left_s, warn_s, fail_s, who, e->when);
 }
+
+/* See documentation in header file. */
+int pux509_parse_days(const struct hc_init_ctx *ctx, double *warn_s, double *fail_s)
+{
+	double warn = 30, fail = 7;
+
+	if (pu_parse_double(ctx, "warn_days", 0, 36500, &warn) < 0 ||
+	    pu_parse_double(ctx, "fail_days", 0, 36500, &fail) < 0)
+		return HC_EINVAL;
+	if (fail > warn)
+		return hc_init_error(ctx, "fail_days: %g is more than warn_days (%g)", fail, warn);
+	*warn_s = warn * PUX509_DAY;
+	*fail_s = fail * PUX509_DAY;
+	return HC_OK;
+}

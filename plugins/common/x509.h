@@ -63,6 +63,14 @@ void pux509_verdict(struct hc_result *r, double left_s, double warn_s, double fa
 void pux509_judge(struct hc_result *r, const struct pux509_expiry *e, double warn_s, double fail_s,
                   const char *what);
 
+/* Seconds in a day, the unit of warn_days and fail_days. */
+#define PUX509_DAY 86400.0
+
+/* The keys warn_days (default 30) and fail_days (default 7), 0 to 36500
+ * each, fail_days not above warn_days, into *warn_s and *fail_s in
+ * seconds. HC_OK, or HC_EINVAL after hc_init_error naming the key. */
+int pux509_parse_days(const struct hc_init_ctx *ctx, double *warn_s, double *fail_s);
+
 /* The oldest error on OpenSSL's queue of this thread as text (its reason,
  * else "unknown error"), and the queue emptied. */
 const char *pux509_ssl_error(char *buf, size_t size);

@@ -23,7 +23,6 @@
 #include "../common/x509.h"
 #include "expiry.h"
 
-#define CRED_DAY 86400.0
 /* A credential is a few KiB at most; a bigger file is something else. */
 #define CRED_MAX_BYTES (1024 * 1024)
 /* 100 years: far beyond any credential's lifetime, in ms. */
@@ -75,7 +74,6 @@ static int cred_parse_thresholds(const struct hc_init_ctx *ctx, struct cred *c)
 {
 	int days = hc_kv_get(ctx, "warn_days") != NULL || hc_kv_get(ctx, "fail_days") != NULL;
 	int in = hc_kv_get(ctx, "warn_in") != NULL || hc_kv_get(ctx, "fail_in") != NULL;
-	double warn = 30, fail = 7;
 
 	if (days && in)
 		return hc_init_error(ctx, "warn_in, fail_in: give thresholds "
@@ -83,18 +81,8 @@ static int cred_parse_thresholds(const struct hc_init_ctx *ctx, struct cred *c)
 		                          "durations (warn_in, fail_in), not both");
 	if (in)
 		return cred_parse_in(ctx, c);
-	if (pu_parse_double(ctx, "warn_days", 0, 36500, &warn) < 0 ||
-	    pu_parse_double(ctx, "fail_days", 0, 36500, &fail) < 0)
-		return HC_EINVAL;
-	if (fail > warn)
-		return hc_init_error(ctx,
-		                     "fail_days: %g is more than "
-		                     "warn_days (%g)",
-		                     fail, warn);
 	c->in_days = 1;
-	c->warn_s = warn * CRED_DAY;
-	c->fail_s = fail * CRED_DAY;
-	return HC_OK;
+	return pux509_parse_days(ctx, &c->warn_s, &c->fail_s);
 }
 
 static int cred_init(const struct hc_init_ctx *ctx, void **instance)
@@ -217,7 +205,7 @@ static void cred_judge_token(const struct cred *c, const char *kind, double exp,
 	snprintf(what, sizeof(what), "%s in %s", kind, c->file);
 	exp -= cred_now();
 	pux509_verdict(r, exp, c->warn_s, c->fail_s, what, when);
-	hc_result_observe(r, c->in_days ? exp / CRED_DAY : exp, c->in_days ? "d" : "s");
+	hc_result_observe(r, c->in_days ? exp / PUX509_DAY : exp, c->in_days ? "d" : "s");
 }
 
 static void cred_judge_x509(const struct cred *c, const char *data, size_t len, struct hc_result *r)
@@ -239,7 +227,7 @@ static void cred_judge_x509(const struct cred *c, const char *data, size_t len, 
 	} else {
 		pux509_judge(r, &e, c->warn_s, c->fail_s, c->file);
 		if (!e.not_yet_valid)
-			hc_result_observe(r, c->in_days ? e.left_s / CRED_DAY : e.left_s,
+			hc_result_observe(r, c->in_days ? e.left_s / PUX509_DAY : e.left_s,
 			                  c->in_days ? "d" : "s");
 	}
 	sk_X509_pop_free(certs, X509_free);

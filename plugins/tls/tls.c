@@ -25,7 +25,6 @@
 #include "../common/plugutil.h"
 #include "../common/x509.h"
 
-#define TLS_DAY 86400.0
 /* Our own deadline ran out: distinct from every errno value and from
  * tls_handshake's -1. */
 #define TLS_TIMED_OUT (-2)
@@ -60,24 +59,6 @@ static void tls_free(struct tls *t)
 	free(t->file);
 	SSL_CTX_free(t->ssl);
 	free(t);
-}
-
-/* warn_days and fail_days, in seconds. */
-static int tls_parse_days(const struct hc_init_ctx *ctx, struct tls *t)
-{
-	double warn = 30, fail = 7;
-
-	if (pu_parse_double(ctx, "warn_days", 0, 36500, &warn) < 0 ||
-	    pu_parse_double(ctx, "fail_days", 0, 36500, &fail) < 0)
-		return HC_EINVAL;
-	if (fail > warn)
-		return hc_init_error(ctx,
-		                     "fail_days: %g is more than "
-		                     "warn_days (%g)",
-		                     fail, warn);
-	t->warn_s = warn * TLS_DAY;
-	t->fail_s = fail * TLS_DAY;
-	return HC_OK;
 }
 
 /* File mode: the endpoint keys make no sense with it. */
@@ -182,7 +163,7 @@ static int tls_init(const struct hc_init_ctx *ctx, void **instance)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return HC_ENOMEM;
-	rc = tls_parse_days(ctx, t);
+	rc = pux509_parse_days(ctx, &t->warn_s, &t->fail_s);
 	if (rc == HC_OK)
 		rc = file != NULL ? tls_init_file(ctx, t, file) : tls_init_endpoint(ctx, t, host);
 	if (rc < 0) {
@@ -208,7 +189,7 @@ static void tls_judge(const struct tls *t, STACK_OF(X509) * certs, const char *w
 	}
 	pux509_judge(r, &e, t->warn_s, t->fail_s, what);
 	if (!e.not_yet_valid)
-		hc_result_observe(r, e.left_s / TLS_DAY, "d");
+		hc_result_observe(r, e.left_s / PUX509_DAY, "d");
 	snprintf(r->measurement, sizeof(r->measurement), "expiry");
 }
 
