@@ -391,8 +391,7 @@ static int az_check(void *instance, const struct hc_check_ctx *ctx, struct hc_re
 	curl_easy_setopt(a->pc.easy, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
 	if (r->status == HC_PASS) {
-		hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
-		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+		pu_observe_ms(r, pu_elapsed_ms(ctx->host, start));
 	}
 	return HC_OK;
 }

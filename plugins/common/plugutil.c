@@ -159,6 +159,19 @@ int64_t pu_early_deadline(const struct hc_check_ctx *ctx)
 }
 
 /* See documentation in header file. */
+double pu_elapsed_ms(const struct hc_host *host, int64_t start_ns)
+{
+	return (double)(host->now_ns() - start_ns) / 1e6;
+}
+
+/* See documentation in header file. */
+void pu_observe_ms(struct hc_result *r, double ms)
+{
+	hc_result_observe(r, ms, "ms");
+	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+}
+
+/* See documentation in header file. */
 int pu_ms_until(const struct hc_host *host, int64_t until_ns)
 {
 	int64_t left = until_ns - host->now_ns();

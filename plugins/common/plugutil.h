@@ -99,6 +99,13 @@ const char *pu_strerror(int err, char *buf, size_t size);
  */
 int64_t pu_early_deadline(const struct hc_check_ctx *ctx);
 
+/* Milliseconds from start_ns to now (CLOCK_MONOTONIC, host->now_ns). */
+double pu_elapsed_ms(const struct hc_host *host, int64_t start_ns);
+
+/* Observe ms as the IETF responseTime, in ms: the latency the plugin
+ * measured around the dependency's own answer. */
+void pu_observe_ms(struct hc_result *r, double ms);
+
 /* Milliseconds until until_ns (CLOCK_MONOTONIC, host->now_ns), rounded up
  * so that a poll never returns before it; 0 once passed, at most INT_MAX. */
 int pu_ms_until(const struct hc_host *host, int64_t until_ns);

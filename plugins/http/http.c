@@ -621,8 +621,7 @@ static int http_check(void *instance, const struct hc_check_ctx *ctx, struct hc_
 		               h->where, code, h->body_len, h->body_cut ? " (cut at max_body)" : "",
 		               (long long)(ms * 1000));
 	http_judge(h, code, ms, r);
-	hc_result_observe(r, ms, "ms");
-	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+	pu_observe_ms(r, ms);
 	return HC_OK;
 }
 

@@ -282,8 +282,7 @@ static int mc_check(void *instance, const struct hc_check_ctx *ctx, struct hc_re
 		goto out;
 	}
 	mc_judge(r, reply, peer);
-	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
-	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+	pu_observe_ms(r, pu_elapsed_ms(ctx->host, start));
 out:
 	if (fd >= 0)
 		close(fd);

@@ -376,8 +376,7 @@ static int mongodb_check(void *instance, const struct hc_check_ctx *ctx, struct 
 		goto out;
 	}
 	hc_result_set(r, HC_PASS, "ping answered by %s", m->where);
-	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
-	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+	pu_observe_ms(r, pu_elapsed_ms(ctx->host, start));
 out:
 	if (client != NULL)
 		mongoc_client_destroy(client);

@@ -363,8 +363,7 @@ static int my_check(void *instance, const struct hc_check_ctx *ctx, struct hc_re
 	}
 	hc_result_set(r, HC_PASS, "ping ok: server %s on %s%s", mysql_get_server_info(conn),
 	              m->peer, again);
-	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
-	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+	pu_observe_ms(r, pu_elapsed_ms(ctx->host, start));
 	if (m->persistent) {
 		m->conn = conn;
 		conn = NULL;

@@ -638,8 +638,7 @@ static void pg_pass(const struct pg_run *run, const PGconn *conn, const PGresult
 	              "%s ok on %s, database %s "
 	              "(PostgreSQL %d.%d)",
 	              run->p->label, ep, PQdb(conn), v / 10000, v % 10000);
-	hc_result_observe(run->r, (double)(run->ctx->host->now_ns() - start) / 1e6, "ms");
-	snprintf(run->r->measurement, sizeof(run->r->measurement), "responseTime");
+	pu_observe_ms(run->r, pu_elapsed_ms(run->ctx->host, start));
 }
 
 /* Connect (unless a kept connection is usable) and query. A kept

@@ -499,8 +499,7 @@ static void rmq_passed(const struct rmq *q, struct hc_result *r, int64_t took_ns
 {
 	if (q->queue == NULL) {
 		hc_result_set(r, HC_PASS, "channel opened on %s", q->where);
-		hc_result_observe(r, (double)took_ns / 1e6, "ms");
-		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+		pu_observe_ms(r, (double)took_ns / 1e6);
 		return;
 	}
 	if (q->warn_messages != 0 && count >= q->warn_messages)

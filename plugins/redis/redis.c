@@ -360,8 +360,7 @@ static int redis_check(void *instance, const struct hc_check_ctx *ctx, struct hc
 		hc_result_set(r, HC_PASS, "PONG from %s db %ld", rd->where, rd->db);
 	else
 		hc_result_set(r, HC_PASS, "PONG from %s", rd->where);
-	hc_result_observe(r, (double)(ctx->host->now_ns() - start) / 1e6, "ms");
-	snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+	pu_observe_ms(r, pu_elapsed_ms(ctx->host, start));
 	return HC_OK;
 }
 

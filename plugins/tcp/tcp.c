@@ -176,8 +176,7 @@ static int tcp_check(void *instance, const struct hc_check_ctx *ctx, struct hc_r
 	}
 	if (err == 0) {
 		hc_result_set(r, HC_PASS, "connected to %s", endpoint);
-		hc_result_observe(r, (double)(host->now_ns() - start) / 1e6, "ms");
-		snprintf(r->measurement, sizeof(r->measurement), "responseTime");
+		pu_observe_ms(r, pu_elapsed_ms(host, start));
 	} else {
 		tcp_connect_error(ctx, err, endpoint, tried, r);
 	}
