@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "procfs.h"
 
 /* See documentation in header file. */
 int cg_read(const char *path, char *buf, size_t size)
@@ -41,22 +42,15 @@ int cg_read(const char *path, char *buf, size_t size)
 /* See documentation in header file. */
 int cg_mount(char *buf, size_t size)
 {
-	char line[1024], mnt[PATH_MAX];
+	char line[1024];
 	FILE *fp = fopen("/proc/self/mountinfo", "re");
 	int err = ENOENT;
 
 	if (fp == NULL)
 		return errno;
-	/* "36 25 0:30 / /sys/fs/cgroup rw,... - cgroup2 cgroup2 rw" */
-	while (err != 0 && fgets(line, sizeof(line), fp) != NULL) {
-		const char *dash = strstr(line, " - cgroup2 ");
-
-		if (dash != NULL && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    strlen(mnt) < size) {
-			strcpy(buf, mnt);
+	while (err != 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (pf_mountinfo_cgroup2(line, buf, size) == 0)
 			err = 0;
-		}
-	}
 	fclose(fp);
 	return err;
 }
@@ -64,8 +58,7 @@ int cg_mount(char *buf, size_t size)
 /* See documentation in header file. */
 int cg_of(pid_t pid, char *buf, size_t size)
 {
-	char path[64], text[4096], *line, *end;
-	size_t len;
+	char path[64], text[4096];
 	int err;
 
 	if (pid == 0)
@@ -73,20 +66,7 @@ int cg_of(pid_t pid, char *buf, size_t size)
 	else
 		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	err = cg_read(path, text, sizeof(text));
-	if (err != 0)
-		return err;
-	/* The v2 line is "0::/path"; v1 lines name their controllers. */
-	line = strncmp(text, "0::", 3) == 0 ? text : strstr(text, "\n0::");
-	if (line == NULL)
-		return ENOENT;
-	line += line == text ? 3 : 4;
-	end = strchr(line, '\n');
-	len = end != NULL ? (size_t)(end - line) : strlen(line);
-	if (len >= size)
-		return ENAMETOOLONG;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	return 0;
+	return err != 0 ? err : pf_cgroup_v2_path(text, buf, size);
 }
 
 /* A number in the file dir/name; 0 when it is "max" or unreadable. */

@@ -23,6 +23,7 @@
 
 #include "../common/plugutil.h"
 #include "cgroup.h"
+#include "procfs.h"
 
 enum pr_mode { PR_PIDFILE, PR_NAME, PR_CGROUP };
 
@@ -173,52 +174,34 @@ static int pr_init(const struct hc_init_ctx *ctx, void **instance)
 /* /proc/PID/stat: name, state, threads, start time, RSS. 0 or an errno. */
 static int pr_stat(pid_t pid, struct pr_proc *pp)
 {
-	char path[64], buf[1024], *open, *close;
-	long rss_pages;
-	size_t len;
+	char path[64], buf[1024];
+	struct pf_stat st;
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	err = cg_read(path, buf, sizeof(buf));
+	if (err == 0)
+		err = pf_stat_parse(buf, &st);
 	if (err != 0)
 		return err;
-	/* The name may hold blanks and parentheses: it ends at the last ')'. */
-	open = strchr(buf, '(');
-	close = strrchr(buf, ')');
-	if (open == NULL || close == NULL || close < open)
-		return EIO;
-	len = (size_t)(close - open - 1);
-	if (len >= sizeof(pp->comm))
-		len = sizeof(pp->comm) - 1;
-	memcpy(pp->comm, open + 1, len);
-	pp->comm[len] = '\0';
 	pp->pid = pid;
-	/* Fields 3 (state), 20 (num_threads), 22 (starttime), 24 (rss). */
-	if (sscanf(close + 1,
-	           " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	           "%*u %*u %*d %*d %*d %*d %ld %*d %llu %*u %ld",
-	           &pp->state, &pp->threads, &pp->start, &rss_pages) != 4)
-		return EIO;
-	pp->rss = (double)rss_pages * (double)sysconf(_SC_PAGESIZE);
+	memcpy(pp->comm, st.comm, sizeof(pp->comm));
+	pp->state = st.state;
+	pp->threads = st.threads;
+	pp->start = st.start;
+	pp->rss = (double)st.rss_pages * (double)sysconf(_SC_PAGESIZE);
 	return 0;
 }
 
 /* The soft RLIMIT_NOFILE from /proc/PID/limits (0: unlimited). */
 static int pr_nofile(pid_t pid, struct pr_proc *pp)
 {
-	static const char row[] = "\nMax open files";
-	char path[64], buf[4096], soft[32], *at;
+	char path[64], buf[4096];
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
 	err = cg_read(path, buf, sizeof(buf));
-	if (err != 0)
-		return err;
-	at = strstr(buf, row);
-	if (at == NULL || sscanf(at + sizeof(row) - 1, "%31s", soft) != 1)
-		return EIO;
-	pp->fd_limit = strcmp(soft, "unlimited") == 0 ? 0 : strtod(soft, NULL);
-	return 0;
+	return err != 0 ? err : pf_nofile_parse(buf, &pp->fd_limit);
 }
 
 /* Open descriptors: the entries of /proc/PID/fd. Reading it takes the

@@ -5,9 +5,9 @@
  * from the input. The input's lines are the limit files of /a and /a/b:
  * memory.max, pids.max and pids.current of each, in that order.
  *
- * Not reached: cg_mount and cg_of read /proc/self/mountinfo and
- * /proc/PID/cgroup by fixed paths; the process plugin's own /proc parsers
- * are static in process.c. Fuzzing them needs a seam there taking text.
+ * cg_mount and cg_of read /proc/self/mountinfo and /proc/PID/cgroup by
+ * fixed paths: their parsers, and the process plugin's other /proc
+ * parsers, take text in procfs.c, which fuzz_procfs reaches.
  */
 #include "autoconfig.h"
 

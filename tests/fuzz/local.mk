@@ -7,7 +7,7 @@ FUZZ_CORPORA = tests/fuzz/corpus
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/fuzz.c $(FUZZ_CORPORA) \
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_probe.c tests/fuzz/fuzz_perfdata.c \
 	tests/fuzz/fuzz_words.c tests/fuzz/fuzz_healthdoc.c tests/fuzz/fuzz_credential.c \
-	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_plugutil.c \
+	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_procfs.c tests/fuzz/fuzz_plugutil.c \
 	tests/fuzz/fuzz_http.c
 if ENABLE_FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(HC_FUZZ_FLAGS)
@@ -19,7 +19,7 @@ tests_fuzz_libfuzzcore_a_CFLAGS = $(core_libhccore_a_CFLAGS) $(HC_FUZZ_FLAGS)
 FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) \
 	$(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
-	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup \
+	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup tests/fuzz/fuzz_procfs \
 	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
@@ -56,9 +56,14 @@ tests_fuzz_fuzz_healthdoc_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_healthdoc_LDADD = $(JANSSON_LIBS)
 
 tests_fuzz_fuzz_cgroup_SOURCES = tests/fuzz/fuzz_cgroup.c $(FUZZ_COMMON) \
-	plugins/process/cgroup.c
+	plugins/process/cgroup.c plugins/process/procfs.c
 tests_fuzz_fuzz_cgroup_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_cgroup_LDFLAGS = $(FUZZ_LD_FLAGS)
+
+tests_fuzz_fuzz_procfs_SOURCES = tests/fuzz/fuzz_procfs.c $(FUZZ_COMMON) \
+	plugins/process/procfs.c
+tests_fuzz_fuzz_procfs_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_procfs_LDFLAGS = $(FUZZ_LD_FLAGS)
 
 tests_fuzz_fuzz_plugutil_SOURCES = tests/fuzz/fuzz_plugutil.c $(FUZZ_COMMON) \
 	plugins/common/plugutil.c plugins/common/parse.c
