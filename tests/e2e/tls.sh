@@ -16,6 +16,13 @@ cert_issue "$PKI" two healthcheckd-two '-1 hour' '+30 days'
 cert_issue "$PKI" client prometheus '-1 hour' '+30 days'
 cert_ca "$OTHER"
 cert_issue "$OTHER" client intruder '-1 hour' '+30 days'
+# Signed by the CA, but for servers only (extendedKeyUsage serverAuth).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=server-only \
+	-keyout "$PKI/serveronly.key" -out "$PKI/serveronly.csr" 2>>"$PKI/openssl.log"
+printf 'extendedKeyUsage = serverAuth\n' >"$PKI/serveronly.ext"
+openssl x509 -req -in "$PKI/serveronly.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
+	-set_serial 4096 -days 30 -extfile "$PKI/serveronly.ext" -out "$PKI/serveronly.pem" \
+	2>>"$PKI/openssl.log"
 chmod 600 "$PKI"/*.key "$OTHER"/*.key
 # The files the daemon reads; a rotation copies another pair over them.
 cp "$PKI/one.pem" "$T_TMP/server.pem"
@@ -26,6 +33,7 @@ TLS_URL=https://127.0.0.1:$TLS_PORT
 CA=(--cacert "$PKI/ca.pem")
 CLIENT=(--cert "$PKI/client.pem" --key "$PKI/client.key")
 INTRUDER=(--cert "$OTHER/client.pem" --key "$OTHER/client.key")
+SERVERONLY=(--cert "$PKI/serveronly.pem" --key "$PKI/serveronly.key")
 
 tls_lines() {
 	printf 'listen = https://127.0.0.1:%s\n' "$TLS_PORT"
@@ -149,9 +157,11 @@ tls_req /metrics "${CA[@]}" "${CLIENT[@]}"
 e2e_expect_code 200
 tls_req /metrics "${CA[@]}" "${INTRUDER[@]}"
 e2e_expect_code 401
+tls_req /metrics "${CA[@]}" "${SERVERONLY[@]}"
+e2e_expect_code 401
 tls_req '/readyz?verbose' "${CA[@]}" "${CLIENT[@]}"
 e2e_expect 200 $'[+]a ok\nreadyz check passed\n'
-t_ok "/metrics: 200 with the CA's client certificate, 401 without or with another CA's"
+t_ok "/metrics: 200 with the CA's client certificate, 401 without, with another CA's, or with the CA's made for servers only"
 
 # ---- rotation on SIGHUP ----------------------------------------------------
 
