@@ -526,9 +526,7 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
 	h->guard = hc_guard_start(conf, n_fds);
 	snprintf(err, errsz, "cannot start the HTTP server");
-	if (h->guard == NULL)
-		hc_tls_creds_unref(creds);
-	if (h->guard == NULL || start_tls(h, conf, fds, n_fds, tls, creds, err, errsz) != 0)
+	if (start_tls(h, conf, fds, n_fds, tls, creds, err, errsz) != 0 || h->guard == NULL)
 		goto fail;
 	for (; i < n_fds; i++) {
 		struct MHD_Daemon *d = start_daemon(h, conf, fds[i], i, tls[i]);
