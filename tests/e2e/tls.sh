@@ -248,3 +248,25 @@ t_ok "the client CA is re-read on SIGHUP"
 e2e_stop
 [ "$E2E_RC" -eq 0 ] || t_fail "exit code $E2E_RC after SIGTERM"
 t_ok "no key material in the log; a clean exit"
+
+# ---- socket activation ------------------------------------------------------
+
+if ! command -v systemd-socket-activate >/dev/null; then
+	echo "# SKIP socket activation: systemd-socket-activate is not installed"
+	exit 0
+fi
+ACTIVATED=$(srv_free_port)
+{ echo '[server]'; echo "listen = https://127.0.0.1:$ACTIVATED"
+  echo "tls_cert_file = $PKI/one.pem"; echo "tls_key_file = $PKI/one.key"
+  echo 'shutdown_delay = 100ms'; } >"$T_TMP/activated.ini"
+systemd-socket-activate -l "127.0.0.1:$ACTIVATED" -- \
+	"$HEALTHCHECKD" -c "$T_TMP/activated.ini" --plugin-dir "$HC_FIXTURE_DIR" >"$E2E_LOG" 2>&1 &
+E2E_PID=$!
+# The first connection starts the daemon on the socket it was handed.
+e2e_until 10 curl -sf --max-time 2 -o /dev/null "${CA[@]}" "https://127.0.0.1:$ACTIVATED/livez" ||
+	{ T_ERR=$(cat "$E2E_LOG"); t_fail "nothing answered TLS on the activated socket"; }
+e2e_log_has "serving on 1 socket(s) from systemd"
+got=$(TLS_PORT=$ACTIVATED served_subject)
+[ "$got" = "$(subject_of "$PKI/one.pem")" ] || t_fail "the activated socket serves '$got'"
+e2e_stop
+t_ok "socket activation: a socket systemd passes speaks TLS when its address is an https:// line's"
