@@ -110,6 +110,9 @@ void hc_config_unref(struct hc_config *cfg)
 	free(cfg->server.listen);
 	free(cfg->server.trusted);
 	free(cfg->server.token_file);
+	free(cfg->server.tls_cert_file);
+	free(cfg->server.tls_key_file);
+	free(cfg->server.tls_client_ca_file);
 	free(cfg->server.plugin_dir);
 	free(cfg->service.id);
 	free(cfg->service.version);
@@ -217,19 +220,25 @@ static int parse_groups(const char *s, unsigned *out, char *bad, size_t badsz)
 int hc_listen_parse(const char *text, struct hc_listen *out)
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(text, ':');
+	const char *addr = text, *colon = strrchr(text, ':');
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&out->addr;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->addr;
 	unsigned long port;
 	size_t hl;
 
 	memset(out, 0, sizeof(*out));
-	if (colon == NULL || parse_uint(colon + 1, 1, 65535, &port) != 0)
+	if (strncmp(text, "https://", 8) == 0) {
+		out->tls = true;
+		addr += 8;
+	} else if (strncmp(text, "http://", 7) == 0) {
+		addr += 7;
+	}
+	if (colon == NULL || colon < addr || parse_uint(colon + 1, 1, 65535, &port) != 0)
 		return -1;
-	hl = (size_t)(colon - text);
+	hl = (size_t)(colon - addr);
 	if (hl == 0 || hl >= sizeof(host))
 		return -1;
-	memcpy(host, text, hl);
+	memcpy(host, addr, hl);
 	host[hl] = '\0';
 	if (host[0] == '[' && host[hl - 1] == ']') {
 		host[hl - 1] = '\0';
@@ -663,10 +672,11 @@ static int server_listen(struct parse *p, const struct server_key *k, const char
 	if (hc_listen_parse(value, &l) != 0) {
 		hc_errors_add(
 		        p->errs, at,
-		        "listen: '%s' is not ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080 or [::]:8080)",
+		        "listen: '%s' is not [https://]ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:8080, [::]:8080 or https://0.0.0.0:8443)",
 		        value);
 		return -1;
 	}
+	l.at = at;
 	s->listen = hc_xreallocarray(s->listen, s->n_listen + 1, sizeof(*s->listen));
 	s->listen[s->n_listen++] = l;
 	return 0;
@@ -694,11 +704,18 @@ static int server_path(struct parse *p, const struct server_key *k, const char *
                        struct hc_where at)
 {
 	char **field = server_field(p, k);
+	struct hc_server_conf *s = &p->cfg->server;
+	/* The files read later are named in messages by the line that set them. */
+	struct hc_where *where = field == &s->token_file           ? &s->token_file_at
+	                         : field == &s->tls_cert_file      ? &s->tls_cert_file_at
+	                         : field == &s->tls_key_file       ? &s->tls_key_file_at
+	                         : field == &s->tls_client_ca_file ? &s->tls_client_ca_file_at
+	                                                           : NULL;
 
 	free(*field);
 	*field = hc_path_from(value, at);
-	if (field == &p->cfg->server.token_file)
-		p->cfg->server.token_file_at = at;
+	if (where != NULL)
+		*where = at;
 	return 0;
 }
 
@@ -788,6 +805,9 @@ static const struct server_key server_keys[] = {
 	{ "listen", server_listen, 0, 0, 0, NULL, true },
 	{ "details", server_details, SERVER_FIELD(details), 0, 0, NULL, false },
 	{ "token_file", server_path, SERVER_FIELD(token_file), 0, 0, NULL, false },
+	{ "tls_cert_file", server_path, SERVER_FIELD(tls_cert_file), 0, 0, NULL, false },
+	{ "tls_key_file", server_path, SERVER_FIELD(tls_key_file), 0, 0, NULL, false },
+	{ "tls_client_ca_file", server_path, SERVER_FIELD(tls_client_ca_file), 0, 0, NULL, false },
 	{ "plugin_dir", server_path, SERVER_FIELD(plugin_dir), 0, 0, NULL, false },
 	{ "workers", server_uint, SERVER_FIELD(workers), 1, 256, "a number", false },
 	{ "max_connections", server_uint, SERVER_FIELD(max_connections), 1, 65536, "a number", false },
@@ -1133,12 +1153,44 @@ static void heartbeat_needs_token(const struct hc_config *cfg, const struct hc_c
 	        c->name);
 }
 
+/* The TLS keys go together, and with an https:// listener: a half-given
+ * pair, or a certificate no listener uses, is a slip that would otherwise
+ * serve plain HTTP where TLS was meant. The files themselves are read by
+ * core/tls.c (-t, start, reload). */
+static void tls_keys_agree(const struct hc_server_conf *s, struct hc_errors *errs)
+{
+	const struct hc_listen *tls = NULL;
+
+	for (size_t i = 0; i < s->n_listen && tls == NULL; i++)
+		if (s->listen[i].tls)
+			tls = &s->listen[i];
+	if (s->tls_cert_file != NULL && s->tls_key_file == NULL)
+		hc_errors_add(errs, s->tls_cert_file_at,
+		              "tls_cert_file without tls_key_file: give both, or neither");
+	if (s->tls_key_file != NULL && s->tls_cert_file == NULL)
+		hc_errors_add(errs, s->tls_key_file_at,
+		              "tls_key_file without tls_cert_file: give both, or neither");
+	if (tls != NULL && (s->tls_cert_file == NULL || s->tls_key_file == NULL))
+		hc_errors_add(errs, tls->at,
+		              "listen %s needs tls_cert_file and tls_key_file in [server]",
+		              tls->text);
+	if (tls == NULL && s->tls_cert_file != NULL)
+		hc_errors_add(
+		        errs, s->tls_cert_file_at,
+		        "tls_cert_file is set but no listen line is https://ADDRESS:PORT: no listener would use it");
+	if (s->tls_client_ca_file != NULL && s->tls_cert_file == NULL)
+		hc_errors_add(errs, s->tls_client_ca_file_at,
+		              "tls_client_ca_file needs tls_cert_file and tls_key_file: client "
+		              "certificates are asked for on https:// listeners only");
+}
+
 int hc_config_load(struct hc_config *cfg, const char *path, struct hc_errors *errs)
 {
 	char *stack[MAX_INCLUDE_DEPTH] = { 0 };
 	size_t before = errs->n;
 
 	parse_file(cfg, path, (struct hc_where){ NULL, 0 }, 0, stack, errs);
+	tls_keys_agree(&cfg->server, errs);
 	for (size_t i = 0; i < cfg->n_checks; i++)
 		if (hc_check_finish(cfg->checks[i], errs) == 0)
 			heartbeat_needs_token(cfg, cfg->checks[i], errs);

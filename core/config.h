@@ -47,11 +47,14 @@ struct hc_check_conf {
 };
 
 /* One `listen` address, resolved when the config is parsed: http.c only
- * binds it. text is what the operator wrote, for messages. */
+ * binds it. text is what the operator wrote, for messages; tls: it was
+ * written https://ADDRESS:PORT. */
 struct hc_listen {
 	char *text;
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
+	bool tls;
+	struct hc_where at; /* line 0: the built-in default */
 };
 
 /* A trusted source: an address and how many leading bits of it count. An
@@ -80,6 +83,10 @@ struct hc_server_conf {
 	struct hc_cidr *trusted;
 	size_t n_trusted;
 	uint32_t shutdown_delay_ms;
+	/* The https:// listeners' certificate chain and key, and the CA whose
+	 * client certificates authorize details (core/tls.c). */
+	char *tls_cert_file, *tls_key_file, *tls_client_ca_file;
+	struct hc_where tls_cert_file_at, tls_key_file_at, tls_client_ca_file_at;
 	uint32_t seen; /* keys given once already (bit per key) */
 };
 
@@ -135,8 +142,9 @@ int hc_parse_duration(const char *s, uint32_t *ms);
 bool hc_server_key_set(const struct hc_config *cfg, const char *key);
 
 /* Parse a `listen` value (IPv4:PORT, [IPv6]:PORT or *:PORT, numeric
- * addresses only) into out, text copied. 0, or -1 when it is not one. The
- * one parser of listen addresses: the config and the daemon's default. */
+ * addresses only, after an optional http:// or https://) into out, text
+ * copied. 0, or -1 when it is not one. The one parser of listen addresses:
+ * the config and the daemon's default. */
 int hc_listen_parse(const char *text, struct hc_listen *out);
 
 /* Parse "10.0.0.0/8", "192.0.2.7", "fd00::/8" or "::1" into out (host

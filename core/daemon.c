@@ -115,6 +115,19 @@ static int read_token(const struct hc_config *cfg, char **token, const char *wha
 	return -1;
 }
 
+/* The https:// listeners' certificate, key and client CA (NULL without
+ * them); -1 when a file is refused. */
+static int read_tls(const struct hc_config *cfg, struct hc_tls_creds **creds, const char *what)
+{
+	struct hc_errors errs = { 0 };
+	int rc = hc_tls_load(&cfg->server, creds, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
+	hc_errors_clear(&errs);
+	return rc;
+}
+
 /* The listening sockets: systemd's when socket-activated, else ours. */
 static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 {
@@ -228,6 +241,7 @@ static void reload(struct daemon *d)
 	struct hc_check **checks, **retired;
 	size_t n, n_unused, n_retired;
 	struct hc_config *cfg;
+	struct hc_tls_creds *creds = NULL;
 	int64_t until;
 	char *token = NULL;
 
@@ -235,10 +249,11 @@ static void reload(struct daemon *d)
 	hc_log(HC_LOG_INFO, "reloading %s", d->opts->config);
 	cfg = load_config(d, "reload");
 	if (cfg == NULL || read_token(cfg, &token, "reload") != 0 ||
-	    make_checks(d, cfg, &checks, &n, "reload") != 0) {
+	    read_tls(cfg, &creds, "reload") != 0 || make_checks(d, cfg, &checks, &n, "reload") != 0) {
 		hc_log(HC_LOG_ERR, "reload failed: still serving the previous configuration");
-		/* The token was read before the checks failed: wipe it too. */
+		/* The token and key were read before the checks failed: wipe them too. */
 		hc_token_free(token);
+		hc_tls_creds_unref(creds);
 		hc_config_unref(cfg);
 		notify("READY=1");
 		return;
@@ -270,6 +285,7 @@ static void reload(struct daemon *d)
 	}
 	hc_http_set_auth(d->http, cfg->server.details, token);
 	hc_token_free(token);
+	hc_http_set_tls(d->http, creds);
 	hc_log(HC_LOG_INFO, "reloaded: %zu checks (%zu kept as they were, %zu removed or changed)",
 	       n, n_unused, n_retired);
 	free(unused);
@@ -282,6 +298,7 @@ static void reload(struct daemon *d)
 static int start(struct daemon *d)
 {
 	struct hc_check **checks = NULL;
+	struct hc_tls_creds *creds = NULL;
 	size_t n = 0, served, n_fds;
 	char *token = NULL;
 	char err[256];
@@ -294,6 +311,7 @@ static int start(struct daemon *d)
 	                          : d->cfg->server.plugin_dir ? d->cfg->server.plugin_dir
 	                                                      : HC_PLUGINDIR);
 	if (read_token(d->cfg, &token, "configuration") != 0 ||
+	    read_tls(d->cfg, &creds, "configuration") != 0 ||
 	    make_checks(d, d->cfg, &checks, &n, "configuration") != 0 ||
 	    open_listeners(d->cfg, &fds, &n_fds) != 0)
 		goto fail;
@@ -305,8 +323,10 @@ static int start(struct daemon *d)
 	served = n;
 	checks = NULL;
 	n = 0;
-	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token, err,
+	/* The server takes the TLS credentials. */
+	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token, creds, err,
 	                        sizeof(err));
+	creds = NULL;
 	free(fds);
 	if (d->http == NULL) {
 		hc_log(HC_LOG_ERR, "%s", err);
@@ -325,6 +345,7 @@ static int start(struct daemon *d)
 fail:
 	free_checks(checks, n);
 	hc_token_free(token);
+	hc_tls_creds_unref(creds);
 	return -1;
 }
 

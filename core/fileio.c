@@ -58,3 +58,25 @@ char *hc_read_file(const char *path, size_t max, mode_t *mode, char *err, size_t
 	}
 	return buf;
 }
+
+char *hc_read_secret_file(const char *path, size_t max, char *err, size_t errsz)
+{
+	mode_t mode;
+	char *buf = hc_read_file(path, max, &mode, err, errsz);
+
+	/* Anyone on the machine could read it: refuse rather than trust it. */
+	if (buf != NULL && (mode & S_IROTH)) {
+		snprintf(err, errsz, "%s is readable by everyone (chmod o-r %s)", path, path);
+		hc_free_secret(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void hc_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

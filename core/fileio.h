@@ -16,4 +16,10 @@ int hc_open_regular(const char *path, mode_t *mode, char *err, size_t errsz);
  * larger than max, or holding a NUL byte. */
 char *hc_read_file(const char *path, size_t max, mode_t *mode, char *err, size_t errsz);
 
+/* hc_read_file for a secret (a token, a private key): also refused when
+ * everyone may read it (mode o+r). Free it with hc_free_secret. */
+char *hc_read_secret_file(const char *path, size_t max, char *err, size_t errsz);
+/* Wipe a string (up to its NUL) and free it; NULL is fine. */
+void hc_free_secret(char *s);
+
 #endif

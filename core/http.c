@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "render.h"
+#include "tls.h"
 #include "token.h"
 #include "xalloc.h"
 
@@ -37,6 +38,7 @@ struct hc_http {
 	struct hc_state *state;
 	struct hc_sched *sched;
 	struct hc_guard *guard;
+	struct hc_tls *tls;   /* NULL: no https:// listener */
 	pthread_mutex_t lock; /* guards details and token */
 	enum hc_details details;
 	char *token;
@@ -195,7 +197,8 @@ static bool authorized(struct hc_http *h, struct MHD_Connection *conn)
 }
 
 /* The details policy in force, and whether this request may see details
- * under it: the token is looked at only where it decides something. */
+ * under it: the token, or else a client certificate the client CA
+ * verifies, is looked at only where it decides something. */
 static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *conn, bool *detailed)
 {
 	enum hc_details d;
@@ -203,7 +206,9 @@ static enum hc_details details_for(struct hc_http *h, struct MHD_Connection *con
 	pthread_mutex_lock(&h->lock);
 	d = h->details;
 	pthread_mutex_unlock(&h->lock);
-	*detailed = d == HC_DETAILS_ALWAYS || (d == HC_DETAILS_AUTHORIZED && authorized(h, conn));
+	*detailed = d == HC_DETAILS_ALWAYS ||
+	            (d == HC_DETAILS_AUTHORIZED &&
+	             (authorized(h, conn) || (h->tls != NULL && hc_tls_client_verified(conn))));
 	return d;
 }
 
@@ -461,30 +466,57 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* One libmicrohttpd server on the listening socket fd, the i-th; the guard
- * screens its connections. */
+ * screens its connections. With tls, it speaks TLS with the certificate of
+ * core/tls.c. */
 static struct MHD_Daemon *start_daemon(struct hc_http *h, const struct hc_server_conf *conf, int fd,
-                                       size_t i)
+                                       size_t i, bool tls)
 {
 	struct hc_guard_listener *l = hc_guard_listener(h->guard, i);
 	unsigned timeout_s = (conf->connection_timeout_ms + 999) / 1000;
 
+	/* The certificate callback is the last option: a plain server's list
+	 * ends just before it. */
 	return MHD_start_daemon(
-	        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, hc_guard_accept,
-	        l, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+	        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                (tls ? MHD_USE_TLS : 0),
+	        0, hc_guard_accept, l, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 	        MHD_OPTION_NOTIFY_CONNECTION, hc_guard_notify, l, MHD_OPTION_URI_LOG_CALLBACK,
 	        hc_guard_uri, h->guard, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
 	        (unsigned)HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, conf->max_connections,
 	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf->max_connections_per_ip,
 	        MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	        conf->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	        tls ? MHD_OPTION_HTTPS_CERT_CALLBACK2 : MHD_OPTION_END, hc_tls_cert_callback,
 	        MHD_OPTION_END);
+}
+
+/* Which of the sockets serve TLS, and the state that serves it (creds
+ * taken). -1 with err when one would and there is no certificate. */
+static int start_tls(struct hc_http *h, const struct hc_server_conf *conf, const int *fds,
+                     size_t n_fds, bool *tls, struct hc_tls_creds *creds, char *err, size_t errsz)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n_fds; i++)
+		any |= tls[i] = hc_tls_socket_wants_tls(conf, fds[i]);
+	if (any && creds == NULL) {
+		snprintf(err, errsz, "an https:// listener has no certificate");
+		return -1;
+	}
+	if (any)
+		h->tls = hc_tls_new(creds);
+	else
+		hc_tls_creds_unref(creds);
+	return 0;
 }
 
 struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
                               struct hc_state *state, struct hc_sched *sched, const char *token,
-                              char *err, size_t errsz)
+                              struct hc_tls_creds *creds, char *err, size_t errsz)
 {
 	struct hc_http *h = hc_xcalloc(1, sizeof(*h));
+	bool *tls = hc_xcalloc(n_fds + 1, sizeof(*tls));
+	size_t i = 0;
 
 	pthread_mutex_init(&h->lock, NULL);
 	h->state = state;
@@ -493,19 +525,35 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 	h->token = token != NULL ? hc_xstrdup(token) : NULL;
 	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
 	h->guard = hc_guard_start(conf, n_fds);
-	for (size_t i = 0; i < n_fds; i++) {
-		struct MHD_Daemon *d = h->guard != NULL ? start_daemon(h, conf, fds[i], i) : NULL;
+	snprintf(err, errsz, "cannot start the HTTP server");
+	if (start_tls(h, conf, fds, n_fds, tls, creds, err, errsz) != 0 || h->guard == NULL)
+		goto fail;
+	for (; i < n_fds; i++) {
+		struct MHD_Daemon *d = start_daemon(h, conf, fds[i], i, tls[i]);
 
 		if (d == NULL) {
-			snprintf(err, errsz, "cannot start the HTTP server on socket %d", fds[i]);
-			for (size_t j = i; j < n_fds; j++)
-				close(fds[j]);
-			hc_http_stop(h);
-			return NULL;
+			snprintf(err, errsz, "cannot start the HTTP%s server on socket %d",
+			         tls[i] ? "S" : "", fds[i]);
+			goto fail;
 		}
 		h->daemons[h->n++] = d;
 	}
+	free(tls);
 	return h;
+fail:
+	for (; i < n_fds; i++)
+		close(fds[i]);
+	free(tls);
+	hc_http_stop(h);
+	return NULL;
+}
+
+void hc_http_set_tls(struct hc_http *h, struct hc_tls_creds *creds)
+{
+	if (h->tls != NULL)
+		hc_tls_swap(h->tls, creds);
+	else
+		hc_tls_creds_unref(creds);
 }
 
 void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *token)
@@ -529,6 +577,7 @@ void hc_http_stop(struct hc_http *h)
 			close(fd);
 	}
 	hc_guard_stop(h->guard);
+	hc_tls_free(h->tls);
 	free(h->daemons);
 	hc_token_free(h->token);
 	pthread_mutex_destroy(&h->lock);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "scheduler.h"
 #include "state.h"
+#include "tls.h"
 
 struct hc_http;
 
@@ -17,13 +18,17 @@ int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz);
 
 /* Serve on the listening sockets fds (taken) with the limits of conf.
  * Requests read state; heartbeats go to sched. token (copied, may be NULL)
- * authorizes details. NULL with err on failure. */
+ * authorizes details. A socket of an https:// line speaks TLS with creds
+ * (taken, may be NULL when there is none). NULL with err on failure. */
 struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
                               struct hc_state *state, struct hc_sched *sched, const char *token,
-                              char *err, size_t errsz);
+                              struct hc_tls_creds *creds, char *err, size_t errsz);
 
 /* After a reload: the details policy and token in force (token copied). */
 void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *token);
+/* After a reload: the TLS certificate, key and client CA (creds taken;
+ * NULL keeps those in force). Established connections keep theirs. */
+void hc_http_set_tls(struct hc_http *h, struct hc_tls_creds *creds);
 
 /* Stop answering, close the sockets, wait for the server's threads. */
 void hc_http_stop(struct hc_http *h);

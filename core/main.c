@@ -18,6 +18,7 @@
 #include "log.h"
 #include "render.h"
 #include "scheduler.h"
+#include "tls.h"
 #include "token.h"
 #include "xalloc.h"
 
@@ -400,8 +401,10 @@ static int run_checks(const struct options *o)
 	hc_registry_init(&reg, plugin_dir(o, cfg));
 	if (o->plugin != NULL)
 		hc_plugin_check_conf(cfg, &reg, o->plugin, o->sets, o->n_sets, &errs);
-	if (errs.n == 0 && o->mode == MODE_TEST)
+	if (errs.n == 0 && o->mode == MODE_TEST) {
 		check_token_file(cfg, &errs);
+		hc_tls_check(&cfg->server, &errs);
+	}
 	/* --check may name a check twice: room for every name given. */
 	sel = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*sel));
 	made_conf = hc_xcalloc(cfg->n_checks + o->n_only + 1, sizeof(*made_conf));

@@ -19,18 +19,11 @@
 
 char *hc_token_read(const char *path, char *err, size_t errsz)
 {
-	mode_t mode;
-	char *buf = hc_read_file(path, TOKEN_MAX, &mode, err, errsz);
+	char *buf = hc_read_secret_file(path, TOKEN_MAX, err, errsz);
 	size_t len, cut;
 
 	if (buf == NULL)
 		return NULL;
-	/* Anyone on the machine could read it: refuse rather than trust it. */
-	if (mode & S_IROTH) {
-		snprintf(err, errsz, "%s is readable by everyone (chmod o-r %s)", path, path);
-		hc_token_free(buf);
-		return NULL;
-	}
 	/* hc_token_free wipes up to the first NUL: wipe the lines after
 	 * the token now, whatever they hold. */
 	len = strlen(buf);
@@ -46,10 +39,7 @@ char *hc_token_read(const char *path, char *err, size_t errsz)
 
 void hc_token_free(char *token)
 {
-	if (token == NULL)
-		return;
-	explicit_bzero(token, strlen(token));
-	free(token);
+	hc_free_secret(token);
 }
 
 bool hc_token_matches(const char *header, const char *token)

@@ -129,7 +129,7 @@ static void start(void)
 	state.prepare_body = hc_http_prepare_body;
 	state.release_body = hc_http_release_body;
 	sched = hc_sched_start(cfg, checks, cfg->n_checks, 2, &state, NULL, NULL);
-	if (hc_http_start(&cfg->server, &fd, 1, &state, sched, TOKEN, err, sizeof(err)) == NULL)
+	if (hc_http_start(&cfg->server, &fd, 1, &state, sched, TOKEN, NULL, err, sizeof(err)) == NULL)
 		die("http", err);
 	/* Runs until the process ends: the server is the fixture. */
 }

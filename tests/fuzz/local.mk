@@ -17,7 +17,7 @@ noinst_LIBRARIES += tests/fuzz/libfuzzcore.a
 tests_fuzz_libfuzzcore_a_SOURCES = $(core_libhccore_a_SOURCES)
 tests_fuzz_libfuzzcore_a_CFLAGS = $(core_libhccore_a_CFLAGS) $(HC_FUZZ_FLAGS)
 FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) \
-	$(SYSTEMD_LIBS) -lm $(LIBS)
+	$(GNUTLS_LIBS) $(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup tests/fuzz/fuzz_procfs \
 	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http

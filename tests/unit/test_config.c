@@ -204,12 +204,40 @@ static void listen_is_resolved_at_parse_time(void **state)
 	hc_config_unref(cfg);
 }
 
+/* https:// marks a TLS listener; http:// is the plain default spelled out. */
+static void listen_takes_a_scheme(void **state)
+{
+	struct hc_listen l;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&l.addr;
+
+	(void)state;
+	assert_int_equal(hc_listen_parse("https://[::1]:8443", &l), 0);
+	assert_true(l.tls);
+	assert_string_equal(l.text, "https://[::1]:8443");
+	assert_int_equal(ntohs(v6->sin6_port), 8443);
+	free(l.text);
+	assert_int_equal(hc_listen_parse("http://127.0.0.1:8080", &l), 0);
+	assert_false(l.tls);
+	free(l.text);
+	assert_int_equal(hc_listen_parse("127.0.0.1:8080", &l), 0);
+	assert_false(l.tls);
+	free(l.text);
+}
+
 static void listen_refuses_what_it_cannot_bind(void **state)
 {
-	static const char *const bad[] = { "localhost:80", "127.0.0.1",
-		                           "127.0.0.1:0",  "127.0.0.1:65536",
-		                           "[::1:80",      "::1:80",
-		                           ":80",          "1.2.3.4:8x" };
+	static const char *const bad[] = { "localhost:80",
+		                           "127.0.0.1",
+		                           "127.0.0.1:0",
+		                           "127.0.0.1:65536",
+		                           "[::1:80",
+		                           "::1:80",
+		                           ":80",
+		                           "1.2.3.4:8x",
+		                           "https://",
+		                           "https://:80",
+		                           "tls://127.0.0.1:80",
+		                           "https://https://127.0.0.1:80" };
 	struct hc_listen l;
 
 	(void)state;
@@ -387,6 +415,7 @@ int main(void)
 		cmocka_unit_test(environment_expands),
 		cmocka_unit_test(listen_repeats_and_takes_v6),
 		cmocka_unit_test(listen_is_resolved_at_parse_time),
+		cmocka_unit_test(listen_takes_a_scheme),
 		cmocka_unit_test(listen_refuses_what_it_cannot_bind),
 		cmocka_unit_test(indentation_after_a_section_is_harmless),
 		cmocka_unit_test(a_198_byte_line_is_read_whole),
