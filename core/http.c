@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "render.h"
+#include "status.h"
 #include "token.h"
 #include "xalloc.h"
 
@@ -97,6 +98,16 @@ void hc_http_release_body(struct hc_body *b)
 	b->text = NULL;
 }
 
+/* What a browser must hold the status page to: its own inline style and
+ * script and requests to its own origin only, no framing, no referrer. */
+static void page_headers(struct MHD_Response *r)
+{
+	if (r == NULL)
+		return;
+	MHD_add_response_header(r, "Content-Security-Policy", hc_status_csp());
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
 void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
 	(void)s;
@@ -108,6 +119,8 @@ void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body
 	b->handle = with_headers(
 	        MHD_create_response_from_buffer_with_free_callback(b->len, b->text, free), b->type,
 	        "no-store");
+	if (which >= HC_BODY_STATUS)
+		page_headers(b->handle);
 }
 
 /* Queue a response made for this request only. */
@@ -297,6 +310,8 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, cons
 		ret = serve_probe(h, conn, s, g, rest, detailed);
 	else if (strcmp(url, "/health") == 0)
 		ret = send_health(conn, s, detailed);
+	else if (strcmp(url, "/status") == 0)
+		ret = send_body(conn, hc_snapshot_body(s, HC_BODY_STATUS + detailed));
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT,

@@ -10,12 +10,28 @@
 
 #include "render.h"
 #include "sbuf.h"
+#include "status.h"
 #include "xalloc.h"
 
 static const char *const group_word[HC_N_GROUPS] = { "livez", "readyz", "startupz" };
 static const char *const group_name[HC_N_GROUPS] = { "liveness", "readiness", "startup" };
 static const unsigned group_bit[HC_N_GROUPS] = { HC_GROUP_LIVENESS, HC_GROUP_READINESS,
 	                                         HC_GROUP_STARTUP };
+
+const char *hc_group_name(enum hc_group g)
+{
+	return group_name[g];
+}
+
+unsigned hc_group_bit(enum hc_group g)
+{
+	return group_bit[g];
+}
+
+const char *hc_severity_name(enum hc_severity s)
+{
+	return s == HC_SEVERITY_WARN ? "warn" : "critical";
+}
 
 const char *hc_status_name(int status)
 {
@@ -69,8 +85,7 @@ void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n)
 	}
 }
 
-/* RFC 3339 UTC with milliseconds. */
-static void format_time(int64_t ns, char *buf, size_t size)
+void hc_format_time(int64_t ns, char *buf, size_t size)
 {
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
@@ -88,6 +103,39 @@ static void field_if(struct sbuf *b, const char *key, const char *value)
 		return;
 	sb_printf(b, ",\"%s\":", key);
 	sb_json_string(b, value);
+}
+
+/* Beyond the draft, for the status page: the check's groups and
+ * severity, when its reported status last changed, and its last runs
+ * (oldest first). New members only: readers of the draft ignore them. */
+static void check_json_extra(struct sbuf *b, const struct hc_row *row)
+{
+	const char *sep = "";
+	char when[64];
+
+	sb_puts(b, ",\"groups\":[");
+	for (int g = 0; g < HC_N_GROUPS; g++) {
+		if (row->conf->groups & group_bit[g]) {
+			sb_printf(b, "%s\"%s\"", sep, group_name[g]);
+			sep = ",";
+		}
+	}
+	sb_printf(b, "],\"severity\":\"%s\"", hc_severity_name(row->conf->severity));
+	if (row->changed_ns > 0) {
+		hc_format_time(row->changed_ns, when, sizeof(when));
+		sb_printf(b, ",\"lastChange\":\"%s\"", when);
+	}
+	if (row->n_history == 0)
+		return;
+	sb_puts(b, ",\"history\":[");
+	for (unsigned k = 0; k < row->n_history; k++) {
+		const struct hc_history_entry *h = &row->history[k];
+
+		hc_format_time(h->time_ns, when, sizeof(when));
+		sb_printf(b, "%s{\"time\":\"%s\",\"status\":\"%s\",\"latencyMs\":%.3f}",
+		          k > 0 ? "," : "", when, hc_status_name(h->status), h->latency_ms);
+	}
+	sb_puts(b, "]");
 }
 
 /* One check as the draft's check object, without its array. */
@@ -108,7 +156,7 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 		field_if(b, "observedUnit", o->unit);
 	}
 	if (o != NULL) {
-		format_time(o->time_ns, when, sizeof(when));
+		hc_format_time(o->time_ns, when, sizeof(when));
 		field_if(b, "time", when);
 	}
 	/* The draft asks for output on warn and fail only. */
@@ -119,6 +167,7 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 	field_if(b, "description", c->description);
 	field_if(b, "owner", c->owner);
 	field_if(b, "runbook", c->runbook);
+	check_json_extra(b, row);
 	sb_puts(b, "}");
 }
 
@@ -428,7 +477,9 @@ void hc_render_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
 	int worst;
 
-	if (which == HC_BODY_METRICS) {
+	if (which >= HC_BODY_STATUS) {
+		set_body(b, 200, HC_TYPE_HTML, hc_render_status(s, which == HC_BODY_STATUS + 1));
+	} else if (which == HC_BODY_METRICS) {
 		set_body(b, 200, HC_TYPE_METRICS, hc_render_metrics(s));
 	} else if (which >= HC_BODY_HEALTH) {
 		worst = hc_worst_status(s->rows, s->n);

@@ -29,8 +29,11 @@ static struct hc_outcome outcome(int status, const char *msg)
 
 static struct hc_row row(struct hc_check_conf *c, const struct hc_outcome *o)
 {
-	return (struct hc_row){ c, o, o ? o->status : HC_PENDING, o ? 3 : 0,
-		                o && o->status == HC_FAIL };
+	return (struct hc_row){ .conf = c,
+		                .out = o,
+		                .status = o ? o->status : HC_PENDING,
+		                .runs = o ? 3 : 0,
+		                .failures = o && o->status == HC_FAIL };
 }
 
 /* A snapshot over rows, without a scheduler. */
