@@ -164,8 +164,11 @@ static void drop_snapshot(void *cls)
 
 /* /health, cacheable until the next result is due, counted from now: a
  * response of this request's own over the snapshot's text (no copy),
- * which holds a reference to the snapshot until it is sent. */
-static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, bool detailed)
+ * which holds a reference to the snapshot until it is sent. For the status
+ * page's script (page), the same document with 200 whatever it says: a
+ * browser logs every 5xx answer as an error in its console. */
+static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, bool detailed,
+                              bool page)
 {
 	const struct hc_body *b = hc_snapshot_body(s, HC_BODY_HEALTH + detailed);
 	int64_t left = s->next_due_ns - hc_now_ns();
@@ -181,7 +184,8 @@ static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s
 		hc_snapshot_unref(s);
 		return MHD_NO;
 	}
-	ret = MHD_queue_response(conn, (unsigned)b->code, with_headers(r, b->type, cache));
+	ret = MHD_queue_response(conn, page ? MHD_HTTP_OK : (unsigned)b->code,
+	                         with_headers(r, b->type, cache));
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -309,9 +313,11 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, cons
 	if ((g = group_of(url, &rest)) >= 0)
 		ret = serve_probe(h, conn, s, g, rest, detailed);
 	else if (strcmp(url, "/health") == 0)
-		ret = send_health(conn, s, detailed);
+		ret = send_health(conn, s, detailed, false);
 	else if (strcmp(url, "/status") == 0)
-		ret = send_body(conn, hc_snapshot_body(s, HC_BODY_STATUS + detailed));
+		ret = wants_json(conn)
+		              ? send_health(conn, s, detailed, true)
+		              : send_body(conn, hc_snapshot_body(s, HC_BODY_STATUS + detailed));
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT,

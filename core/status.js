@@ -1,10 +1,13 @@
 /* The live part of healthcheckd's /status page (core/status.c), hashed into
-   its Content-Security-Policy. Every few seconds it asks /health (with the
-   bearer token kept in sessionStorage, sent as a header, never in a URL)
-   and redraws the table, each check's last runs as an SVG status strip and
-   latency sparkline; without details it asks /status itself. It says how
-   fresh the page is and looks stale when the daemon stops answering. Text
-   from the daemon goes in through textContent only. */
+   its Content-Security-Policy. Every few seconds it asks for the /health
+   document (with the bearer token kept in sessionStorage, sent as a header,
+   never in a URL) and redraws the table, each check's last runs as an SVG
+   status strip and latency sparkline; without details it asks for the page
+   itself. The document comes from /status with Accept:
+   application/health+json, which answers 200 where /health answers 503 for
+   a failing service: a browser logs every 5xx as a console error. It says
+   how fresh the page is and looks stale when the daemon stops answering.
+   Text from the daemon goes in through textContent only. */
 'use strict';
 (function () {
 	const body = document.body;
@@ -191,8 +194,10 @@
 		const token = sessionStorage.getItem(KEY);
 		try {
 			if (token || detailed) {
-				const r = await fetch('/health', { cache: 'no-store', signal: AbortSignal.timeout(period),
-					headers: token ? { Authorization: 'Bearer ' + token } : {} });
+				const headers = { Accept: 'application/health+json' };
+				if (token) headers.Authorization = 'Bearer ' + token;
+				const r = await fetch('/status', { cache: 'no-store', signal: AbortSignal.timeout(period),
+					headers });
 				const doc = await r.json();
 				if (doc.checks) {
 					render(doc);

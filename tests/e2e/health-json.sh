@@ -60,7 +60,10 @@ assert set(doc) <= {"status", "version", "releaseId", "serviceId", "description"
 checks = doc["checks"]
 assert sorted(checks) == sorted(n + ":" + want[n][0] for n in names), sorted(checks)
 allowed = {"componentId", "componentType", "status", "observedValue", "observedUnit",
-           "time", "output", "owner", "runbook", "description"}
+           "time", "output", "owner", "runbook", "description",
+           # beyond the draft, for the status page (healthcheckd(8))
+           "groups", "severity", "lastChange", "history"}
+stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 now = datetime.datetime.now(datetime.timezone.utc)
 for name in names:
     measurement, status, unit, value, output = want[name]
@@ -72,9 +75,21 @@ for name in names:
     assert c["componentType"] == ("datastore" if name == "db" else "component"), c
     assert c["status"] == status, c
     assert c.get("output") == output, c
-    if name == "hb":  # pending: no result, so no time and no observation
-        assert "time" not in c and "observedValue" not in c, c
+    assert c["groups"] == ["readiness"] and c["severity"] == "critical", c
+    if name == "hb":  # pending: no result, so no time, observation or history
+        assert not {"time", "observedValue", "lastChange", "history"} & set(c), c
         continue
+    # The runs so far, oldest first, each as the ring keeps it; the status
+    # has not changed since the first.
+    hist = c["history"]
+    assert 1 <= len(hist) <= 16, hist
+    for h in hist:
+        assert set(h) == {"time", "status", "latencyMs"}, h
+        assert re.fullmatch(stamp, h["time"]) and h["status"] == status, h
+        assert isinstance(h["latencyMs"], (int, float)) and h["latencyMs"] >= 0, h
+    assert [h["time"] for h in hist] == sorted(h["time"] for h in hist), hist
+    assert hist[-1]["time"] == c["time"], c
+    assert c["lastChange"] == hist[0]["time"] if len(hist) < 16 else c["lastChange"] <= hist[0]["time"], c
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", c["time"]), c
     t = datetime.datetime.strptime(c["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
     t = t.replace(tzinfo=datetime.timezone.utc)
