@@ -120,8 +120,12 @@ static void put_measures(struct sbuf *b, const struct hc_row *r)
 	const struct hc_outcome *o = r->out;
 	char text[96] = "";
 
-	if (r->n_history > 0)
-		snprintf(text, sizeof(text), "%.1f ms", r->history[r->n_history - 1].latency_ms);
+	/* Two decimals under a millisecond, where one would say 0.0. */
+	if (r->n_history > 0) {
+		double ms = r->history[r->n_history - 1].latency_ms;
+
+		snprintf(text, sizeof(text), "%.*f ms", ms < 1 ? 2 : 1, ms);
+	}
 	put_cell(b, "Latency", text);
 	text[0] = '\0';
 	if (o != NULL && isfinite(o->value) && strcmp(o->measurement, "responseTime") != 0)

@@ -64,6 +64,11 @@
 		node.textContent = MARK[st] || st;
 	}
 
+	/* Two decimals under a millisecond, as core/status.c. */
+	function ms(v) {
+		return v.toFixed(v < 1 ? 2 : 1) + ' ms';
+	}
+
 	/* One square per run, coloured and titled with its status. */
 	function strip(hist) {
 		const n = hist.length, fails = hist.filter((h) => h.status !== 'pass').length;
@@ -72,7 +77,7 @@
 		hist.forEach((h, i) => {
 			const r = svg('rect', { x: i * 6, y: 0, width: 5, height: 12, class: 's-' + h.status });
 			const t = svg('title', {});
-			t.textContent = when(h.time) + ': ' + h.status + ', ' + h.latencyMs.toFixed(1) + ' ms';
+			t.textContent = when(h.time) + ': ' + h.status + ', ' + ms(h.latencyMs);
 			r.appendChild(t);
 			s.appendChild(r);
 		});
@@ -80,12 +85,12 @@
 	}
 
 	function spark(hist) {
-		const ms = hist.map((h) => h.latencyMs), max = Math.max(...ms, 0.001), w = 96, h = 20;
+		const lat = hist.map((h) => h.latencyMs), max = Math.max(...lat, 0.001), w = 96, h = 20;
 		const x = (i) => (hist.length > 1 ? i * w / (hist.length - 1) : w / 2).toFixed(1);
-		const pts = ms.map((v, i) => x(i) + ',' + (h - 1 - v / max * (h - 2)).toFixed(1));
+		const pts = lat.map((v, i) => x(i) + ',' + (h - 1 - v / max * (h - 2)).toFixed(1));
 		const s = svg('svg', { width: w, height: h, viewBox: '0 0 ' + w + ' ' + h, role: 'img',
-			'aria-label': 'latency of the last ' + ms.length + ' runs: ' +
-				Math.min(...ms).toFixed(1) + ' to ' + Math.max(...ms).toFixed(1) + ' ms' });
+			'aria-label': 'latency of the last ' + lat.length + ' runs: ' +
+				ms(Math.min(...lat)) + ' to ' + ms(Math.max(...lat)) });
 		s.appendChild(svg('polyline', { points: pts.join(' ') }));
 		return s;
 	}
@@ -124,7 +129,7 @@
 		if (c.description) th.appendChild(el('span', 'desc', c.description));
 		setStatus(status, st);
 		tr.append(th, status,
-			cell('Latency', last && last.latencyMs.toFixed(1) + ' ms'),
+			cell('Latency', last && ms(last.latencyMs)),
 			cell('Observed', measurement !== 'responseTime' && typeof v === 'number' ?
 				measurement + ': ' + Number(v.toPrecision(6)) + ' ' + (c.observedUnit || '') : null),
 			cell('History', hist.length ? [strip(hist), spark(hist)] : null),

@@ -63,7 +63,7 @@ const browser = await chromium.launch({
 const problems = [];
 try {
 	// 1. With JavaScript: the public page lists every check.
-	const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 300 } });
 	const page = await ctx.newPage();
 	const requests = [];
 	page.on('request', (r) => requests.push({ url: r.url(), auth: r.headers()['authorization'] }));
@@ -80,7 +80,7 @@ try {
 	console.log('ok - the page lists the checks, and its script runs under the CSP');
 
 	// 2. Without JavaScript: the server's page, which reloads itself.
-	const nojs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+	const nojs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 300 } });
 	const plain = await nojs.newPage();
 	await watch(plain, problems);
 	await plain.goto(page_url);
@@ -151,7 +151,7 @@ try {
 	const wide = await page.evaluate(() => document.documentElement.scrollWidth);
 	check(wide <= 320, `at 320 px the page is ${wide} px wide`);
 	await page.screenshot({ path: path.join(OUT, 'status-page-320.png'), fullPage: true });
-	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.setViewportSize({ width: 1280, height: 300 });
 	await page.emulateMedia({ colorScheme: 'dark' });
 	const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 	const [r, g, b] = bg.match(/\d+/g).map(Number);

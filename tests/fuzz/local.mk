@@ -16,6 +16,7 @@ FUZZ_COMMON = tests/fuzz/fuzz.c tests/fuzz/fuzz.h
 noinst_LIBRARIES += tests/fuzz/libfuzzcore.a
 tests_fuzz_libfuzzcore_a_SOURCES = $(core_libhccore_a_SOURCES)
 tests_fuzz_libfuzzcore_a_CFLAGS = $(core_libhccore_a_CFLAGS) $(HC_FUZZ_FLAGS)
+core/tests_fuzz_libfuzzcore_a-status.$(OBJEXT): core/status_assets.inc
 FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) \
 	$(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
