@@ -106,9 +106,10 @@ static void field_if(struct sbuf *b, const char *key, const char *value)
 }
 
 /* Beyond the draft, for the status page: the check's groups and
- * severity, when its reported status last changed, and its last runs
- * (oldest first). New members only: readers of the draft ignore them. */
-static void check_json_extra(struct sbuf *b, const struct hc_row *row)
+ * severity, when its reported status last changed, and with history its
+ * last runs (oldest first). New members only: readers of the draft
+ * ignore them. */
+static void check_json_extra(struct sbuf *b, const struct hc_row *row, bool history)
 {
 	const char *sep = "";
 	char when[64];
@@ -125,7 +126,7 @@ static void check_json_extra(struct sbuf *b, const struct hc_row *row)
 		hc_format_time(row->changed_ns, when, sizeof(when));
 		sb_printf(b, ",\"lastChange\":\"%s\"", when);
 	}
-	if (row->n_history == 0)
+	if (!history || row->n_history == 0)
 		return;
 	sb_puts(b, ",\"history\":[");
 	for (unsigned k = 0; k < row->n_history; k++) {
@@ -139,7 +140,7 @@ static void check_json_extra(struct sbuf *b, const struct hc_row *row)
 }
 
 /* One check as the draft's check object, without its array. */
-static void check_json(struct sbuf *b, const struct hc_row *row)
+static void check_json(struct sbuf *b, const struct hc_row *row, bool history)
 {
 	const struct hc_check_conf *c = row->conf;
 	const struct hc_outcome *o = row->out;
@@ -167,7 +168,7 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 	field_if(b, "description", c->description);
 	field_if(b, "owner", c->owner);
 	field_if(b, "runbook", c->runbook);
-	check_json_extra(b, row);
+	check_json_extra(b, row, history);
 	sb_puts(b, "}");
 }
 
@@ -175,12 +176,12 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
  * jansson objects made /health cost 0.4 s of CPU per snapshot. Keys are
  * unique (check names are), so no object needs merging. */
 char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_row *rows, size_t n,
-                            int status, const char *output, bool detailed)
+                            int status, const char *output, int detail)
 {
 	struct sbuf b = { 0 };
 
 	sb_printf(&b, "{\"status\":\"%s\"", hc_status_name(effective(status)));
-	if (detailed) {
+	if (detail != HC_JSON_PUBLIC) {
 		field_if(&b, "version", svc->version);
 		field_if(&b, "releaseId", svc->release_id);
 		field_if(&b, "serviceId", svc->id);
@@ -196,7 +197,7 @@ char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_r
 				sb_puts(&b, ",");
 			sb_json_string(&b, key);
 			sb_puts(&b, ":[");
-			check_json(&b, &rows[i]);
+			check_json(&b, &rows[i], detail == HC_JSON_HISTORY);
 			sb_puts(&b, "]");
 			free(key);
 		}
@@ -485,7 +486,7 @@ void hc_render_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 		worst = hc_worst_status(s->rows, s->n);
 		set_body(b, worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
 		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst, NULL,
-		                               which == HC_BODY_HEALTH + 1));
+		                               which - HC_BODY_HEALTH));
 	} else {
 		struct hc_probe_query q = { .group = (enum hc_group)(which / (HC_N_VARIANTS * 2)),
 			                    .verbose = which / 2 % HC_N_VARIANTS == HC_VERBOSE,

@@ -30,14 +30,19 @@ int hc_worst_status(const struct hc_row *rows, size_t n);
 /* One line per row: name, status, latency, message (--once). */
 void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n);
 
+/* How much a /health document holds: the status only; the service fields
+ * and every check; those and each check's last runs too. */
+enum { HC_JSON_PUBLIC, HC_JSON_DETAILED, HC_JSON_HISTORY };
+
 /* The /health body (IETF draft-inadarei-api-health-check), ending with a
- * newline. detailed adds
- * the service fields and every check (with the members the status page
- * reads: groups, severity, lastChange, history); without it only the status. output,
- * when not NULL, is the top-level output (why the status is what it is).
- * Returns a malloc'd string. */
+ * newline. detail (HC_JSON_*; a bool's true is HC_JSON_DETAILED) adds the
+ * service fields and every check, with groups, severity and lastChange,
+ * and under HC_JSON_HISTORY its history (the status page's feed: at
+ * 10,000 checks it makes the document 8 times bigger). output, when not
+ * NULL, is the top-level output (why the status is what it is). Returns a
+ * malloc'd string. */
 char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_row *rows, size_t n,
-                            int status, const char *output, bool detailed);
+                            int status, const char *output, int detail);
 
 /* What a probe request asks for (/livez, /readyz, /startupz). */
 struct hc_probe_query {

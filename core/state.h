@@ -78,10 +78,11 @@ struct hc_body {
 enum hc_variant { HC_PLAIN, HC_VERBOSE, HC_JSON, HC_N_VARIANTS };
 
 /* The bodies of a snapshot: one per group, variant and detail level, then
- * /health (public, detailed), /metrics and /status (public, detailed). */
+ * /health (HC_BODY_HEALTH + HC_JSON_*: public, detailed, with history),
+ * /metrics and /status (public, detailed). */
 enum {
 	HC_BODY_HEALTH = HC_N_GROUPS * HC_N_VARIANTS * 2,
-	HC_BODY_METRICS = HC_BODY_HEALTH + 2,
+	HC_BODY_METRICS = HC_BODY_HEALTH + 3,
 	HC_BODY_STATUS,
 	HC_N_BODIES = HC_BODY_STATUS + 2
 };

@@ -58,10 +58,21 @@ detailed_size=$(stat -c %s "$T_TMP/body")
 refresh=$(sed -n 's/.*data-refresh="\([0-9]*\)".*/\1/p' "$T_TMP/body")
 [ "$public_size" -lt 30720 ] && [ "$detailed_size" -lt 30720 ] ||
 	t_fail "the page is not under 30 KiB: $public_size and $detailed_size bytes"
+# The script's feed: the /health document with history, answering 200
+# where /health answers 503 (hb is pending).
+e2e_req /status "${AUTH[@]}" -H 'Accept: application/health+json'
+e2e_expect_code 200
+e2e_expect_header 'Content-Type: application/health+json'
+grep -q '"componentId":"db".*"history":\[{"time":' "$T_TMP/body" || t_fail "the page's feed has no history"
+e2e_req /status -H 'Accept: application/health+json'
+e2e_expect 200 $'{"status":"fail"}\n'
+e2e_req /health "${AUTH[@]}"
+e2e_expect_code 503
+! grep -q '"history"' "$T_TMP/body" || t_fail "/health without ?history has history"
 e2e_head /status
 e2e_expect_code 200
 [ -z "$T_OUT" ] || t_fail "HEAD /status sent a body"
-t_ok "/status: HTML under a strict CSP, nosniff, no-store, $public_size/$detailed_size bytes, public without the token"
+t_ok "/status: HTML under a strict CSP, nosniff, no-store, $public_size/$detailed_size bytes, public without the token; its feed 200 with history"
 
 # The browser: its profile and temporary files under $T_TMP, screenshots
 # beside the log, where they stay after the test.

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "render.h"
 #include "scheduler.h"
 
 #define N 3
@@ -207,7 +208,8 @@ static void coalesced_publishing_loses_nothing(void **state)
 	                       "<span class=\"name\">p2</span>"));
 	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_STATUS + 1)->text,
 	                       "<td data-label=\"Owner\">"));
-	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_HEALTH + 1)->text, "\"history\":[{"));
+	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_HEALTH + HC_JSON_HISTORY)->text,
+	                       "\"history\":[{"));
 	hc_snapshot_unref(fresh);
 	hc_snapshot_unref(last);
 	assert_int_equal(hc_sched_free(s), 0);
