@@ -43,13 +43,10 @@ static void put_status(struct sbuf *b, const char *tag, const char *extra, int s
 	          status_text(status), tag);
 }
 
-/* A time as people read it, in a <time> machines read. */
-static void put_time(struct sbuf *b, int64_t ns)
+/* A time as people read it, in a <time> machines read; iso is
+ * hc_format_time's (2026-11-27T10:40:01.123Z → 2026-11-27 10:40:01 UTC). */
+static void put_time(struct sbuf *b, const char *iso)
 {
-	char iso[64];
-
-	hc_format_time(ns, iso, sizeof(iso));
-	/* 2026-11-27T10:40:01.123Z → 2026-11-27 10:40:01 UTC */
 	sb_printf(b, "<time datetime=\"%s\">%.10s %.8s UTC</time>", iso, iso, iso + 11);
 }
 
@@ -143,11 +140,10 @@ static void put_change(struct sbuf *b, const struct hc_row *r, int64_t as_of_ns)
 		put_cell(b, "Last change", NULL);
 		return;
 	}
-	sb_puts(b, "<td data-label=\"Last change\">");
-	put_time(b, r->changed_ns);
-	sb_puts(b, " <span class=\"ago\" data-since=\"");
 	hc_format_time(r->changed_ns, iso, sizeof(iso));
-	sb_printf(b, "%s\">(", iso);
+	sb_puts(b, "<td data-label=\"Last change\">");
+	put_time(b, iso);
+	sb_printf(b, " <span class=\"ago\" data-since=\"%s\">(", iso);
 	put_duration(b, (as_of_ns - r->changed_ns) / 1000000);
 	sb_puts(b, " ago)</span></td>");
 }
@@ -316,8 +312,11 @@ char *hc_render_status(const struct hc_snapshot *s, bool detailed)
 	table(&b, s, detailed);
 	sb_puts(&b, "</main>\n<footer><p id=\"updated\">");
 	if (now > 0) {
+		char iso[64];
+
+		hc_format_time(now, iso, sizeof(iso));
 		sb_puts(&b, "Results as of ");
-		put_time(&b, now);
+		put_time(&b, iso);
 		sb_puts(&b, ".");
 	} else {
 		sb_puts(&b, "No results yet.");
