@@ -113,6 +113,11 @@ try {
 
 	// 4. The token, typed once: details, history drawn, token never in a URL.
 	check(await page.isVisible('#auth'), 'no token form');
+	await page.fill('#token', 'not-the-token');
+	await page.click('#auth button[type=submit]');
+	await page.waitForFunction(() => document.getElementById('auth-msg').textContent === 'The token was not accepted.',
+		null, { timeout: 2 * PERIOD + 10000 });
+	check(!(await page.content()).includes('team-payments'), 'a wrong token shows details');
 	await page.focus('#token');
 	await page.keyboard.type(TOKEN);
 	await page.keyboard.press('Enter');
@@ -162,10 +167,18 @@ try {
 	await page.screenshot({ path: path.join(OUT, 'status-page-dark.png'), fullPage: true });
 	console.log('ok - readable at 320 px and in dark mode');
 
+	// 7. Forgetting the token: the public page again.
+	await Promise.all([page.waitForNavigation(), page.click('#forget')]);
+	check(await page.evaluate(() => sessionStorage.getItem('healthcheckd-token')) === null, 'token kept');
+	await page.waitForFunction(() => /^Updated/.test(document.getElementById('updated').textContent),
+		null, { timeout: 3 * PERIOD });
+	check(!(await page.content()).includes('team-payments'), 'details after forgetting the token');
+	console.log('ok - a wrong token shows nothing more; forgetting the token goes back to the public page');
+
 	check(problems.length === 0, `console errors or CSP violations:\n${problems.join('\n')}`);
 	console.log('ok - no console errors, no CSP violations');
 
-	// 7. The daemon stops: the page says so, and looks stale.
+	// 8. The daemon stops: the page says so, and looks stale.
 	process.kill(Number(env('PID')), 'SIGTERM');
 	await page.waitForFunction(() => document.body.classList.contains('stale') &&
 		/not answering/.test(document.getElementById('updated').textContent),
