@@ -165,8 +165,9 @@ static void drop_snapshot(void *cls)
 /* /health, cacheable until the next result is due, counted from now: a
  * response of this request's own over the snapshot's text (no copy),
  * which holds a reference to the snapshot until it is sent. For the status
- * page's script (page), the same document with 200 whatever it says: a
- * browser logs every 5xx answer as an error in its console. */
+ * page's script (page), the same document with 200 whatever it says (a
+ * browser logs every 5xx answer as an error in its console), never cached:
+ * /status is also the page's URL. */
 static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, int detail,
                               bool page)
 {
@@ -185,7 +186,7 @@ static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s
 		return MHD_NO;
 	}
 	ret = MHD_queue_response(conn, page ? MHD_HTTP_OK : (unsigned)b->code,
-	                         with_headers(r, b->type, cache));
+	                         with_headers(r, b->type, page ? "no-store" : cache));
 	MHD_destroy_response(r);
 	return ret;
 }

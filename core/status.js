@@ -12,6 +12,9 @@
 (function () {
 	const body = document.body;
 	const period = Number(body.dataset.refresh) || 5000;
+	/* A big document on a slow link may take longer than a period: the
+	   next refresh waits for it rather than giving up on it. */
+	const wait = Math.max(2 * period, 10000);
 	const KEY = 'healthcheckd-token';
 	const SVG = 'http://www.w3.org/2000/svg';
 	const MARK = { pass: '\u2713 pass', warn: '! warn', fail: '\u2717 fail', pending: '\u2026 pending' };
@@ -175,7 +178,7 @@
 
 	/* Without details: the public page, as the server renders it. */
 	async function refreshPublic() {
-		const r = await fetch('/status', { cache: 'no-store', signal: AbortSignal.timeout(period) });
+		const r = await fetch('/status', { cache: 'no-store', signal: AbortSignal.timeout(wait) });
 		const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
 		const table = doc.getElementById('checks'), overall = doc.getElementById('overall');
 		if (!table || !overall) throw new Error('/status: not the status page');
@@ -201,7 +204,7 @@
 			if (token || detailed) {
 				const headers = { Accept: 'application/health+json' };
 				if (token) headers.Authorization = 'Bearer ' + token;
-				const r = await fetch('/status', { cache: 'no-store', signal: AbortSignal.timeout(period),
+				const r = await fetch('/status', { cache: 'no-store', signal: AbortSignal.timeout(wait),
 					headers });
 				const doc = await r.json();
 				if (doc.checks) {

@@ -63,6 +63,7 @@ refresh=$(sed -n 's/.*data-refresh="\([0-9]*\)".*/\1/p' "$T_TMP/body")
 e2e_req /status "${AUTH[@]}" -H 'Accept: application/health+json'
 e2e_expect_code 200
 e2e_expect_header 'Content-Type: application/health+json'
+e2e_expect_header 'Cache-Control: no-store'
 grep -q '"componentId":"db".*"history":\[{"time":' "$T_TMP/body" || t_fail "the page's feed has no history"
 e2e_req /status -H 'Accept: application/health+json'
 e2e_expect 200 $'{"status":"fail"}\n'
