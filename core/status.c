@@ -235,6 +235,8 @@ static void service_line(struct sbuf *b, const struct hc_snapshot *s, bool detai
 	if (!detailed) {
 		sb_puts(b, s->cfg->server.details == HC_DETAILS_NEVER
 		                   ? "Details are off (details = never)."
+		           : s->cfg->server.token_file == NULL
+		                   ? "Details are shown to nobody: no token_file is configured."
 		                   : "Details (messages, latencies, owners) need the bearer token.");
 		sb_puts(b, "</p>\n");
 		return;

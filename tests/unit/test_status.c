@@ -204,7 +204,7 @@ static void public_page_shows_names_and_statuses_only(void **state)
 	        page, "<th scope=\"row\" data-label=\"Check\"><span class=\"name\">db</span></th>"
 	              "<td data-label=\"Status\" class=\"status s-fail\">&#10007; fail</td></tr>"));
 	assert_non_null(strstr(page, "class=\"status s-pending\">&#8230; pending</td>"));
-	assert_non_null(strstr(page, "Details (messages, latencies, owners) need the bearer token."));
+	assert_non_null(strstr(page, "Details are shown to nobody: no token_file is configured."));
 	/* No token_file: nobody can be authorized, so no form to give one. */
 	assert_null(strstr(page, "<form"));
 	/* What the page shows: from the title to the script. */
@@ -230,6 +230,7 @@ static void token_form_only_where_a_token_decides(void **state)
 	page = hc_render_status(s, false);
 	assert_non_null(strstr(page, "<form id=\"auth\" hidden>"));
 	assert_non_null(strstr(page, "data-token=\"1\""));
+	assert_non_null(strstr(page, "Details (messages, latencies, owners) need the bearer token."));
 	free(page);
 	s->cfg->server.details = HC_DETAILS_NEVER;
 	page = hc_render_status(s, false);
