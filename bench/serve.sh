@@ -13,6 +13,8 @@
 # 3. Instructions per request under callgrind, for both: N requests over one
 #    keep-alive connection minus an idle run, divided by N. Repeatable where
 #    wall-clock numbers are not.
+# 1 and 3 also measure healthcheckd's /status (the detailed page, a snapshot
+# body like /readyz's, only bigger) next to /readyz.
 # Needs: nginx (nginx-light), wrk, ab (apache2-utils), valgrind.
 set -euo pipefail
 
@@ -129,6 +131,8 @@ pn=$(free_port); nginx_conf "$pn" "$THREADS"; start_nginx "$pn"
 ph=$(free_port); hcd_conf "$ph" pass; start_hcd "$ph"; wait_ready "$ph"
 read -r n_rps n_p50 n_p99 < <(run_wrk "http://127.0.0.1:$pn/")
 read -r h_rps h_p50 h_p99 < <(run_wrk "http://127.0.0.1:$ph/readyz")
+read -r p_rps p_p50 p_p99 < <(run_wrk "http://127.0.0.1:$ph/status")
+p_size=$(curl -s "http://127.0.0.1:$ph/status" | wc -c)
 stop_all
 ph=$(free_port); hcd_conf "$ph" "sleep 500"; start_hcd "$ph"; wait_ready "$ph"
 read -r s_rps s_p50 s_p99 < <(run_wrk "http://127.0.0.1:$ph/readyz")
@@ -141,6 +145,8 @@ awk -v r="$h_rps" -v a="$h_p50" -v b="$h_p99" -v nr="$n_rps" -v nb="$n_p99" \
 	'BEGIN { printf "| healthcheckd /readyz | %s | %s | %s | %.2f | %.2f |\n", r, a, b, r / nr, b / nb }'
 awk -v r="$s_rps" -v a="$s_p50" -v b="$s_p99" -v nr="$n_rps" -v nb="$n_p99" \
 	'BEGIN { printf "| healthcheckd /readyz, check takes 500 ms | %s | %s | %s | %.2f | %.2f |\n", r, a, b, r / nr, b / nb }'
+awk -v r="$p_rps" -v a="$p_p50" -v b="$p_p99" -v nr="$n_rps" -v nb="$n_p99" -v sz="$p_size" \
+	'BEGIN { printf "| healthcheckd /status (%d bytes) | %s | %s | %s | %.2f | %.2f |\n", sz, r, a, b, r / nr, b / nb }'
 
 # callgrind: total instructions of a run with N keep-alive requests, minus a
 # run that serves none, over N.
@@ -171,11 +177,13 @@ hc="$hcd -c $tmp/hc.ini --plugin-dir $fixtures"
 sed -i 's/^interval = 1s/interval = 10m/; s/^timeout = 900ms/timeout = 1s/' "$tmp/hc.ini"
 h_idle=$(measure hcd "$hc" "$ph" "http://127.0.0.1:$ph/readyz" 0)
 h_busy=$(measure hcd "$hc" "$ph" "http://127.0.0.1:$ph/readyz" "$N")
-awk -v ni="$n_idle" -v nb="$n_busy" -v hi="$h_idle" -v hb="$h_busy" -v n="$N" 'BEGIN {
-	np = (nb - ni) / n; hp = (hb - hi) / n
+p_busy=$(measure hcd-status "$hc" "$ph" "http://127.0.0.1:$ph/status" "$N")
+awk -v ni="$n_idle" -v nb="$n_busy" -v hi="$h_idle" -v hb="$h_busy" -v pb="$p_busy" -v n="$N" 'BEGIN {
+	np = (nb - ni) / n; hp = (hb - hi) / n; pp = (pb - hi) / n
 	printf "| server | instructions per request | vs nginx |\n|---|---|---|\n"
 	printf "| nginx `return 200` | %.0f | 1.00 |\n", np
 	printf "| healthcheckd /readyz | %.0f | %.2f |\n", hp, hp / np
+	printf "| healthcheckd /status | %.0f | %.2f |\n", pp, pp / np
 }'
 echo
 echo "(the 500 ms check ran $runs times in all while wrk sent its requests: requests never wait for it)"

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "render.h"
+#include "status.h"
 #include "tls.h"
 #include "token.h"
 #include "xalloc.h"
@@ -99,17 +100,29 @@ void hc_http_release_body(struct hc_body *b)
 	b->text = NULL;
 }
 
+/* What a browser must hold the status page to: its own inline style and
+ * script and requests to its own origin only, no framing, no referrer. */
+static void page_headers(struct MHD_Response *r)
+{
+	if (r == NULL)
+		return;
+	MHD_add_response_header(r, "Content-Security-Policy", hc_status_csp());
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
 void hc_http_prepare_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
 	(void)s;
 	/* /health's max-age counts down, so its response is made for each
 	 * request (send_health); its text stays the snapshot's. */
-	if (which == HC_BODY_HEALTH || which == HC_BODY_HEALTH + 1)
+	if (which >= HC_BODY_HEALTH && which < HC_BODY_METRICS)
 		return;
 	/* The response takes the text: no copy, freed with its last user. */
 	b->handle = with_headers(
 	        MHD_create_response_from_buffer_with_free_callback(b->len, b->text, free), b->type,
 	        "no-store");
+	if (which >= HC_BODY_STATUS)
+		page_headers(b->handle);
 }
 
 /* Queue a response made for this request only. */
@@ -153,10 +166,14 @@ static void drop_snapshot(void *cls)
 
 /* /health, cacheable until the next result is due, counted from now: a
  * response of this request's own over the snapshot's text (no copy),
- * which holds a reference to the snapshot until it is sent. */
-static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, bool detailed)
+ * which holds a reference to the snapshot until it is sent. For the status
+ * page's script (page), the same document with 200 whatever it says (a
+ * browser logs every 5xx answer as an error in its console), never cached:
+ * /status is also the page's URL. */
+static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s, int detail,
+                              bool page)
 {
-	const struct hc_body *b = hc_snapshot_body(s, HC_BODY_HEALTH + detailed);
+	const struct hc_body *b = hc_snapshot_body(s, HC_BODY_HEALTH + detail);
 	int64_t left = s->next_due_ns - hc_now_ns();
 	struct MHD_Response *r;
 	char cache[64];
@@ -170,7 +187,8 @@ static mhd_result send_health(struct MHD_Connection *conn, struct hc_snapshot *s
 		hc_snapshot_unref(s);
 		return MHD_NO;
 	}
-	ret = MHD_queue_response(conn, (unsigned)b->code, with_headers(r, b->type, cache));
+	ret = MHD_queue_response(conn, page ? MHD_HTTP_OK : (unsigned)b->code,
+	                         with_headers(r, b->type, page ? "no-store" : cache));
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -287,6 +305,28 @@ static mhd_result serve_probe(struct hc_http *h, struct MHD_Connection *conn, st
 	return send_owned(conn, code, type, text);
 }
 
+/* How much of /health a request gets: each check's history only when
+ * asked for (?history), as the status page's script does. */
+static int health_detail(struct MHD_Connection *conn, bool detailed)
+{
+	if (!detailed)
+		return HC_JSON_PUBLIC;
+	/* ?history has no value: only its presence tells. */
+	return MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, "history", 7, NULL,
+	                                     NULL) == MHD_YES
+	               ? HC_JSON_HISTORY
+	               : HC_JSON_DETAILED;
+}
+
+/* The page, or for its script (Accept: application/health+json) the
+ * /health document it draws from, with history. */
+static mhd_result serve_status(struct MHD_Connection *conn, struct hc_snapshot *s, bool detailed)
+{
+	if (wants_json(conn))
+		return send_health(conn, s, detailed ? HC_JSON_HISTORY : HC_JSON_PUBLIC, true);
+	return send_body(conn, hc_snapshot_body(s, HC_BODY_STATUS + detailed));
+}
+
 static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, const char *url)
 {
 	bool detailed;
@@ -301,7 +341,9 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, cons
 	if ((g = group_of(url, &rest)) >= 0)
 		ret = serve_probe(h, conn, s, g, rest, detailed);
 	else if (strcmp(url, "/health") == 0)
-		ret = send_health(conn, s, detailed);
+		ret = send_health(conn, s, health_detail(conn, detailed), false);
+	else if (strcmp(url, "/status") == 0)
+		ret = serve_status(conn, s, detailed);
 	else if (strcmp(url, "/metrics") == 0) {
 		if (policy == HC_DETAILS_NEVER)
 			ret = send_text(conn, 404, HC_TYPE_TEXT,

@@ -269,8 +269,11 @@ static int run_once(const struct options *o, const struct hc_config *cfg,
 
 	hc_run_once(insts, n, outs, stuck);
 	for (size_t i = 0; i < n; i++)
-		rows[i] = (struct hc_row){ confs[i], &outs[i], outs[i].status, 1,
-			                   outs[i].status == HC_FAIL };
+		rows[i] = (struct hc_row){ .conf = confs[i],
+			                   .out = &outs[i],
+			                   .status = outs[i].status,
+			                   .runs = 1,
+			                   .failures = outs[i].status == HC_FAIL };
 	worst = hc_worst_status(rows, n);
 	if (o->json) {
 		char *body = hc_render_health_json(&cfg->service, rows, n, worst, NULL, true);

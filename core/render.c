@@ -10,12 +10,28 @@
 
 #include "render.h"
 #include "sbuf.h"
+#include "status.h"
 #include "xalloc.h"
 
 static const char *const group_word[HC_N_GROUPS] = { "livez", "readyz", "startupz" };
 static const char *const group_name[HC_N_GROUPS] = { "liveness", "readiness", "startup" };
 static const unsigned group_bit[HC_N_GROUPS] = { HC_GROUP_LIVENESS, HC_GROUP_READINESS,
 	                                         HC_GROUP_STARTUP };
+
+const char *hc_group_name(enum hc_group g)
+{
+	return group_name[g];
+}
+
+unsigned hc_group_bit(enum hc_group g)
+{
+	return group_bit[g];
+}
+
+const char *hc_severity_name(enum hc_severity s)
+{
+	return s == HC_SEVERITY_WARN ? "warn" : "critical";
+}
 
 const char *hc_status_name(int status)
 {
@@ -69,8 +85,7 @@ void hc_render_text(FILE *fp, const struct hc_row *rows, size_t n)
 	}
 }
 
-/* RFC 3339 UTC with milliseconds. */
-static void format_time(int64_t ns, char *buf, size_t size)
+void hc_format_time(int64_t ns, char *buf, size_t size)
 {
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
@@ -90,8 +105,42 @@ static void field_if(struct sbuf *b, const char *key, const char *value)
 	sb_json_string(b, value);
 }
 
+/* Beyond the draft, for the status page: the check's groups and
+ * severity, when its reported status last changed, and with history its
+ * last runs (oldest first). New members only: readers of the draft
+ * ignore them. */
+static void check_json_extra(struct sbuf *b, const struct hc_row *row, bool history)
+{
+	const char *sep = "";
+	char when[64];
+
+	sb_puts(b, ",\"groups\":[");
+	for (int g = 0; g < HC_N_GROUPS; g++) {
+		if (row->conf->groups & group_bit[g]) {
+			sb_printf(b, "%s\"%s\"", sep, group_name[g]);
+			sep = ",";
+		}
+	}
+	sb_printf(b, "],\"severity\":\"%s\"", hc_severity_name(row->conf->severity));
+	if (row->changed_ns > 0) {
+		hc_format_time(row->changed_ns, when, sizeof(when));
+		sb_printf(b, ",\"lastChange\":\"%s\"", when);
+	}
+	if (!history || row->n_history == 0)
+		return;
+	sb_puts(b, ",\"history\":[");
+	for (unsigned k = 0; k < row->n_history; k++) {
+		const struct hc_history_entry *h = &row->history[k];
+
+		hc_format_time(h->time_ns, when, sizeof(when));
+		sb_printf(b, "%s{\"time\":\"%s\",\"status\":\"%s\",\"latencyMs\":%.3f}",
+		          k > 0 ? "," : "", when, hc_status_name(h->status), h->latency_ms);
+	}
+	sb_puts(b, "]");
+}
+
 /* One check as the draft's check object, without its array. */
-static void check_json(struct sbuf *b, const struct hc_row *row)
+static void check_json(struct sbuf *b, const struct hc_row *row, bool history)
 {
 	const struct hc_check_conf *c = row->conf;
 	const struct hc_outcome *o = row->out;
@@ -108,7 +157,7 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 		field_if(b, "observedUnit", o->unit);
 	}
 	if (o != NULL) {
-		format_time(o->time_ns, when, sizeof(when));
+		hc_format_time(o->time_ns, when, sizeof(when));
 		field_if(b, "time", when);
 	}
 	/* The draft asks for output on warn and fail only. */
@@ -119,6 +168,7 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
 	field_if(b, "description", c->description);
 	field_if(b, "owner", c->owner);
 	field_if(b, "runbook", c->runbook);
+	check_json_extra(b, row, history);
 	sb_puts(b, "}");
 }
 
@@ -126,12 +176,12 @@ static void check_json(struct sbuf *b, const struct hc_row *row)
  * jansson objects made /health cost 0.4 s of CPU per snapshot. Keys are
  * unique (check names are), so no object needs merging. */
 char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_row *rows, size_t n,
-                            int status, const char *output, bool detailed)
+                            int status, const char *output, int detail)
 {
 	struct sbuf b = { 0 };
 
 	sb_printf(&b, "{\"status\":\"%s\"", hc_status_name(effective(status)));
-	if (detailed) {
+	if (detail != HC_JSON_PUBLIC) {
 		field_if(&b, "version", svc->version);
 		field_if(&b, "releaseId", svc->release_id);
 		field_if(&b, "serviceId", svc->id);
@@ -147,7 +197,7 @@ char *hc_render_health_json(const struct hc_service_conf *svc, const struct hc_r
 				sb_puts(&b, ",");
 			sb_json_string(&b, key);
 			sb_puts(&b, ":[");
-			check_json(&b, &rows[i]);
+			check_json(&b, &rows[i], detail == HC_JSON_HISTORY);
 			sb_puts(&b, "]");
 			free(key);
 		}
@@ -428,13 +478,15 @@ void hc_render_body(const struct hc_snapshot *s, int which, struct hc_body *b)
 {
 	int worst;
 
-	if (which == HC_BODY_METRICS) {
+	if (which >= HC_BODY_STATUS) {
+		set_body(b, 200, HC_TYPE_HTML, hc_render_status(s, which == HC_BODY_STATUS + 1));
+	} else if (which == HC_BODY_METRICS) {
 		set_body(b, 200, HC_TYPE_METRICS, hc_render_metrics(s));
 	} else if (which >= HC_BODY_HEALTH) {
 		worst = hc_worst_status(s->rows, s->n);
 		set_body(b, worst == HC_FAIL ? 503 : 200, HC_TYPE_HEALTH_JSON,
 		         hc_render_health_json(&s->cfg->service, s->rows, s->n, worst, NULL,
-		                               which == HC_BODY_HEALTH + 1));
+		                               which - HC_BODY_HEALTH));
 	} else {
 		struct hc_probe_query q = { .group = (enum hc_group)(which / (HC_N_VARIANTS * 2)),
 			                    .verbose = which / 2 % HC_N_VARIANTS == HC_VERBOSE,

@@ -127,3 +127,46 @@ void sb_json_real(struct sbuf *b, double v)
 	if (strpbrk(num, ".eEn") == NULL)
 		sb_putn(b, ".0", 2);
 }
+
+void sb_html(struct sbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t plain, k;
+
+	while (*p != '\0') {
+		for (plain = 0;
+		     p[plain] >= 0x20 && p[plain] < 0x7f && strchr("&<>\"'", p[plain]) == NULL;
+		     plain++)
+			;
+		sb_putn(b, (const char *)p, plain);
+		p += plain;
+		switch (*p) {
+		case '\0':
+			return;
+		case '&':
+			sb_puts(b, "&amp;");
+			break;
+		case '<':
+			sb_puts(b, "&lt;");
+			break;
+		case '>':
+			sb_puts(b, "&gt;");
+			break;
+		case '"':
+			sb_puts(b, "&quot;");
+			break;
+		case '\'':
+			sb_puts(b, "&#39;");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				sb_putn(b, " ", 1);
+			else if ((k = hc_utf8_len(p)) > 0) {
+				sb_putn(b, (const char *)p, k);
+				p += k - 1;
+			} else
+				sb_putn(b, "?", 1);
+		}
+		p++;
+	}
+}

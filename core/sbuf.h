@@ -20,6 +20,10 @@ void sb_puts(struct sbuf *b, const char *s);
 /* s as a JSON string, quotes included: ", \ and control characters
  * escaped, invalid UTF-8 written as '?' (JSON must be valid UTF-8). */
 void sb_json_string(struct sbuf *b, const char *s);
+/* s as HTML text, also fit for a quoted attribute value: & < > " ' as
+ * character references, control characters as spaces, invalid UTF-8 as
+ * '?'. Whatever s holds, it cannot open a tag or leave an attribute. */
+void sb_html(struct sbuf *b, const char *s);
 /* v as a JSON number (finite only): 9 significant digits, and a ".0" when
  * it would read as an integer. */
 void sb_json_real(struct sbuf *b, double v);

@@ -44,8 +44,10 @@ bool hc_check_record(struct hc_check *c, const struct hc_outcome *o)
 		need = 1;
 	else
 		need = o->status > old ? c->conf->fall : c->conf->rise;
-	if (o->status != old && c->streak >= need)
+	if (o->status != old && c->streak >= need) {
 		c->status = o->status;
+		c->changed_ns = o->time_ns;
+	}
 	if (o->status == c->status)
 		c->shown = *o;
 	return c->status != old;
@@ -87,6 +89,15 @@ void hc_group_status(const struct hc_row *rows, size_t n, int out[HC_N_GROUPS])
 	}
 }
 
+/* c's history ring into to, oldest first. */
+static void copy_history(const struct hc_check *c, struct hc_history_entry *to)
+{
+	unsigned first = (c->history_next + HC_HISTORY - c->history_len) % HC_HISTORY;
+
+	for (unsigned k = 0; k < c->history_len; k++)
+		to[k] = c->history[(first + k) % HC_HISTORY];
+}
+
 struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg, struct hc_check *const *checks, size_t n,
                                     bool started, bool shutting_down, uint64_t seq, int64_t now_ns)
 {
@@ -99,13 +110,21 @@ struct hc_snapshot *hc_snapshot_new(struct hc_config *cfg, struct hc_check *cons
 	s->cfg = hc_config_ref(cfg);
 	s->rows = hc_xcalloc(n, sizeof(*s->rows));
 	s->outs = hc_xcalloc(n, sizeof(*s->outs));
+	s->hist = hc_xcalloc(n * HC_HISTORY + 1, sizeof(*s->hist));
 	s->n = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct hc_check *c = checks[i];
 
 		s->outs[i] = c->shown;
-		s->rows[i] = (struct hc_row){ c->conf, c->runs ? &s->outs[i] : NULL, c->status,
-			                      c->runs, c->failures };
+		s->rows[i] = (struct hc_row){ .conf = c->conf,
+			                      .out = c->runs ? &s->outs[i] : NULL,
+			                      .status = c->status,
+			                      .runs = c->runs,
+			                      .failures = c->failures,
+			                      .changed_ns = c->changed_ns,
+			                      .history = s->hist + i * HC_HISTORY,
+			                      .n_history = c->history_len };
+		copy_history(c, s->hist + i * HC_HISTORY);
 		s->count[c->status == HC_PENDING ? 3 : c->status]++;
 		/* Only scheduled checks have a due time: not heartbeats, not
 		 * checks inside a call. */
@@ -159,6 +178,7 @@ void hc_snapshot_unref(struct hc_snapshot *s)
 	pthread_mutex_destroy(&s->render_lock);
 	free(s->rows);
 	free(s->outs);
+	free(s->hist);
 	hc_config_unref(s->cfg);
 	free(s);
 }

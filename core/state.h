@@ -39,6 +39,8 @@ struct hc_check {
 	int streak_status;       /* the raw status of the current streak */
 	unsigned streak;         /* how many results in a row had it */
 	uint64_t runs, failures;
+	int64_t changed_ns; /* CLOCK_REALTIME: the result that set the reported
+	                       status (0 while pending) */
 	struct hc_history_entry history[HC_HISTORY]; /* a ring */
 	unsigned history_next, history_len;
 	/* scheduling, for scheduler.c */
@@ -76,11 +78,13 @@ struct hc_body {
 enum hc_variant { HC_PLAIN, HC_VERBOSE, HC_JSON, HC_N_VARIANTS };
 
 /* The bodies of a snapshot: one per group, variant and detail level, then
- * /health (public, detailed) and /metrics. */
+ * /health (HC_BODY_HEALTH + HC_JSON_*: public, detailed, with history),
+ * /metrics and /status (public, detailed). */
 enum {
 	HC_BODY_HEALTH = HC_N_GROUPS * HC_N_VARIANTS * 2,
-	HC_BODY_METRICS = HC_BODY_HEALTH + 2,
-	HC_N_BODIES
+	HC_BODY_METRICS = HC_BODY_HEALTH + 3,
+	HC_BODY_STATUS,
+	HC_N_BODIES = HC_BODY_STATUS + 2
 };
 
 /* The body index of a probe path's common request. */
@@ -111,6 +115,9 @@ struct hc_row {
 	const struct hc_outcome *out; /* NULL: pending */
 	int status;                   /* reported status, HC_PENDING without a result */
 	uint64_t runs, failures;
+	int64_t changed_ns; /* when status was set (CLOCK_REALTIME), 0: pending */
+	const struct hc_history_entry *history; /* the last runs, oldest first */
+	unsigned n_history;
 };
 
 /*
@@ -123,6 +130,7 @@ struct hc_snapshot {
 	struct hc_config *cfg; /* a reference: rows point into it */
 	struct hc_row *rows;
 	struct hc_outcome *outs;
+	struct hc_history_entry *hist; /* HC_HISTORY per row: rows' history */
 	size_t n;
 	int group_status[HC_N_GROUPS]; /* HC_PASS, HC_WARN or HC_FAIL */
 	bool started;                  /* the startup group has passed once */

@@ -30,7 +30,8 @@ EOF
 e2e_until 5 e2e_gives 503 $'[+]db ok\n[+]w warn\n[-]f failed: dependency down\n[+]obs ok\n[-]hb pending\nreadyz check failed\n' \
 	'/readyz?verbose' "${AUTH[@]}"
 
-# validate KIND [NAMES]: check the last body, per kind, in Python.
+# validate KIND [NAMES [history]]: check the last body, per kind, in Python;
+# history: each check has its last runs (/health?history).
 validate() {
 	python3 - "$T_TMP/body" "$@" >"$T_TMP/py" 2>&1 <<'PY' || { T_ERR=$(cat "$T_TMP/py"); t_fail "$1 JSON is not as expected"; }
 import datetime, json, re, sys
@@ -50,6 +51,7 @@ want = {  # name: (measurement, status, unit, value, output)
     "hb": ("responseTime", "fail", None, None, "pending"),
 }
 names = sys.argv[3].split(",")
+with_history = sys.argv[4:] == ["history"]
 assert doc["status"] == kind, doc["status"]
 assert doc["version"] == "2.4.1", doc
 assert doc["releaseId"] == "rel-e2e-42", doc
@@ -60,7 +62,10 @@ assert set(doc) <= {"status", "version", "releaseId", "serviceId", "description"
 checks = doc["checks"]
 assert sorted(checks) == sorted(n + ":" + want[n][0] for n in names), sorted(checks)
 allowed = {"componentId", "componentType", "status", "observedValue", "observedUnit",
-           "time", "output", "owner", "runbook", "description"}
+           "time", "output", "owner", "runbook", "description",
+           # beyond the draft, for the status page (healthcheckd(8))
+           "groups", "severity", "lastChange", "history"}
+stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 now = datetime.datetime.now(datetime.timezone.utc)
 for name in names:
     measurement, status, unit, value, output = want[name]
@@ -72,9 +77,25 @@ for name in names:
     assert c["componentType"] == ("datastore" if name == "db" else "component"), c
     assert c["status"] == status, c
     assert c.get("output") == output, c
-    if name == "hb":  # pending: no result, so no time and no observation
-        assert "time" not in c and "observedValue" not in c, c
+    assert c["groups"] == ["readiness"] and c["severity"] == "critical", c
+    if name == "hb":  # pending: no result, so no time, observation or history
+        assert not {"time", "observedValue", "lastChange", "history"} & set(c), c
         continue
+    assert re.fullmatch(stamp, c["lastChange"]) and c["lastChange"] <= c["time"], c
+    if not with_history:
+        assert "history" not in c, c
+        continue
+    # The runs so far, oldest first, each as the ring keeps it; the status
+    # has not changed since the first.
+    hist = c["history"]
+    assert 1 <= len(hist) <= 16, hist
+    for h in hist:
+        assert set(h) == {"time", "status", "latencyMs"}, h
+        assert re.fullmatch(stamp, h["time"]) and h["status"] == status, h
+        assert isinstance(h["latencyMs"], (int, float)) and h["latencyMs"] >= 0, h
+    assert [h["time"] for h in hist] == sorted(h["time"] for h in hist), hist
+    assert hist[-1]["time"] == c["time"], c
+    assert c["lastChange"] == hist[0]["time"] if len(hist) < 16 else c["lastChange"] <= hist[0]["time"], c
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", c["time"]), c
     t = datetime.datetime.strptime(c["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
     t = t.replace(tzinfo=datetime.timezone.utc)
@@ -97,6 +118,13 @@ e2e_expect_code 503
 e2e_expect_header 'Content-Type: application/health+json'
 validate fail db,w,f,obs,hb
 t_ok "/health with the token: service fields and every check keyed NAME:measurement"
+
+e2e_req '/health?history' "${AUTH[@]}"
+e2e_expect_code 503
+validate fail db,w,f,obs,hb history
+e2e_req '/health?history'
+validate public
+t_ok "/health?history with the token: every check's last runs too; without it, the status only"
 
 e2e_req /health
 e2e_expect_code 503

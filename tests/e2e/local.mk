@@ -14,3 +14,8 @@ CLI_TESTS += \
 	tests/e2e/tls.sh
 EXTRA_DIST += tests/e2e/lib.sh
 CLI_TESTS += tests/e2e/systemd.sh
+# The status page in a real browser (chromium, playwright-core).
+CLI_TESTS += tests/e2e/status-page.sh
+EXTRA_DIST += tests/e2e/status-page.mjs
+CLEANFILES += tests/e2e/status-page.png tests/e2e/status-page-320.png \
+	tests/e2e/status-page-dark.png tests/e2e/status-page-nojs.png

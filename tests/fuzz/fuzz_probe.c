@@ -61,8 +61,10 @@ static void rows_from(struct fixture *f, const uint8_t *head, char **text)
 		f->conf[i].name = hc_check_name_valid(name) ? name : f->names[i];
 		f->conf[i].groups = head[i] & 7u;
 		f->conf[i].component_type = (head[i] & 8u) ? (char *)"datastore" : NULL;
-		f->rows[i] = (struct hc_row){ &f->conf[i], NULL, statuses[(head[i] >> 4) & 3u], i,
-			                      (head[i] >> 6) & 1u };
+		f->rows[i] = (struct hc_row){ .conf = &f->conf[i],
+			                      .status = statuses[(head[i] >> 4) & 3u],
+			                      .runs = i,
+			                      .failures = (head[i] >> 6) & 1u };
 	}
 	for (int i = 0; i < ROWS; i++) {
 		struct hc_outcome *o = &f->out[i];

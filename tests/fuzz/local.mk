@@ -8,7 +8,7 @@ EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuz
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_probe.c tests/fuzz/fuzz_perfdata.c \
 	tests/fuzz/fuzz_words.c tests/fuzz/fuzz_healthdoc.c tests/fuzz/fuzz_credential.c \
 	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_procfs.c tests/fuzz/fuzz_plugutil.c \
-	tests/fuzz/fuzz_http.c
+	tests/fuzz/fuzz_http.c tests/fuzz/fuzz_html.c
 if ENABLE_FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(HC_FUZZ_FLAGS)
 FUZZ_LD_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
@@ -16,11 +16,12 @@ FUZZ_COMMON = tests/fuzz/fuzz.c tests/fuzz/fuzz.h
 noinst_LIBRARIES += tests/fuzz/libfuzzcore.a
 tests_fuzz_libfuzzcore_a_SOURCES = $(core_libhccore_a_SOURCES)
 tests_fuzz_libfuzzcore_a_CFLAGS = $(core_libhccore_a_CFLAGS) $(HC_FUZZ_FLAGS)
+core/tests_fuzz_libfuzzcore_a-status.$(OBJEXT): core/status_assets.inc
 FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) \
 	$(GNUTLS_LIBS) $(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup tests/fuzz/fuzz_procfs \
-	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http
+	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http tests/fuzz/fuzz_html
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_CC_FLAGS) $(INIH_CFLAGS)
@@ -39,6 +40,12 @@ tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_http_CFLAGS = $(FUZZ_CC_FLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_http_LDADD = $(FUZZ_CORE_LIBS)
+
+# The status page's HTML escaper.
+tests_fuzz_fuzz_html_SOURCES = tests/fuzz/fuzz_html.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_html_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_html_LDFLAGS = $(FUZZ_LD_FLAGS)
+tests_fuzz_fuzz_html_LDADD = $(FUZZ_CORE_LIBS)
 
 tests_fuzz_fuzz_perfdata_SOURCES = tests/fuzz/fuzz_perfdata.c $(FUZZ_COMMON) \
 	plugins/exec/perfdata.c

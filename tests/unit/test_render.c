@@ -29,8 +29,11 @@ static struct hc_outcome outcome(int status, const char *msg)
 
 static struct hc_row row(struct hc_check_conf *c, const struct hc_outcome *o)
 {
-	return (struct hc_row){ c, o, o ? o->status : HC_PENDING, o ? 3 : 0,
-		                o && o->status == HC_FAIL };
+	return (struct hc_row){ .conf = c,
+		                .out = o,
+		                .status = o ? o->status : HC_PENDING,
+		                .runs = o ? 3 : 0,
+		                .failures = o && o->status == HC_FAIL };
 }
 
 /* A snapshot over rows, without a scheduler. */
@@ -124,6 +127,35 @@ static void json_escapes_what_json_needs(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "description")),
 	                    "say \"hi\"\\ \x01 caf\xc3\xa9 ?!");
 	json_decref(j);
+	free(body);
+}
+
+/* Beyond the draft, for the status page: groups, severity and lastChange
+ * with details, each check's last runs (oldest first) only when asked. */
+static void history_only_when_asked(void **state)
+{
+	struct hc_service_conf svc = { 0 };
+	struct hc_outcome f = outcome(HC_FAIL, "down");
+	struct hc_history_entry hist[] = { { HC_PASS, 1700000000000000000LL, 0.5 },
+		                           { HC_FAIL, 1700000001250000000LL, 12.25 } };
+	struct hc_row rows[] = { row(&conf_b, &f) };
+	char *body;
+
+	(void)state;
+	rows[0].changed_ns = hist[1].time_ns;
+	rows[0].history = hist;
+	rows[0].n_history = 2;
+	body = hc_render_health_json(&svc, rows, 1, HC_FAIL, NULL, HC_JSON_DETAILED);
+	assert_non_null(strstr(body, "\"runbook\":\"https://r/b\",\"groups\":[\"liveness\","
+	                             "\"readiness\"],\"severity\":\"critical\","
+	                             "\"lastChange\":\"2023-11-14T22:13:21.250Z\"}]"));
+	free(body);
+	body = hc_render_health_json(&svc, rows, 1, HC_FAIL, NULL, HC_JSON_HISTORY);
+	assert_non_null(strstr(body, "\"lastChange\":\"2023-11-14T22:13:21.250Z\",\"history\":["
+	                             "{\"time\":\"2023-11-14T22:13:20.000Z\",\"status\":\"pass\","
+	                             "\"latencyMs\":0.500},"
+	                             "{\"time\":\"2023-11-14T22:13:21.250Z\",\"status\":\"fail\","
+	                             "\"latencyMs\":12.250}]}]"));
 	free(body);
 }
 
@@ -388,6 +420,7 @@ int main(void)
 		cmocka_unit_test(text_lines_align_names),
 		cmocka_unit_test(public_json_is_status_only),
 		cmocka_unit_test(detailed_json_follows_the_draft),
+		cmocka_unit_test(history_only_when_asked),
 		cmocka_unit_test(json_escapes_what_json_needs),
 		cmocka_unit_test(probe_says_ok_or_lists_with_reasons_withheld),
 		cmocka_unit_test(warn_passes_and_pending_fails),

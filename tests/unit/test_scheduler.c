@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "render.h"
 #include "scheduler.h"
 
 #define N 3
@@ -144,7 +145,8 @@ static bool shows(struct hc_state *st, size_t i, int status)
  * that must never cost correctness. Every status change shows within a
  * bound, counters never go back, and once the scheduler stops, every body
  * of the last published snapshot equals a from-scratch render of the
- * checks' final state: no result was lost to coalescing.
+ * checks' final state (history and status page included): no result was
+ * lost to coalescing.
  */
 static void coalesced_publishing_loses_nothing(void **state)
 {
@@ -201,6 +203,13 @@ static void coalesced_publishing_loses_nothing(void **state)
 		assert_int_equal(x->code, y->code);
 		assert_string_equal(x->text, y->text);
 	}
+	/* Those include the status page, both forms, and /health's history. */
+	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_STATUS)->text,
+	                       "<span class=\"name\">p2</span>"));
+	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_STATUS + 1)->text,
+	                       "<td data-label=\"Owner\">"));
+	assert_non_null(strstr(hc_snapshot_body(last, HC_BODY_HEALTH + HC_JSON_HISTORY)->text,
+	                       "\"history\":[{"));
 	hc_snapshot_unref(fresh);
 	hc_snapshot_unref(last);
 	assert_int_equal(hc_sched_free(s), 0);
