@@ -10,6 +10,7 @@ CLI_TESTS += \
 	tests/e2e/shutdown.sh \
 	tests/e2e/reload.sh \
 	tests/e2e/listen.sh \
-	tests/e2e/abuse.sh
+	tests/e2e/abuse.sh \
+	tests/e2e/isolate.sh
 EXTRA_DIST += tests/e2e/lib.sh
 CLI_TESTS += tests/e2e/systemd.sh
