@@ -96,6 +96,10 @@ static struct hc_module *init(void **data)
 
 		reply.rc = mod->desc->init(&ctx, data);
 		err[sizeof(err) - 1] = '\0';
+		if (reply.rc != HC_OK) {
+			hc_module_close(mod);
+			mod = NULL;
+		}
 	}
 	hc_msg_send(HC_HOST_FD, HC_MSG_INIT_REPLY, &reply, sizeof(reply), s, 0);
 out:
@@ -104,7 +108,7 @@ out:
 	free(kvm);
 	free(kv);
 	hc_msg_free(&mi);
-	return reply.rc == HC_OK ? mod : NULL;
+	return mod;
 }
 
 /* One check call, answered with a RESULT. */

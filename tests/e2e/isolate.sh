@@ -9,6 +9,7 @@ set -euo pipefail
 
 # The sanitizers' own SEGV handler would turn a crash into exit 1.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0
+export TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0
 SECRET=s3cr3t-isolate-0123456789
 
 # helpers: "PID CHECK" of every plugin host the daemon runs now.
