@@ -7,9 +7,10 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
-# The sanitizers' own SEGV handler would turn a crash into exit 1.
+# The sanitizers' own SEGV handler would turn a crash into exit 1, and
+# ThreadSanitizer sleeps a second in exit(), past the deadline of 500 ms.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0
-export TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0
+export TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0:atexit_sleep_ms=0
 SECRET=s3cr3t-isolate-0123456789
 
 # helpers: "PID CHECK" of every plugin host the daemon runs now.
