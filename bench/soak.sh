@@ -14,31 +14,16 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 minutes=${1:-10}
-build=$(cd "${2:-$top}" && pwd)
+. "$top/bench/common/lib.sh" "${2:-$top}"
 RATE=${RATE:-50}
 hcd=$build/healthcheckd
-fake=$build/tests/plugins/.libs/fake_good.so
-for f in "$hcd" "$build/plugins/.libs/tcp.so" "$build/plugins/.libs/disk.so" "$fake"; do
-	[ -e "$f" ] || { echo "soak: $f is not built (make, then make check TESTS=)" >&2; exit 2; }
-done
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+need "make, then make check TESTS=" "$hcd" "$build/plugins/.libs/tcp.so" \
+	"$build/plugins/.libs/disk.so" "$build/tests/plugins/.libs/fake_good.so"
 mkdir "$tmp/plugins"
-ln -s "$build/plugins/.libs/tcp.so" "$build/plugins/.libs/disk.so" "$fake" "$tmp/plugins/"
-cc -O2 -o "$tmp/acceptor" "$top/bench/scale/acceptor.c"
-"$tmp/acceptor" >"$tmp/acceptor.port" &
-pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/acceptor.port" ] && break; sleep 0.1; done
-dep=$(cat "$tmp/acceptor.port")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ln -s "$build/plugins/.libs/tcp.so" "$build/plugins/.libs/disk.so" \
+	"$build/tests/plugins/.libs/fake_good.so" "$tmp/plugins/"
+start_acceptor
+port=$(free_port)
 
 say() { echo "$2" >"$tmp/$1.new" && mv "$tmp/$1.new" "$tmp/$1"; }
 say flap pass
@@ -56,7 +41,7 @@ say crash pass
 } >"$tmp/soak.ini"
 "$hcd" -c "$tmp/soak.ini" --plugin-dir "$tmp/plugins" 2>"$tmp/daemon.log" &
 daemon=$!
-pids+=("$daemon")
+kill_on_exit "$daemon"
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/livez" && break; sleep 0.1; done
 
 # The probes: RATE requests a second, round robin over the endpoints, on
@@ -87,7 +72,7 @@ while time.monotonic() - start < secs:
 print(sent, failed)
 EOF
 probes=$!
-pids+=("$probes")
+kill_on_exit "$probes"
 
 children() { cat "/proc/$daemon/task/"*/children 2>/dev/null | tr ' ' '\n' | grep . || true; }
 zombies() { for c in $(children); do sed 's/.*) //' "/proc/$c/stat" 2>/dev/null | cut -d' ' -f1; done | grep -c Z || true; }

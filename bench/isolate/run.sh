@@ -16,7 +16,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$top}
+. "$top/bench/common/lib.sh"
 hcd=$build/healthcheckd
 plugins=$build/plugins/.libs
 TCP=${TCP:-100}
@@ -25,30 +25,9 @@ WINDOW=${WINDOW:-20}
 for tool in curl cc python3; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
 done
-[ -x "$hcd" ] && [ -e "$plugins/tcp.so" ] && [ -e "$plugins/disk.so" ] ||
-	{ echo "bench: build first: $hcd, $plugins/tcp.so and disk.so" >&2; exit 2; }
-
-tmp=$(mktemp -d)
-pids=()
-daemon=
-cleanup() {
-	local p
-	[ -z "$daemon" ] || kill "$daemon" 2>/dev/null || true
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-cc -O2 -o "$tmp/acceptor" "$top/bench/scale/acceptor.c"
-"$tmp/acceptor" >"$tmp/acceptor.port" &
-pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/acceptor.port" ] && break; sleep 0.1; done
-dep=$(cat "$tmp/acceptor.port")
+need "make" "$hcd" "$plugins/tcp.so" "$plugins/disk.so"
+start_acceptor
 hz=$(getconf CLK_TCK)
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # config MODE PORT: the checks, all isolated or none.
 config() {
@@ -81,6 +60,7 @@ for mode in none process; do
 	s0=$(date +%s%N)
 	"$hcd" -c "$tmp/isolate.ini" --plugin-dir "$plugins" 2>"$tmp/daemon.log" &
 	daemon=$!
+	kill_on_exit "$daemon"
 	for _ in $(seq 600); do
 		curl -s -o /dev/null "http://127.0.0.1:$port/livez" && break
 		sleep 0.05
@@ -102,7 +82,6 @@ for mode in none process; do
 		"$(awk -v k="${pss[$mode]}" -v n=$((TCP + DISK)) 'BEGIN { print k / n }')"
 	kill "$daemon"
 	wait "$daemon" 2>/dev/null || true
-	daemon=
 done
 extra=$(awk -v a="${pss[process]}" -v b="${pss[none]}" -v n=$((TCP + DISK)) 'BEGIN { printf "%.0f", (a - b) / n }')
 echo
