@@ -145,3 +145,18 @@ t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP
 t_expect_rc 2
 t_expect_out '^fake_good  fail +[0-9.]+ ms  plugin crashed \(SIGSEGV\)$'
 t_ok "--once with a segfaulting plugin: fail, exit 2"
+
+# Without a pidfd (an old seccomp profile): the same verdicts, by waitpid.
+nopidfd=$(dirname "$HANGPEER")/nopidfd
+[ -x "$nopidfd" ] || t_fail "$nopidfd not built"
+t_run "$nopidfd" "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP/x.state" --once
+t_expect_rc 2
+t_expect_out '^fake_good  fail +[0-9.]+ ms  plugin crashed \(SIGSEGV\)$'
+e2e_say x block
+start=$(t_now_ms)
+t_run "$nopidfd" "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP/x.state" \
+	--set timeout=500ms --once
+t_expect_rc 2
+t_expect_out '^fake_good  fail +500\.0 ms  timed out after 500 ms$'
+[ $(( $(t_now_ms) - start )) -lt 3000 ] || t_fail "the blocked plugin held --once past 3 s"
+t_ok "without a pidfd: a crash and a blocked call are reported the same way, in time"
