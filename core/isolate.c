@@ -242,12 +242,11 @@ static void describe(int st, char *buf, size_t size)
 		snprintf(buf, size, "plugin exited with status %d", WEXITSTATUS(st));
 }
 
-/* The helper is gone (reaped): log why, and when it comes back. */
-static void went_down(struct hc_iso *iso, const char *why)
+/* The helper is gone (reaped): log why at level, and when it comes back. */
+static void went_down(struct hc_iso *iso, const char *why, int level)
 {
 	snprintf(iso->down, sizeof(iso->down), "%s", why);
-	hc_log(strstr(why, "deadline") != NULL ? HC_LOG_WARNING : HC_LOG_ERR, "check %s: %s",
-	       iso->name, why);
+	hc_log(level, "check %s: %s", iso->name, why);
 	iso->restart_ns = hc_now_ns() + iso->backoff_ms * NS_PER_MS;
 	iso->backoff_ms = iso->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : iso->backoff_ms * 2;
 }
@@ -350,7 +349,7 @@ static int restart(struct hc_iso *iso, int64_t deadline_ns, struct hc_result *r)
 		       (int)iso->pid);
 		return 0;
 	}
-	went_down(iso, err);
+	went_down(iso, err, HC_LOG_ERR);
 	hc_result_set(r, HC_FAIL, "plugin host restart failed: %s", err);
 	return -1;
 }
@@ -395,7 +394,8 @@ enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_
 		w = W_BAD;
 	}
 	bury(iso, w, "", r->message, sizeof(r->message));
-	went_down(iso, r->message);
+	/* A deadline is the plugin's slowness, not a crash. */
+	went_down(iso, r->message, w == W_LATE ? HC_LOG_WARNING : HC_LOG_ERR);
 	r->status = HC_FAIL;
 	return w == W_LATE ? HC_ISO_TIMEOUT : HC_ISO_FAILED;
 }
