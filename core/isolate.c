@@ -55,7 +55,7 @@ struct hc_iso {
 	int wstatus;
 	uint32_t backoff_ms;
 	int64_t restart_ns; /* no restart before */
-	char down[160];     /* why the helper is down */
+	char down[256];     /* why the helper is down */
 };
 
 /* What waiting for the helper came to. */
