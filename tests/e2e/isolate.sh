@@ -6,6 +6,8 @@
 # plugin's exit() is logged and the daemon exits non-zero.
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
+# The fixtures crash on purpose: no core files in the build tree.
+ulimit -c 0
 
 # The sanitizers' own SEGV handler would turn a crash into exit 1, and
 # ThreadSanitizer sleeps a second in exit(), past the deadline of 500 ms.
@@ -82,6 +84,13 @@ t_ok "while down the check fails with the crash and the restart time; it recover
 e2e_until 3 no_zombies
 t_ok "every dead plugin host is reaped: no zombie children"
 
+e2e_say segv leak
+e2e_until 4 e2e_has '^\[-\]segv failed: auth failed for password \*\*\*$' '/readyz/segv?verbose' "${AUTH[@]}"
+e2e_log_has "check segv: password is ***"
+! grep -qF "$SECRET" "$E2E_LOG" || t_fail "the secret is in the daemon's log"
+e2e_say segv pass
+t_ok "what the plugin logs in its host reaches the daemon's log, scrubbed, with the check's name"
+
 old=$(helper_of blocked)
 e2e_say blocked block
 start=$(t_now_ms)
@@ -138,6 +147,13 @@ e2e_stop
 [ "$E2E_RC" -eq 70 ] || t_fail "exit code $E2E_RC, expected 70"
 e2e_log_has "check x: plugin called exit() inside the daemon; exiting with status 70"
 t_ok "isolate = none: a plugin's exit(0) makes the daemon log it and exit 70"
+
+# init crashing in its host: a configuration error on the plugin line.
+printf '[check:c]\nplugin = fake_good\nisolate = process\npath = /crash-in-init\n' >"$T_TMP/initcrash.ini"
+t_run "$HEALTHCHECKD" -t -c "$T_TMP/initcrash.ini" --plugin-dir "$HC_FIXTURE_DIR"
+t_expect_rc 1
+t_expect_err_exact "$T_TMP/initcrash.ini:2: plugin fake_good: plugin crashed (SIGABRT) during init"
+t_ok "-t: init crashing in its plugin host is an error naming the file and line"
 
 # --once runs every check isolated.
 e2e_say x segv

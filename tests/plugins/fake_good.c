@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak;
- * or, to test isolate = process, segv, abort, exit CODE or block (a read that never returns).
+ * or, to test isolate = process, segv, abort, exit CODE or block (a read that never returns);
+ * path = /crash-in-init makes init abort.
  * With count = FILE, every check call appends one line to FILE, so a test can count calls. */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 		return hc_init_error(ctx, "path: '%s' is not absolute", path);
 	if (count != NULL && count[0] != '/')
 		return hc_init_error(ctx, "count: '%s' is not absolute", count);
+	/* For isolate = process: init's crash is a config error. */
+	if (strcmp(path, "/crash-in-init") == 0)
+		abort();
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return HC_ENOMEM;
