@@ -155,6 +155,11 @@ t_expect_rc 1
 t_expect_err_exact "$T_TMP/initcrash.ini:2: plugin fake_good: plugin crashed (SIGABRT) during init"
 t_ok "-t: init crashing in its plugin host is an error naming the file and line"
 
+t_run "$HEALTHCHECKD" --plugin-host x
+t_expect_rc 2
+t_expect_err_exact "healthcheckd: --plugin-host is internal: the daemon starts it"
+t_ok "--plugin-host run by hand refuses to serve"
+
 # --once runs every check isolated.
 e2e_say x segv
 t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP/x.state" --once
