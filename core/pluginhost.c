@@ -20,6 +20,9 @@
 #include "pluginhost.h"
 #include "xalloc.h"
 
+/* More keys than a config section could give is a broken INIT. */
+#define MAX_KEYS 4096
+
 static const char *const systemd_vars[] = {
 	"NOTIFY_SOCKET", "LISTEN_PID",    "LISTEN_FDS", "LISTEN_FDNAMES",
 	"WATCHDOG_PID",  "WATCHDOG_USEC", NULL,
@@ -79,7 +82,8 @@ static struct hc_module *init(void **data)
 	const char *s[1] = { err };
 	uint32_t got = 0;
 
-	if (hc_msg_recv(HC_HOST_FD, &mi, err, sizeof(err)) != 1 || mi.u.h.type != HC_MSG_INIT)
+	if (hc_msg_recv(HC_HOST_FD, &mi, err, sizeof(err)) != 1 || mi.u.h.type != HC_MSG_INIT ||
+	    mi.u.init.n_kv > MAX_KEYS)
 		goto out;
 	kvm = hc_xcalloc(mi.u.init.n_kv + 1, sizeof(*kvm));
 	kv = hc_xcalloc(mi.u.init.n_kv + 1, sizeof(*kv));
@@ -103,7 +107,8 @@ static struct hc_module *init(void **data)
 	}
 	hc_msg_send(HC_HOST_FD, HC_MSG_INIT_REPLY, &reply, sizeof(reply), s, 0);
 out:
-	for (uint32_t i = 0; i < got; i++)
+	/* Up to the one that broke off the loop, if any: zeroed after it. */
+	for (uint32_t i = 0; kvm != NULL && i < mi.u.init.n_kv; i++)
 		hc_msg_free(&kvm[i]);
 	free(kvm);
 	free(kv);
