@@ -69,6 +69,7 @@ struct hc_config *hc_config_new(void)
 	hc_cidr_parse("::1", &s->trusted[1]);
 	s->n_trusted = 2;
 	s->shutdown_delay_ms = 5000;
+	s->isolate = HC_ISOLATE_NONE;
 	return cfg;
 }
 
@@ -393,12 +394,13 @@ enum check_key {
 	CK_RUNBOOK,
 	CK_COMPONENT_TYPE,
 	CK_ENABLED,
+	CK_ISOLATE,
 	CK_COUNT
 };
 
 static const char *const check_keys[CK_COUNT] = {
-	"plugin", "groups", "interval",    "timeout", "severity",       "rise",
-	"fall",   "owner",  "description", "runbook", "component_type", "enabled",
+	"plugin", "groups",      "interval", "timeout",        "severity", "rise",    "fall",
+	"owner",  "description", "runbook",  "component_type", "enabled",  "isolate",
 };
 
 bool hc_is_core_key(const char *key)
@@ -483,6 +485,18 @@ static int set_plugin_key(struct hc_check_conf *c, const char *key, const char *
 	return 0;
 }
 
+/* isolate = none | process, of a check or [server]. */
+static int parse_isolate(const char *value, enum hc_isolate *out, struct hc_where at,
+                         struct hc_errors *errs)
+{
+	if (strcmp(value, "none") == 0 || strcmp(value, "process") == 0) {
+		*out = value[0] == 'n' ? HC_ISOLATE_NONE : HC_ISOLATE_PROCESS;
+		return 0;
+	}
+	hc_errors_add(errs, at, "isolate: '%s' is neither none nor process", value);
+	return -1;
+}
+
 static int set_core_key(struct hc_check_conf *c, enum check_key k, const char *value,
                         struct hc_where at, struct hc_errors *errs)
 {
@@ -546,6 +560,8 @@ static int set_core_key(struct hc_check_conf *c, enum check_key k, const char *v
 			return 0;
 		hc_errors_add(errs, at, "enabled: '%s' is neither yes nor no", value);
 		return -1;
+	case CK_ISOLATE:
+		return parse_isolate(value, &c->isolate, at, errs);
 	case CK_COUNT:
 		break;
 	}
@@ -792,6 +808,12 @@ static int server_trusted(struct parse *p, const struct server_key *k, const cha
 	return 0;
 }
 
+static int server_isolate(struct parse *p, const struct server_key *k, const char *value,
+                          struct hc_where at)
+{
+	return parse_isolate(value, server_field(p, k), at, p->errs);
+}
+
 static int server_include_key(struct parse *p, const struct server_key *k, const char *value,
                               struct hc_where at)
 {
@@ -822,6 +844,7 @@ static const struct server_key server_keys[] = {
 	  "a number", false },
 	{ "trusted", server_trusted, SERVER_FIELD(trusted), 0, 0, NULL, false },
 	{ "shutdown_delay", server_duration, SERVER_FIELD(shutdown_delay_ms), 0, 0, NULL, false },
+	{ "isolate", server_isolate, SERVER_FIELD(isolate), 0, 0, NULL, false },
 	{ "include", server_include_key, 0, 0, 0, NULL, true },
 };
 
@@ -1191,8 +1214,12 @@ int hc_config_load(struct hc_config *cfg, const char *path, struct hc_errors *er
 
 	parse_file(cfg, path, (struct hc_where){ NULL, 0 }, 0, stack, errs);
 	tls_keys_agree(&cfg->server, errs);
-	for (size_t i = 0; i < cfg->n_checks; i++)
+	for (size_t i = 0; i < cfg->n_checks; i++) {
+		/* [server] may come after the checks, or in another file. */
+		if (cfg->checks[i]->isolate == HC_ISOLATE_DEFAULT)
+			cfg->checks[i]->isolate = cfg->server.isolate;
 		if (hc_check_finish(cfg->checks[i], errs) == 0)
 			heartbeat_needs_token(cfg, cfg->checks[i], errs);
+	}
 	return errs->n == before ? 0 : -1;
 }

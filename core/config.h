@@ -19,6 +19,10 @@
 
 enum hc_details { HC_DETAILS_NEVER, HC_DETAILS_AUTHORIZED, HC_DETAILS_ALWAYS };
 enum hc_severity { HC_SEVERITY_CRITICAL, HC_SEVERITY_WARN };
+/* Where a check's plugin runs: in the daemon, or in a helper process of its
+ * own (docs/architecture.md §4, Isolation). A check that sets none takes
+ * [server]'s, resolved when the config is loaded. */
+enum hc_isolate { HC_ISOLATE_DEFAULT, HC_ISOLATE_NONE, HC_ISOLATE_PROCESS };
 
 /* A key the core hands to the plugin, as written (NAME_file not yet read). */
 struct hc_setting {
@@ -38,6 +42,7 @@ struct hc_check_conf {
 	struct hc_where interval_at; /* line 0: not given */
 	struct hc_where timeout_at;
 	enum hc_severity severity;
+	enum hc_isolate isolate;
 	unsigned rise, fall;
 	bool enabled;
 	char *owner, *description, *runbook, *component_type;
@@ -87,7 +92,8 @@ struct hc_server_conf {
 	 * client certificates authorize details (core/tls.c). */
 	char *tls_cert_file, *tls_key_file, *tls_client_ca_file;
 	struct hc_where tls_cert_file_at, tls_key_file_at, tls_client_ca_file_at;
-	uint32_t seen; /* keys given once already (bit per key) */
+	enum hc_isolate isolate; /* the checks' default: none unless set */
+	uint32_t seen;           /* keys given once already (bit per key) */
 };
 
 struct hc_service_conf {

@@ -5,18 +5,54 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "heartbeat.h"
 #include "instance.h"
+#include "isolate.h"
 #include "sbuf.h"
 #include "log.h"
 #include "xalloc.h"
 
 #define SECRET_FILE_MAX 65536
+/* How long a helper may take to start and run init at load. */
+#define ISOLATED_INIT_NS (5000 * 1000000LL)
+
+/* The instance whose plugin code this thread runs in the daemon: whom to
+ * blame when a plugin calls exit(). */
+static _Thread_local const struct hc_instance *in_plugin;
+static atomic_bool exit_expected;
+
+static void exit_guard(void)
+{
+	const struct hc_instance *in = in_plugin;
+
+	if (atomic_load(&exit_expected))
+		return;
+	if (in != NULL)
+		hc_log(HC_LOG_ERR,
+		       "check %s: plugin called exit() inside the daemon; exiting with status 70 "
+		       "(isolate = process contains this)",
+		       in->name);
+	else
+		hc_log(HC_LOG_ERR, "exit() called by a plugin's own thread; exiting with status 70");
+	_exit(70);
+}
+
+void hc_instance_guard_exit(void)
+{
+	atexit(exit_guard);
+}
+
+void hc_instance_exit_expected(void)
+{
+	atomic_store(&exit_expected, true);
+}
 
 int64_t hc_now_ns(void)
 {
@@ -280,6 +316,7 @@ static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf
 
 static void instance_free(struct hc_instance *in)
 {
+	hc_iso_free(in->iso);
 	for (size_t i = 0; i < in->n_secrets; i++) {
 		/* Do not leave secrets lying in freed heap memory. */
 		explicit_bzero(in->secrets[i], strlen(in->secrets[i]));
@@ -290,10 +327,35 @@ static void instance_free(struct hc_instance *in)
 	free(in);
 }
 
+/* What the helper logs goes where the plugin's own log lines would. */
+static void iso_log(void *arg, int level, const char *text)
+{
+	host_log(to_handle(arg), level, "%s", text);
+}
+
+/* init, in the daemon or in a helper of its own. */
+static int plugin_init(struct hc_instance *in, const struct hc_check_conf *conf,
+                       const struct hc_kv *kv, size_t n, char *err, size_t errsz)
+{
+	struct hc_init_ctx ctx = { sizeof(ctx), 0, &host_table, to_handle(in), conf->name,
+		                   kv,          n, err,         errsz };
+	int rc;
+
+	/* A built-in plugin (heartbeat) runs no plugin code: it stays. */
+	if (conf->isolate == HC_ISOLATE_PROCESS && in->module->dl != NULL) {
+		in->iso = hc_iso_new(in->module->path, conf->name, conf->timeout_ms, kv, n, iso_log,
+		                     in);
+		return hc_iso_start(in->iso, hc_now_ns() + ISOLATED_INIT_NS, err, errsz);
+	}
+	in_plugin = in;
+	rc = in->module->desc->init(&ctx, &in->data);
+	in_plugin = NULL;
+	return rc;
+}
+
 int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg,
                        struct hc_instance **out, struct hc_errors *errs)
 {
-	struct hc_init_ctx ctx = { 0 };
 	struct hc_instance *in;
 	struct hc_kv *kv;
 	char **owned;
@@ -314,12 +376,8 @@ int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg
 	kv = hc_xcalloc(conf->n_settings + 1, sizeof(*kv));
 	owned = hc_xcalloc(conf->n_settings + 1, sizeof(*owned));
 	n = collect_keys(in, conf, kv, owned, errs);
-	if (n >= 0) {
-		ctx = (struct hc_init_ctx){ sizeof(ctx),   0,          &host_table,
-			                    to_handle(in), conf->name, kv,
-			                    (size_t)n,     err,        sizeof(err) };
-		rc = in->module->desc->init(&ctx, &in->data);
-	}
+	if (n >= 0)
+		rc = plugin_init(in, conf, kv, (size_t)n, err, sizeof(err));
 	for (size_t i = 0; i < conf->n_settings; i++)
 		free(owned[i]);
 	free(owned);
@@ -345,7 +403,11 @@ void hc_instance_destroy(struct hc_instance *in)
 {
 	if (in == NULL)
 		return;
-	in->module->desc->teardown(in->data);
+	if (in->iso == NULL) {
+		in_plugin = in;
+		in->module->desc->teardown(in->data);
+		in_plugin = NULL;
+	}
 	instance_free(in);
 }
 
@@ -360,6 +422,64 @@ static void outcome_finish(const struct hc_instance *in, struct hc_outcome *out)
 		out->status = HC_WARN;
 }
 
+/* The outcome of a call that returned rc with r after latency_ns. */
+static void outcome_of_call(const struct hc_instance *in, int rc, struct hc_result *r,
+                            int64_t latency_ns, struct hc_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->latency_ms = (double)latency_ns / 1e6;
+	r->message[sizeof(r->message) - 1] = '\0';
+	r->unit[sizeof(r->unit) - 1] = '\0';
+	r->measurement[sizeof(r->measurement) - 1] = '\0';
+	out->status = r->status;
+	snprintf(out->message, sizeof(out->message), "%s", r->message);
+	if (rc != HC_OK) {
+		out->status = HC_FAIL;
+		if (r->message[0] == '\0')
+			snprintf(out->message, sizeof(out->message), "plugin error %d", rc);
+	} else if (r->status < HC_PASS || r->status > HC_FAIL) {
+		out->status = HC_FAIL;
+		snprintf(out->message, sizeof(out->message), "plugin returned unknown status %d",
+		         (int)r->status);
+	}
+	if (r->has_value) {
+		out->value = r->value;
+		snprintf(out->unit, sizeof(out->unit), "%s", r->unit);
+	} else {
+		out->value = out->latency_ms;
+		snprintf(out->unit, sizeof(out->unit), "ms");
+	}
+	snprintf(out->measurement, sizeof(out->measurement), "%s",
+	         !r->has_value       ? "responseTime"
+	         : r->measurement[0] ? r->measurement
+	                             : "value");
+	hc_instance_scrub(in, out->measurement, sizeof(out->measurement));
+	hc_instance_scrub(in, out->unit, sizeof(out->unit));
+	outcome_finish(in, out);
+}
+
+/* isolate = process: a dead or killed helper is an outcome of its own. */
+static void run_isolated(struct hc_instance *in, int64_t deadline_ns, struct hc_result *r,
+                         struct hc_outcome *out)
+{
+	int64_t start = hc_now_ns(), latency_ns = 0;
+	int rc = HC_OK;
+
+	switch (hc_iso_check(in->iso, in->runs, deadline_ns, r, &rc, &latency_ns)) {
+	case HC_ISO_RESULT:
+		outcome_of_call(in, rc, r, latency_ns, out);
+		break;
+	case HC_ISO_TIMEOUT:
+		hc_outcome_timeout(in, out);
+		break;
+	case HC_ISO_FAILED:
+		hc_outcome_make(in, HC_FAIL, r->message, out);
+		out->latency_ms = (double)(hc_now_ns() - start) / 1e6;
+		out->value = out->latency_ms;
+		break;
+	}
+}
+
 void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outcome *out)
 {
 	struct hc_result r;
@@ -370,38 +490,15 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outc
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
+	if (in->iso != NULL) {
+		run_isolated(in, deadline_ns, &r, out);
+		return;
+	}
 	start = hc_now_ns();
+	in_plugin = in;
 	rc = in->module->desc->check(in->data, &ctx, &r);
-	memset(out, 0, sizeof(*out));
-	out->latency_ms = (double)(hc_now_ns() - start) / 1e6;
-	r.message[sizeof(r.message) - 1] = '\0';
-	r.unit[sizeof(r.unit) - 1] = '\0';
-	r.measurement[sizeof(r.measurement) - 1] = '\0';
-	out->status = r.status;
-	snprintf(out->message, sizeof(out->message), "%s", r.message);
-	if (rc != HC_OK) {
-		out->status = HC_FAIL;
-		if (r.message[0] == '\0')
-			snprintf(out->message, sizeof(out->message), "plugin error %d", rc);
-	} else if (r.status < HC_PASS || r.status > HC_FAIL) {
-		out->status = HC_FAIL;
-		snprintf(out->message, sizeof(out->message), "plugin returned unknown status %d",
-		         (int)r.status);
-	}
-	if (r.has_value) {
-		out->value = r.value;
-		snprintf(out->unit, sizeof(out->unit), "%s", r.unit);
-	} else {
-		out->value = out->latency_ms;
-		snprintf(out->unit, sizeof(out->unit), "ms");
-	}
-	snprintf(out->measurement, sizeof(out->measurement), "%s",
-	         !r.has_value       ? "responseTime"
-	         : r.measurement[0] ? r.measurement
-	                            : "value");
-	hc_instance_scrub(in, out->measurement, sizeof(out->measurement));
-	hc_instance_scrub(in, out->unit, sizeof(out->unit));
-	outcome_finish(in, out);
+	in_plugin = NULL;
+	outcome_of_call(in, rc, &r, hc_now_ns() - start, out);
 }
 
 void hc_outcome_make(const struct hc_instance *in, int status, const char *message,

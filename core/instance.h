@@ -35,13 +35,25 @@ struct hc_instance {
 	char **secrets; /* values to scrub from its messages */
 	size_t n_secrets;
 	uint64_t runs;
+	struct hc_iso *iso; /* isolate = process: the helper; data is unused */
 };
+
+struct hc_iso;
 
 /* CLOCK_MONOTONIC in ns: the clock of deadlines. */
 int64_t hc_now_ns(void);
 
+/* From now on, exit() called while a plugin runs in the daemon (isolate =
+ * none), or from a thread of a plugin's, is logged and turned into
+ * _exit(70): a daemon that silently exits 0 is not restarted by
+ * Restart=on-failure. hc_instance_exit_expected() lets main's own exit by. */
+void hc_instance_guard_exit(void);
+void hc_instance_exit_expected(void);
+
 /* Load conf's plugin through reg, check every key against the plugin's
- * table, read NAME_file secrets, call init. Errors name file and line.
+ * table, read NAME_file secrets, call init — in the daemon, or under
+ * isolate = process in a helper started here, which then runs every check
+ * of the instance. Errors name file and line.
  * Returns 0 and *out, or -1. */
 int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg,
                        struct hc_instance **out, struct hc_errors *errs);

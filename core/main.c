@@ -14,8 +14,10 @@
 #include "daemon.h"
 #include "heartbeat.h"
 #include "instance.h"
+#include "isolate.h"
 #include "loader.h"
 #include "log.h"
+#include "pluginhost.h"
 #include "render.h"
 #include "scheduler.h"
 #include "tls.h"
@@ -404,6 +406,10 @@ static int run_checks(const struct options *o)
 	hc_registry_init(&reg, plugin_dir(o, cfg));
 	if (o->plugin != NULL)
 		hc_plugin_check_conf(cfg, &reg, o->plugin, o->sets, o->n_sets, &errs);
+	/* --once runs every check in a helper of its own: a plugin that
+	 * crashes is a failed check (exit 2), never the command's death. */
+	for (size_t i = 0; o->mode == MODE_ONCE && i < cfg->n_checks; i++)
+		cfg->checks[i]->isolate = HC_ISOLATE_PROCESS;
 	if (errs.n == 0 && o->mode == MODE_TEST) {
 		check_token_file(cfg, &errs);
 		hc_tls_check(&cfg->server, &errs);
@@ -462,6 +468,10 @@ int main(int argc, char **argv)
 	struct options o = { .mode = MODE_SERVE };
 	int rc;
 
+	/* Internal: how isolate = process re-executes this program. */
+	if (argc >= 2 && strcmp(argv[1], "--plugin-host") == 0)
+		return hc_pluginhost_main();
+	hc_iso_set_exe(argv[0]);
 	/* hiredis and others write to sockets without MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &o) != 0) {
@@ -470,6 +480,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	hc_log_init(o.verbose);
+	hc_instance_guard_exit();
 	switch (o.mode) {
 	case MODE_HELP:
 		usage(stdout);
@@ -499,5 +510,6 @@ int main(int argc, char **argv)
 out:
 	free(o.sets);
 	free(o.only);
+	hc_instance_exit_expected();
 	return rc;
 }

@@ -747,7 +747,7 @@ static bool same_definition(const struct hc_check_conf *a, const struct hc_check
 	if (strcmp(a->name, b->name) != 0 || strcmp(a->plugin, b->plugin) != 0 ||
 	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
 	    a->severity != b->severity || a->rise != b->rise || a->fall != b->fall ||
-	    a->n_settings != b->n_settings)
+	    a->isolate != b->isolate || a->n_settings != b->n_settings)
 		return false;
 	for (size_t i = 0; i < a->n_settings; i++)
 		if (strcmp(a->settings[i].key, b->settings[i].key) != 0 ||

@@ -100,3 +100,18 @@ take_medians() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# start_acceptor: bench/scale/acceptor.c (accepts and closes, on a free
+# loopback port) started, killed on exit; its port in $dep.
+start_acceptor() {
+	cc -O2 -o "$tmp/acceptor" "$top/bench/scale/acceptor.c"
+	"$tmp/acceptor" >"$tmp/acceptor.port" &
+	kill_on_exit $!
+	for _ in $(seq 50); do [ -s "$tmp/acceptor.port" ] && break; sleep 0.1; done
+	dep=$(cat "$tmp/acceptor.port")
+}
+
+# free_port: a free loopback TCP port.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak.
+/* Test plugin driven by a file: its first word is pass, warn, fail, error, sleep MS, hang or leak;
+ * or, to test isolate = process, segv, abort, exit CODE or block (a read that never returns);
+ * path = /crash-in-init makes init abort.
  * With count = FILE, every check call appends one line to FILE, so a test can count calls. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <healthcheckd/plugin.h>
 
@@ -33,6 +36,9 @@ static int fake_init(const struct hc_init_ctx *ctx, void **instance)
 		return hc_init_error(ctx, "path: '%s' is not absolute", path);
 	if (count != NULL && count[0] != '/')
 		return hc_init_error(ctx, "count: '%s' is not absolute", count);
+	/* For isolate = process: init's crash is a config error. */
+	if (strcmp(path, "/crash-in-init") == 0)
+		abort();
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return HC_ENOMEM;
@@ -50,6 +56,8 @@ static void sleep_ms(long ms)
 	while (nanosleep(&ts, &ts) != 0)
 		;
 }
+
+static int crash(const char *word, long code, const struct fake *f, struct hc_result *r);
 
 static int fake_check(void *instance, const struct hc_check_ctx *ctx, struct hc_result *r)
 {
@@ -95,6 +103,29 @@ static int fake_check(void *instance, const struct hc_check_ctx *ctx, struct hc_
 	if (strcmp(word, "hang") == 0) {
 		for (;;)
 			sleep_ms(1000);
+	}
+	return crash(word, ms, f, r);
+}
+
+/* The ways a plugin takes its process down, or never comes back. */
+static int crash(const char *word, long code, const struct fake *f, struct hc_result *r)
+{
+	/* Not NULL, which UBSan would catch first; read at run time. */
+	static char *volatile nowhere = (char *)16;
+	int fds[2];
+
+	if (strcmp(word, "segv") == 0)
+		*nowhere = 1; /* a real invalid access, as a plugin's bug makes */
+	if (strcmp(word, "abort") == 0)
+		abort();
+	if (strcmp(word, "exit") == 0)
+		exit((int)code);
+	if (strcmp(word, "block") == 0 && pipe(fds) == 0) {
+		char c;
+
+		/* Blocked in the kernel: no deadline can reach it in-process. */
+		while (read(fds[0], &c, 1) != 0)
+			;
 	}
 	return hc_result_set(r, HC_FAIL, "unknown word '%s' in %s", word, f->path);
 }

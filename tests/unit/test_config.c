@@ -109,6 +109,24 @@ static void unset_interval_grows_to_timeout(void **state)
 	hc_config_unref(cfg);
 }
 
+static void isolate_defaults_to_servers_wherever_it_is(void **state)
+{
+	struct hc_errors errs = { 0 };
+	struct hc_config *cfg = load("[check:a]\nplugin = x\n"
+	                             "[check:b]\nplugin = x\nisolate = none\n"
+	                             "[server]\nisolate = process\n",
+	                             &errs);
+	struct hc_config *plain = load("[check:a]\nplugin = x\n", &errs);
+
+	(void)state;
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(hc_config_find(cfg, "a")->isolate, HC_ISOLATE_PROCESS);
+	assert_int_equal(hc_config_find(cfg, "b")->isolate, HC_ISOLATE_NONE);
+	assert_int_equal(hc_config_find(plain, "a")->isolate, HC_ISOLATE_NONE);
+	hc_config_unref(cfg);
+	hc_config_unref(plain);
+}
+
 static void plugin_keys_keep_order_and_line(void **state)
 {
 	struct hc_errors errs = { 0 };
@@ -423,6 +441,7 @@ int main(void)
 		cmocka_unit_test(cidrs_match_v4_and_v6),
 		cmocka_unit_test(cidrs_refuse_the_rest),
 		cmocka_unit_test(trusted_replaces_the_default),
+		cmocka_unit_test(isolate_defaults_to_servers_wherever_it_is),
 		cmocka_unit_test(trusted_errors_name_file_and_line),
 	};
 
