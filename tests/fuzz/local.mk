@@ -8,7 +8,7 @@ EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuz
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_probe.c tests/fuzz/fuzz_perfdata.c \
 	tests/fuzz/fuzz_words.c tests/fuzz/fuzz_healthdoc.c tests/fuzz/fuzz_credential.c \
 	tests/fuzz/fuzz_x509.c tests/fuzz/fuzz_cgroup.c tests/fuzz/fuzz_procfs.c tests/fuzz/fuzz_plugutil.c \
-	tests/fuzz/fuzz_http.c tests/fuzz/fuzz_html.c
+	tests/fuzz/fuzz_http.c tests/fuzz/fuzz_html.c tests/fuzz/fuzz_hostproto.c
 if ENABLE_FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(HC_FUZZ_FLAGS)
 FUZZ_LD_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
@@ -21,7 +21,7 @@ FUZZ_CORE_LIBS = tests/fuzz/libfuzzcore.a $(INIH_LIBS) $(JANSSON_LIBS) $(MHD_LIB
 	$(GNUTLS_LIBS) $(SYSTEMD_LIBS) -lm $(LIBS)
 FUZZ_TARGETS = tests/fuzz/fuzz_config tests/fuzz/fuzz_probe tests/fuzz/fuzz_perfdata \
 	tests/fuzz/fuzz_words tests/fuzz/fuzz_healthdoc tests/fuzz/fuzz_cgroup tests/fuzz/fuzz_procfs \
-	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http tests/fuzz/fuzz_html
+	tests/fuzz/fuzz_plugutil tests/fuzz/fuzz_http tests/fuzz/fuzz_html tests/fuzz/fuzz_hostproto
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_CC_FLAGS) $(INIH_CFLAGS)
@@ -46,6 +46,11 @@ tests_fuzz_fuzz_html_SOURCES = tests/fuzz/fuzz_html.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_html_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_html_LDFLAGS = $(FUZZ_LD_FLAGS)
 tests_fuzz_fuzz_html_LDADD = $(FUZZ_CORE_LIBS)
+
+tests_fuzz_fuzz_hostproto_SOURCES = tests/fuzz/fuzz_hostproto.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_hostproto_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_hostproto_LDFLAGS = $(FUZZ_LD_FLAGS)
+tests_fuzz_fuzz_hostproto_LDADD = $(FUZZ_CORE_LIBS)
 
 tests_fuzz_fuzz_perfdata_SOURCES = tests/fuzz/fuzz_perfdata.c $(FUZZ_COMMON) \
 	plugins/exec/perfdata.c
