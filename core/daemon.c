@@ -128,8 +128,36 @@ static int read_tls(const struct hc_config *cfg, struct hc_tls_creds **creds, co
 	return rc;
 }
 
-/* The listening sockets: systemd's when socket-activated, else ours. */
-static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
+#ifdef HAVE_SYSTEMD
+/* The sockets systemd passed (n > 0 of them), and which serve TLS: an
+ * https:// line none serves stops the start. */
+static int take_passed(const struct hc_config *cfg, int n, int **fds, bool **tls)
+{
+	struct hc_errors errs = { 0 };
+	int rc;
+
+	*fds = hc_xcalloc((size_t)n, sizeof(**fds));
+	*tls = hc_xcalloc((size_t)n, sizeof(**tls));
+	for (int i = 0; i < n; i++)
+		(*fds)[i] = SD_LISTEN_FDS_START + i;
+	hc_log(HC_LOG_INFO, "serving on %d socket(s) from systemd", n);
+	rc = hc_tls_match_passed(&cfg->server, *fds, (size_t)n, *tls, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		hc_log(HC_LOG_ERR, "configuration: %s", errs.msgs[i]);
+	hc_errors_clear(&errs);
+	if (rc == 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		close((*fds)[i]);
+	free(*fds);
+	free(*tls);
+	return -1;
+}
+#endif
+
+/* The listening sockets: systemd's when socket-activated, else ours; and
+ * which of them serve TLS. */
+static int open_listeners(const struct hc_config *cfg, int **fds, bool **tls, size_t *n)
 {
 	struct hc_listen fallback;
 	const struct hc_listen *addrs = cfg->server.listen;
@@ -141,12 +169,8 @@ static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 	int got = sd_listen_fds(1);
 
 	if (got > 0) {
-		*fds = hc_xcalloc((size_t)got, sizeof(**fds));
-		for (int i = 0; i < got; i++)
-			(*fds)[i] = SD_LISTEN_FDS_START + i;
 		*n = (size_t)got;
-		hc_log(HC_LOG_INFO, "serving on %d socket(s) from systemd", got);
-		return 0;
+		return take_passed(cfg, got, fds, tls);
 	}
 #endif
 	if (count == 0) {
@@ -156,6 +180,7 @@ static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 		count = 1;
 	}
 	*fds = hc_xcalloc(count, sizeof(**fds));
+	*tls = hc_xcalloc(count, sizeof(**tls));
 	for (*n = 0; *n < count; (*n)++) {
 		(*fds)[*n] = hc_http_listen(&addrs[*n], err, sizeof(err));
 		if ((*fds)[*n] < 0) {
@@ -163,9 +188,12 @@ static int open_listeners(const struct hc_config *cfg, int **fds, size_t *n)
 			while (*n > 0)
 				close((*fds)[--*n]);
 			free(*fds);
+			free(*tls);
 			rc = -1;
 			break;
 		}
+		/* Bound from its own line: that line says which. */
+		(*tls)[*n] = addrs[*n].tls;
 		hc_log(HC_LOG_INFO, "listening on %s", addrs[*n].text);
 	}
 	if (addrs == &fallback)
@@ -302,6 +330,7 @@ static int start(struct daemon *d)
 	size_t n = 0, served, n_fds;
 	char *token = NULL;
 	char err[256];
+	bool *tls;
 	int *fds;
 
 	d->cfg = load_config(d, "configuration");
@@ -313,7 +342,7 @@ static int start(struct daemon *d)
 	if (read_token(d->cfg, &token, "configuration") != 0 ||
 	    read_tls(d->cfg, &creds, "configuration") != 0 ||
 	    make_checks(d, d->cfg, &checks, &n, "configuration") != 0 ||
-	    open_listeners(d->cfg, &fds, &n_fds) != 0)
+	    open_listeners(d->cfg, &fds, &tls, &n_fds) != 0)
 		goto fail;
 	hc_state_init(&d->state);
 	d->state.prepare_body = hc_http_prepare_body;
@@ -324,10 +353,11 @@ static int start(struct daemon *d)
 	checks = NULL;
 	n = 0;
 	/* The server takes the TLS credentials. */
-	d->http = hc_http_start(&d->cfg->server, fds, n_fds, &d->state, d->sched, token, creds, err,
-	                        sizeof(err));
+	d->http = hc_http_start(&d->cfg->server, fds, tls, n_fds, &d->state, d->sched, token, creds,
+	                        err, sizeof(err));
 	creds = NULL;
 	free(fds);
+	free(tls);
 	if (d->http == NULL) {
 		hc_log(HC_LOG_ERR, "%s", err);
 		hc_sched_stop(d->sched, hc_now_ns() + JOIN_NS);

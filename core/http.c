@@ -532,15 +532,15 @@ static struct MHD_Daemon *start_daemon(struct hc_http *h, const struct hc_server
 	        MHD_OPTION_END);
 }
 
-/* Which of the sockets serve TLS, and the state that serves it (creds
- * taken). -1 with err when one would and there is no certificate. */
-static int start_tls(struct hc_http *h, const struct hc_server_conf *conf, const int *fds,
-                     size_t n_fds, bool *tls, struct hc_tls_creds *creds, char *err, size_t errsz)
+/* The state that serves the sockets marked tls (creds taken). -1 with err
+ * when one would and there is no certificate. */
+static int start_tls(struct hc_http *h, const bool *tls, size_t n_fds, struct hc_tls_creds *creds,
+                     char *err, size_t errsz)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < n_fds; i++)
-		any |= tls[i] = hc_tls_socket_wants_tls(conf, fds[i]);
+		any |= tls[i];
 	if (any && creds == NULL) {
 		snprintf(err, errsz, "an https:// listener has no certificate");
 		return -1;
@@ -552,12 +552,11 @@ static int start_tls(struct hc_http *h, const struct hc_server_conf *conf, const
 	return 0;
 }
 
-struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
-                              struct hc_state *state, struct hc_sched *sched, const char *token,
-                              struct hc_tls_creds *creds, char *err, size_t errsz)
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, const bool *tls,
+                              size_t n_fds, struct hc_state *state, struct hc_sched *sched,
+                              const char *token, struct hc_tls_creds *creds, char *err, size_t errsz)
 {
 	struct hc_http *h = hc_xcalloc(1, sizeof(*h));
-	bool *tls = hc_xcalloc(n_fds + 1, sizeof(*tls));
 	size_t i = 0;
 
 	pthread_mutex_init(&h->lock, NULL);
@@ -568,7 +567,7 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 	h->daemons = hc_xcalloc(n_fds + 1, sizeof(*h->daemons));
 	h->guard = hc_guard_start(conf, n_fds);
 	snprintf(err, errsz, "cannot start the HTTP server");
-	if (start_tls(h, conf, fds, n_fds, tls, creds, err, errsz) != 0 || h->guard == NULL)
+	if (start_tls(h, tls, n_fds, creds, err, errsz) != 0 || h->guard == NULL)
 		goto fail;
 	for (; i < n_fds; i++) {
 		struct MHD_Daemon *d = start_daemon(h, conf, fds[i], i, tls[i]);
@@ -580,12 +579,10 @@ struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds,
 		}
 		h->daemons[h->n++] = d;
 	}
-	free(tls);
 	return h;
 fail:
 	for (; i < n_fds; i++)
 		close(fds[i]);
-	free(tls);
 	hc_http_stop(h);
 	return NULL;
 }

@@ -18,11 +18,11 @@ int hc_http_listen(const struct hc_listen *l, char *err, size_t errsz);
 
 /* Serve on the listening sockets fds (taken) with the limits of conf.
  * Requests read state; heartbeats go to sched. token (copied, may be NULL)
- * authorizes details. A socket of an https:// line speaks TLS with creds
- * (taken, may be NULL when there is none). NULL with err on failure. */
-struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, size_t n_fds,
-                              struct hc_state *state, struct hc_sched *sched, const char *token,
-                              struct hc_tls_creds *creds, char *err, size_t errsz);
+ * authorizes details. fds[i] speaks TLS when tls[i], with creds (taken, may
+ * be NULL when no socket does). NULL with err on failure. */
+struct hc_http *hc_http_start(const struct hc_server_conf *conf, const int *fds, const bool *tls,
+                              size_t n_fds, struct hc_state *state, struct hc_sched *sched,
+                              const char *token, struct hc_tls_creds *creds, char *err, size_t errsz);
 
 /* After a reload: the details policy and token in force (token copied). */
 void hc_http_set_auth(struct hc_http *h, enum hc_details details, const char *token);

@@ -2,15 +2,18 @@
 /* TLS on https:// listeners (GnuTLS under libmicrohttpd): the certificate, rotated on reload, and client certificates that authorize details. */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
 #include <gnutls/x509.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "tls.h"
 #include "xalloc.h"
 
@@ -253,6 +256,22 @@ static struct hc_tls_creds *current(void)
 	return c;
 }
 
+static in_port_t port_of(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port;
+	return ((const struct sockaddr_in6 *)a)->sin6_port;
+}
+
+/* 0.0.0.0 or [::]: every address of the host. */
+static bool is_wildcard(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return a->ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)a)->sin6_addr);
+}
+
 static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
@@ -268,18 +287,90 @@ static bool same_address(const struct sockaddr_storage *a, const struct sockaddr
 	       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
 }
 
-bool hc_tls_socket_wants_tls(const struct hc_server_conf *s, int fd)
+/* Is the line's address one the socket at sock receives on? The same
+ * address, or a wildcard on either side with the same port: systemd's
+ * ListenStream=8443 is [::]:8443 for both families, which an operator
+ * writes https://0.0.0.0:8443 as readily as https://[::]:8443. */
+static bool serves_line(const struct sockaddr_storage *sock, const struct sockaddr_storage *line)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	bool ip = sock->ss_family == AF_INET || sock->ss_family == AF_INET6;
 
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		return false;
-	for (size_t i = 0; i < s->n_listen; i++)
-		if (s->listen[i].tls && same_address(&ss, &s->listen[i].addr))
-			return true;
-	return false;
+	return same_address(sock, line) ||
+	       (ip && port_of(sock) == port_of(line) && (is_wildcard(sock) || is_wildcard(line)));
+}
+
+/* "127.0.0.1:8443", "[::]:8443", or what else the socket is, for logs. */
+static void address_text(const struct sockaddr_storage *a, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN];
+	const void *in = a->ss_family == AF_INET
+	                         ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+	                         : (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+
+	if ((a->ss_family != AF_INET && a->ss_family != AF_INET6) ||
+	    inet_ntop(a->ss_family, in, host, sizeof(host)) == NULL)
+		snprintf(buf, size, "a socket of family %d", a->ss_family);
+	else
+		snprintf(buf, size, a->ss_family == AF_INET ? "%s:%u" : "[%s]:%u", host,
+		         (unsigned)ntohs(port_of(a)));
+}
+
+/* For each socket bound to bound[i], the first https:// line it serves
+ * (NULL: none, plain HTTP); an https:// line no socket serves is an error
+ * at its line. */
+static void match_lines(const struct hc_server_conf *s, const struct sockaddr_storage *bound,
+                        size_t n, const struct hc_listen **line_of, struct hc_errors *errs)
+{
+	for (size_t l = 0; l < s->n_listen; l++) {
+		const struct hc_listen *line = &s->listen[l];
+		bool served = false;
+
+		for (size_t i = 0; line->tls && i < n; i++) {
+			if (!serves_line(&bound[i], &line->addr))
+				continue;
+			served = true;
+			if (line_of[i] == NULL)
+				line_of[i] = line;
+		}
+		if (line->tls && !served)
+			hc_errors_add(errs, line->at,
+			              "listen %s: no socket systemd passed is on this address and "
+			              "port; refusing to start rather than serve it in plain HTTP",
+			              line->text);
+	}
+}
+
+int hc_tls_match_passed(const struct hc_server_conf *s, const int *fds, size_t n, bool *tls,
+                        struct hc_errors *errs)
+{
+	struct sockaddr_storage *bound = hc_xcalloc(n + 1, sizeof(*bound));
+	const struct hc_listen **line_of = hc_xcalloc(n + 1, sizeof(*line_of));
+	size_t before = errs->n;
+	char text[INET6_ADDRSTRLEN + 32];
+
+	for (size_t i = 0; i < n; i++) {
+		socklen_t len = sizeof(bound[i]);
+
+		/* Left AF_UNSPEC, it serves no line. */
+		if (getsockname(fds[i], (struct sockaddr *)&bound[i], &len) != 0)
+			memset(&bound[i], 0, sizeof(bound[i]));
+	}
+	match_lines(s, bound, n, line_of, errs);
+	/* Every socket, also when a line failed: the log shows what was passed. */
+	for (size_t i = 0; i < n; i++) {
+		tls[i] = line_of[i] != NULL;
+		address_text(&bound[i], text, sizeof(text));
+		if (tls[i])
+			hc_log(HC_LOG_INFO, "socket %d from systemd, on %s: TLS, for listen %s",
+			       fds[i], text, line_of[i]->text);
+		else
+			hc_log(HC_LOG_INFO,
+			       "socket %d from systemd, on %s: plain HTTP, no https:// line is on it",
+			       fds[i], text);
+	}
+	free(line_of);
+	free(bound);
+	return errs->n == before ? 0 : -1;
 }
 
 /* The session's own copy of c's chain and key, in memory GnuTLS frees. */

@@ -38,9 +38,13 @@ void hc_tls_free(struct hc_tls *t);
  * connection keeps the certificate it was served. NULL keeps the current. */
 void hc_tls_swap(struct hc_tls *t, struct hc_tls_creds *c);
 
-/* Is fd, a listening socket, one that s says serves https://? Found by its
- * address, so that it holds for sockets systemd passes too. */
-bool hc_tls_socket_wants_tls(const struct hc_server_conf *s, int fd);
+/* Which of the n listening sockets systemd passed serve TLS (tls[i]): those
+ * bound to an https:// line's address and port, a wildcard (0.0.0.0, [::])
+ * on either side matching any address of the same port. Each socket's
+ * choice is logged. 0, or -1 with "FILE:LINE: listen ..." in errs for each
+ * https:// line no socket serves: refused, never served plain. */
+int hc_tls_match_passed(const struct hc_server_conf *s, const int *fds, size_t n, bool *tls,
+                        struct hc_errors *errs);
 
 /* For MHD_OPTION_HTTPS_CERT_CALLBACK2: a copy of the current generation's
  * chain and key for this session (GnuTLS frees it with the session), and a

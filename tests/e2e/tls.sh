@@ -268,5 +268,52 @@ e2e_until 10 curl -sf --max-time 2 -o /dev/null "${CA[@]}" "https://127.0.0.1:$A
 e2e_log_has "serving on 1 socket(s) from systemd"
 got=$(TLS_PORT=$ACTIVATED served_subject)
 [ "$got" = "$(subject_of "$PKI/one.pem")" ] || t_fail "the activated socket serves '$got'"
+e2e_log_has "socket 3 from systemd, on 127.0.0.1:$ACTIVATED: TLS, for listen https://127.0.0.1:$ACTIVATED"
 e2e_stop
 t_ok "socket activation: a socket systemd passes speaks TLS when its address is an https:// line's"
+
+# activated CONF ADDRESS:PORT: the daemon on CONF, started by systemd on a
+# socket bound to ADDRESS:PORT (on the first connection).
+activated() {
+	systemd-socket-activate -l "$2" -- \
+		"$HEALTHCHECKD" -c "$1" --plugin-dir "$HC_FIXTURE_DIR" >"$E2E_LOG" 2>&1 &
+	E2E_PID=$!
+}
+# activated_conf FILE LISTEN: [server] with that listen line (line 2) and the pair.
+activated_conf() {
+	{ echo '[server]'; echo "listen = $2"
+	  echo "tls_cert_file = $PKI/one.pem"; echo "tls_key_file = $PKI/one.key"
+	  echo 'shutdown_delay = 100ms'; } >"$1"
+}
+
+# ListenStream=PORT is [::]:PORT, both families; the line says 0.0.0.0.
+WILD=$(srv_free_port)
+activated_conf "$T_TMP/wildcard.ini" "https://0.0.0.0:$WILD"
+activated "$T_TMP/wildcard.ini" "[::]:$WILD"
+e2e_until 10 curl -sf --max-time 2 -o /dev/null "${CA[@]}" "https://127.0.0.1:$WILD/livez" ||
+	{ T_ERR=$(cat "$E2E_LOG"); t_fail "nothing answered TLS on the activated [::] socket"; }
+set +e
+plain=$(curl -s --max-time 5 "http://127.0.0.1:$WILD/health" 2>&1)
+plain_rc=$?
+set -e
+[ "$plain_rc" -ne 0 ] && [ -z "$plain" ] || t_fail "plain HTTP on the activated [::] socket answered: $plain"
+e2e_log_has "socket 3 from systemd, on [::]:$WILD: TLS, for listen https://0.0.0.0:$WILD"
+e2e_stop
+t_ok "socket activation: a wildcard socket ([::]:P, as ListenStream=P binds) speaks TLS, never plain, for https://0.0.0.0:P, and the log says so"
+
+# An https:// line on a port systemd passes no socket for: refused.
+PASSED=$(srv_free_port)
+activated_conf "$T_TMP/elsewhere.ini" "https://0.0.0.0:$((PASSED + 1))"
+activated "$T_TMP/elsewhere.ini" "127.0.0.1:$PASSED"
+curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$PASSED/health" || true
+e2e_until 10 e2e_exited || { T_ERR=$(cat "$E2E_LOG"); t_fail "the daemon serves with an https:// line no socket is for"; }
+set +e
+wait "$E2E_PID"
+E2E_RC=$?
+set -e
+E2E_PID=
+[ "$E2E_RC" -eq 1 ] || { T_ERR=$(cat "$E2E_LOG"); t_fail "exit code $E2E_RC, not 1"; }
+e2e_log_has "configuration: $T_TMP/elsewhere.ini:2: listen https://0.0.0.0:$((PASSED + 1)): no socket systemd passed is on this address and port"
+e2e_log_has "socket 3 from systemd, on 127.0.0.1:$PASSED: plain HTTP, no https:// line is on it"
+e2e_log_has "error: cannot start"
+t_ok "socket activation: an https:// line no passed socket is on stops the start (exit 1) with its file and line, rather than serving plain"

@@ -114,6 +114,7 @@ static void start(void)
 	struct hc_sched *sched;
 	char err[256];
 	int fd = listen_loopback();
+	bool plain = false;
 
 	hc_log_init(0);
 	hc_registry_init(&reg, fuzz_dir()); /* heartbeat is built in */
@@ -129,7 +130,8 @@ static void start(void)
 	state.prepare_body = hc_http_prepare_body;
 	state.release_body = hc_http_release_body;
 	sched = hc_sched_start(cfg, checks, cfg->n_checks, 2, &state, NULL, NULL);
-	if (hc_http_start(&cfg->server, &fd, 1, &state, sched, TOKEN, NULL, err, sizeof(err)) == NULL)
+	if (hc_http_start(&cfg->server, &fd, &plain, 1, &state, sched, TOKEN, NULL, err,
+	                  sizeof(err)) == NULL)
 		die("http", err);
 	/* Runs until the process ends: the server is the fixture. */
 }
