@@ -77,7 +77,8 @@ static int load_chain(struct hc_tls_creds *c, const struct hc_server_conf *s, st
 	d = datum(pem);
 	rc = gnutls_x509_crt_list_import2(&crts, &n, &d, GNUTLS_X509_FMT_PEM,
 	                                  GNUTLS_X509_CRT_LIST_FAIL_IF_UNSORTED);
-	free(pem);
+	/* The file may hold the key too (one PEM for both, a common layout). */
+	hc_free_secret(pem);
 	if (rc < 0 || n == 0) {
 		hc_errors_add(
 		        errs, s->tls_cert_file_at,
@@ -159,7 +160,8 @@ static int load_ca(struct hc_tls_creds *c, const struct hc_server_conf *s, struc
 	rc = gnutls_x509_trust_list_init(&c->ca, 0);
 	if (rc >= 0)
 		rc = gnutls_x509_trust_list_add_trust_mem(c->ca, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
-	free(pem);
+	/* Wiped like the chain's: nothing says a key is not in it. */
+	hc_free_secret(pem);
 	if (rc > 0)
 		return 0;
 	hc_errors_add(errs, s->tls_client_ca_file_at,
