@@ -204,7 +204,8 @@ static void public_page_shows_names_and_statuses_only(void **state)
 	        page, "<th scope=\"row\" data-label=\"Check\"><span class=\"name\">db</span></th>"
 	              "<td data-label=\"Status\" class=\"status s-fail\">&#10007; fail</td></tr>"));
 	assert_non_null(strstr(page, "class=\"status s-pending\">&#8230; pending</td>"));
-	assert_non_null(strstr(page, "Details are shown to nobody: no token_file is configured."));
+	assert_non_null(strstr(page, "Details are shown to nobody: neither token_file nor "
+	                             "tls_client_ca_file is configured."));
 	/* No token_file: nobody can be authorized, so no form to give one. */
 	assert_null(strstr(page, "<form"));
 	/* What the page shows: from the title to the script. */
@@ -236,6 +237,32 @@ static void token_form_only_where_a_token_decides(void **state)
 	page = hc_render_status(s, false);
 	assert_null(strstr(page, "<form"));
 	assert_non_null(strstr(page, "Details are off (details = never)."));
+	free(page);
+	snap_free(s);
+}
+
+/* A client CA authorizes details too: the public page says how, and never
+ * that nobody can see them. */
+static void public_page_names_the_client_certificate(void **state)
+{
+	struct hc_snapshot *s = snap();
+	char *page;
+
+	(void)state;
+	s->cfg->server.tls_client_ca_file = strdup("/etc/healthcheckd/clients.pem");
+	page = hc_render_status(s, false);
+	assert_null(strstr(page, "nobody"));
+	assert_non_null(
+	        strstr(page, "Details (messages, latencies, owners) need a client certificate of the "
+	                     "client CA."));
+	/* No token_file: a client certificate is not typed into a form. */
+	assert_null(strstr(page, "<form"));
+	free(page);
+	s->cfg->server.token_file = strdup("/run/token");
+	page = hc_render_status(s, false);
+	assert_non_null(strstr(page, "<form id=\"auth\" hidden>"));
+	assert_non_null(strstr(page, "need the bearer token or a client certificate of the "
+	                             "client CA."));
 	free(page);
 	snap_free(s);
 }
@@ -308,6 +335,7 @@ int main(void)
 		cmocka_unit_test(detailed_page_shows_every_field_escaped),
 		cmocka_unit_test(public_page_shows_names_and_statuses_only),
 		cmocka_unit_test(token_form_only_where_a_token_decides),
+		cmocka_unit_test(public_page_names_the_client_certificate),
 		cmocka_unit_test(csp_names_the_hashes_of_the_inline_script_and_style),
 		cmocka_unit_test(pages_are_under_30_kib),
 	};
