@@ -1,7 +1,7 @@
 /* The live part of healthcheckd's /status page (core/status.c), hashed into
    its Content-Security-Policy. Every few seconds it asks for the /health
    document (with the bearer token kept in sessionStorage, sent as a header,
-   never in a URL) and redraws the table, each check's last runs as an SVG
+   never in a URL, dropped once refused) and redraws the table, each check's last runs as an SVG
    status strip and latency sparkline; without details it asks for the page
    itself. The document comes from /status with Accept:
    application/health+json, which answers 200 where /health answers 503 for
@@ -212,7 +212,11 @@
 					detailed = true;
 					if (token) say('Details shown. The token is kept in this tab only.');
 				} else {
-					say('The token was not accepted.');
+					/* Not re-sent every period: a rejected token is dropped. */
+					if (token) {
+						sessionStorage.removeItem(KEY);
+						say('The token was not accepted; it is not kept.');
+					}
 					await refreshPublic();
 				}
 			} else {

@@ -115,9 +115,11 @@ try {
 	check(await page.isVisible('#auth'), 'no token form');
 	await page.fill('#token', 'not-the-token');
 	await page.click('#auth button[type=submit]');
-	await page.waitForFunction(() => document.getElementById('auth-msg').textContent === 'The token was not accepted.',
-		null, { timeout: 2 * PERIOD + 10000 });
+	await page.waitForFunction(() => document.getElementById('auth-msg').textContent ===
+		'The token was not accepted; it is not kept.', null, { timeout: 2 * PERIOD + 10000 });
 	check(!(await page.content()).includes('team-payments'), 'a wrong token shows details');
+	check(await page.evaluate(() => sessionStorage.getItem('healthcheckd-token')) === null,
+		'a refused token stays in sessionStorage, sent again every period');
 	await page.focus('#token');
 	await page.keyboard.type(TOKEN);
 	await page.keyboard.press('Enter');
@@ -173,7 +175,7 @@ try {
 	await page.waitForFunction(() => /^Updated/.test(document.getElementById('updated').textContent),
 		null, { timeout: 3 * PERIOD });
 	check(!(await page.content()).includes('team-payments'), 'details after forgetting the token');
-	console.log('ok - a wrong token shows nothing more; forgetting the token goes back to the public page');
+	console.log('ok - a wrong token shows nothing more and is dropped from sessionStorage; forgetting the token goes back to the public page');
 
 	check(problems.length === 0, `console errors or CSP violations:\n${problems.join('\n')}`);
 	console.log('ok - no console errors, no CSP violations');
