@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # https:// listeners: TLS beside a plain listener, the certificate rotated by
 # SIGHUP (a broken one refused, the old one serving on), client certificates
-# that authorize details, and every misuse refused by -t with file and line.
+# that authorize details, every misuse refused by -t with file and line,
+# and sockets systemd passes: TLS for the https:// line on their port (a
+# wildcard address on either side matching), a line no socket is on refused.
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 . "$HC_SRCDIR/tests/tools/certs.sh"
