@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include "fileio.h"
@@ -64,7 +65,8 @@ static gnutls_datum_t datum(char *text)
 static int load_chain(struct hc_tls_creds *c, const struct hc_server_conf *s, struct hc_errors *errs)
 {
 	char err[512];
-	char *pem = hc_read_file(s->tls_cert_file, PEM_MAX, NULL, err, sizeof(err));
+	mode_t mode = 0;
+	char *pem = hc_read_file(s->tls_cert_file, PEM_MAX, &mode, err, sizeof(err));
 	gnutls_x509_crt_t *crts = NULL;
 	gnutls_datum_t d;
 	unsigned n = 0;
@@ -72,6 +74,16 @@ static int load_chain(struct hc_tls_creds *c, const struct hc_server_conf *s, st
 
 	if (pem == NULL) {
 		hc_errors_add(errs, s->tls_cert_file_at, "tls_cert_file: %s", err);
+		return -1;
+	}
+	/* One PEM for certificate and key is a common layout: then the file
+	 * is a secret, under tls_key_file's rule. */
+	if ((mode & S_IROTH) && strstr(pem, "PRIVATE KEY-----") != NULL) {
+		hc_errors_add(errs, s->tls_cert_file_at,
+		              "tls_cert_file: %s holds a private key and is readable by everyone "
+		              "(chmod o-r %s)",
+		              s->tls_cert_file, s->tls_cert_file);
+		hc_free_secret(pem);
 		return -1;
 	}
 	d = datum(pem);

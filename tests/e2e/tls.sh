@@ -74,6 +74,10 @@ misuse "tls_key_file: cannot read $T_TMP/nowhere.key: No such file" "$https" "$c
 install -m 644 "$PKI/one.key" "$T_TMP/open.key"
 misuse "tls_key_file: $T_TMP/open.key is readable by everyone \\(chmod o-r" "$https" \
 	"$cert" "tls_key_file = $T_TMP/open.key"
+cat "$PKI/one.pem" "$PKI/one.key" >"$T_TMP/both.pem"
+chmod 644 "$T_TMP/both.pem"
+misuse "tls_cert_file: $T_TMP/both.pem holds a private key and is readable by everyone \\(chmod o-r" \
+	"$https" "tls_cert_file = $T_TMP/both.pem" "$key"
 printf 'not a certificate\n' >"$T_TMP/junk.pem"
 misuse "tls_cert_file: $T_TMP/junk.pem is not a PEM certificate chain" "$https" \
 	"tls_cert_file = $T_TMP/junk.pem" "$key"
@@ -85,7 +89,7 @@ misuse "tls_key_file: $T_TMP/server.key is not the key of the certificate in $T_
 	"$https" "tls_cert_file = $T_TMP/other.pem" "$key"
 misuse "tls_client_ca_file: $T_TMP/junk.pem holds no PEM certificate" "$https" "$cert" "$key" \
 	"tls_client_ca_file = $T_TMP/junk.pem"
-t_ok "-t refuses, naming file and line: half a pair, https:// without a pair, a pair without https://, a CA without a pair, unreadable files, a world-readable key, a certificate, key or CA that does not parse, a key of another certificate"
+t_ok "-t refuses, naming file and line: half a pair, https:// without a pair, a pair without https://, a CA without a pair, unreadable files, a world-readable key (or certificate file holding one), a certificate, key or CA that does not parse, a key of another certificate"
 
 { echo '[server]'; tls_lines; } >"$T_TMP/good.ini"
 t_run "$HEALTHCHECKD" -t -c "$T_TMP/good.ini" --plugin-dir "$HC_FIXTURE_DIR"
@@ -288,20 +292,24 @@ activated_conf() {
 	  echo 'shutdown_delay = 100ms'; } >"$1"
 }
 
-# ListenStream=PORT is [::]:PORT, both families; the line says 0.0.0.0.
+# A line on a wildcard address matches a passed socket on the same port
+# whatever its address or family (ListenStream=PORT binds [::]:PORT). Tests
+# listen on loopback only: the socket here is [::1]:P, the line 0.0.0.0:P.
 WILD=$(srv_free_port)
 activated_conf "$T_TMP/wildcard.ini" "https://0.0.0.0:$WILD"
-activated "$T_TMP/wildcard.ini" "[::]:$WILD"
-e2e_until 10 curl -sf --max-time 2 -o /dev/null "${CA[@]}" "https://127.0.0.1:$WILD/livez" ||
-	{ T_ERR=$(cat "$E2E_LOG"); t_fail "nothing answered TLS on the activated [::] socket"; }
+activated "$T_TMP/wildcard.ini" "[::1]:$WILD"
+# The certificate names localhost and 127.0.0.1: localhost, resolved to ::1.
+e2e_until 10 curl -sf --max-time 2 -o /dev/null "${CA[@]}" --resolve "localhost:$WILD:[::1]" \
+	"https://localhost:$WILD/livez" ||
+	{ T_ERR=$(cat "$E2E_LOG"); t_fail "nothing answered TLS on the activated [::1] socket"; }
 set +e
-plain=$(curl -s --max-time 5 "http://127.0.0.1:$WILD/health" 2>&1)
+plain=$(curl -s --max-time 5 "http://[::1]:$WILD/health" 2>&1)
 plain_rc=$?
 set -e
-[ "$plain_rc" -ne 0 ] && [ -z "$plain" ] || t_fail "plain HTTP on the activated [::] socket answered: $plain"
-e2e_log_has "socket 3 from systemd, on [::]:$WILD: TLS, for listen https://0.0.0.0:$WILD"
+[ "$plain_rc" -ne 0 ] && [ -z "$plain" ] || t_fail "plain HTTP on the activated [::1] socket answered: $plain"
+e2e_log_has "socket 3 from systemd, on [::1]:$WILD: TLS, for listen https://0.0.0.0:$WILD"
 e2e_stop
-t_ok "socket activation: a wildcard socket ([::]:P, as ListenStream=P binds) speaks TLS, never plain, for https://0.0.0.0:P, and the log says so"
+t_ok "socket activation: a socket on the port of an https://0.0.0.0:P line ([::1]:P here) speaks TLS, never plain, and the log says so"
 
 # An https:// line on a port systemd passes no socket for: refused.
 PASSED=$(srv_free_port)
