@@ -27,12 +27,15 @@
  * blame when a plugin calls exit(). */
 static _Thread_local const struct hc_instance *in_plugin;
 static atomic_bool exit_expected;
+/* The daemon's pid: a child a plugin forks inherits the handler and
+ * in_plugin, and its exit() is its own business. */
+static pid_t guarded_pid;
 
 static void exit_guard(void)
 {
 	const struct hc_instance *in = in_plugin;
 
-	if (atomic_load(&exit_expected))
+	if (getpid() != guarded_pid || atomic_load(&exit_expected))
 		return;
 	if (in != NULL)
 		hc_log(HC_LOG_ERR,
@@ -46,6 +49,7 @@ static void exit_guard(void)
 
 void hc_instance_guard_exit(void)
 {
+	guarded_pid = getpid();
 	atexit(exit_guard);
 }
 
