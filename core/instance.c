@@ -337,6 +337,11 @@ static void iso_log(void *arg, int level, const char *text)
 	host_log(to_handle(arg), level, "%s", text);
 }
 
+static void iso_scrub(void *arg, char *buf, size_t size)
+{
+	hc_instance_scrub(arg, buf, size);
+}
+
 /* init, in the daemon or in a helper of its own. */
 static int plugin_init(struct hc_instance *in, const struct hc_check_conf *conf,
                        const struct hc_kv *kv, size_t n, char *err, size_t errsz)
@@ -348,7 +353,7 @@ static int plugin_init(struct hc_instance *in, const struct hc_check_conf *conf,
 	/* A built-in plugin (heartbeat) runs no plugin code: it stays. */
 	if (conf->isolate == HC_ISOLATE_PROCESS && in->module->dl != NULL) {
 		in->iso = hc_iso_new(in->module->path, conf->name, conf->timeout_ms, kv, n, iso_log,
-		                     in);
+		                     iso_scrub, in);
 		return hc_iso_start(in->iso, hc_now_ns() + ISOLATED_INIT_NS, err, errsz);
 	}
 	in_plugin = in;
