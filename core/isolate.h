@@ -43,10 +43,11 @@ struct hc_iso *hc_iso_new(const char *path, const char *name, uint32_t timeout_m
 int hc_iso_start(struct hc_iso *iso, int64_t deadline_ns, char *err, size_t errsz);
 
 /* Run check once in the helper, restarting it first if it is down and its
- * backoff has passed. Never outlives deadline_ns by more than half of
- * HC_DEADLINE_GRACE_MS plus the time to reap a killed process. r must be
- * zeroed with its struct_size set; *latency_ns is the time the check took
- * in the helper. */
+ * backoff has passed (after a timeout: at once). Never outlives
+ * deadline_ns by more than half of HC_DEADLINE_GRACE_MS plus 250 ms to
+ * reap a killed helper (one not reapable by then is reaped later). r must
+ * be zeroed with its struct_size set; *latency_ns is the time the check
+ * took in the helper, within what the daemon measured. */
 enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_ns,
                              struct hc_result *r, int *rc, int64_t *latency_ns);
 
