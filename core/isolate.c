@@ -471,7 +471,6 @@ static int restart(struct hc_iso *iso, int64_t deadline_ns, struct hc_result *r)
 		              (double)wait_ns / 1e9);
 		return -1;
 	}
-	reap_pending();
 	rc = hc_iso_start(iso, deadline_ns, err, sizeof(err));
 	if (rc == HC_OK) {
 		hc_log(HC_LOG_INFO, "check %s: plugin host restarted (pid %d)", iso->name,
