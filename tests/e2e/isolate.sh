@@ -252,6 +252,16 @@ wait "$hold" || true
 e2e_until 8 test ! -e "/proc/$pid"
 t_ok "a killed host whose death is held does not hold its worker; it is reaped later"
 
+# A host that hangs up without exiting, killed at the deadline: that is
+# the timeout it is, not a crash.
+e2e_say slow hangup
+e2e_until 5 e2e_has '^\[-\]slow failed: timed out after 300 ms$' '/readyz/slow?verbose' "${AUTH[@]}"
+e2e_say slow pass
+e2e_until 5 verbose_is 200 $'[+]slow ok\nreadyz check passed\n' slow
+! grep -qF 'check slow: plugin crashed (SIGKILL)' "$E2E_LOG" ||
+	{ T_ERR=$(cat "$E2E_LOG"); t_fail "the daemon's own SIGKILL was reported as a crash"; }
+t_ok "a host that hangs up and stays is killed at the deadline, reported as a timeout"
+
 # A plugin in the daemon reaps children behind its back: the verdict is
 # the host lost, never a made-up status.
 n=$(wc -l <"$T_TMP/forker.count")

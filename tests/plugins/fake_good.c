@@ -3,13 +3,15 @@
  * or, to test isolate = process, segv, abort, exit CODE or block (a read that never returns);
  * path = /crash-in-init makes init abort; refuse makes init fail with a message that echoes the
  * password and forges a log line; forkexit forks a child that calls exit(0) and waits for it;
- * ignchld sets SIGCHLD to SIG_IGN (as a careless in-process plugin might).
+ * ignchld sets SIGCHLD to SIG_IGN (as a careless in-process plugin might); hangup, in a plugin
+ * host, shuts down its writing to the daemon (descriptor 3) and blocks.
  * With count = FILE, every check call appends one line to FILE, so a test can count calls. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,7 +164,10 @@ static int crash(const char *word, long code, const struct fake *f, struct hc_re
 		abort();
 	if (strcmp(word, "exit") == 0)
 		exit((int)code);
-	if (strcmp(word, "block") == 0 && pipe(fds) == 0) {
+	/* The daemon sees end of file from a host that does not exit. */
+	if (strcmp(word, "hangup") == 0)
+		shutdown(3, SHUT_WR);
+	if ((strcmp(word, "block") == 0 || strcmp(word, "hangup") == 0) && pipe(fds) == 0) {
 		char c;
 
 		/* Any process may trace it: a test holds its death that way. */
