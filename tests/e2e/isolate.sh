@@ -173,6 +173,17 @@ t_expect_rc 2
 t_expect_out '^fake_good  fail +[0-9.]+ ms  plugin crashed \(SIGSEGV\)$'
 t_ok "--once with a segfaulting plugin: fail, exit 2"
 
+# A RESULT claiming an hour of latency: the daemon keeps it within what
+# it measured itself.
+e2e_say x forge
+t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP/x.state" --once
+t_expect_rc 0
+t_expect_out '^fake_good  pass +[0-9.]+ ms  forged$'
+ms=$(awk '{ print int($3) }' <<<"$T_OUT")
+[ "$ms" -lt 60000 ] || t_fail "the helper's latency of $ms ms was taken as it came"
+t_ok "the latency a plugin host reports is clamped to what the daemon measured"
+e2e_say x segv
+
 # Without a pidfd (an old seccomp profile): the same verdicts, by waitpid.
 nopidfd=$(dirname "$HANGPEER")/nopidfd
 [ -x "$nopidfd" ] || t_fail "$nopidfd not built"

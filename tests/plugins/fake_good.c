@@ -4,7 +4,8 @@
  * path = /crash-in-init makes init abort; refuse makes init fail with a message that echoes the
  * password and forges a log line; forkexit forks a child that calls exit(0) and waits for it;
  * ignchld sets SIGCHLD to SIG_IGN (as a careless in-process plugin might); hangup, in a plugin
- * host, shuts down its writing to the daemon (descriptor 3) and blocks.
+ * host, shuts down its writing to the daemon (descriptor 3) and blocks; forge, in a plugin host,
+ * sends the daemon a RESULT claiming an hour of latency itself and exits.
  * With count = FILE, every check call appends one line to FILE, so a test can count calls. */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include <healthcheckd/plugin.h>
+
+#include "hostproto.h"
 
 static const struct hc_key keys[] = {
 	{ "path", "file whose first word says what the next check reports", 0 },
@@ -151,6 +154,27 @@ static int fake_check(void *instance, const struct hc_check_ctx *ctx, struct hc_
 	return processes(word, ms, f, r);
 }
 
+/* A plugin that writes to its host's socket: a RESULT of its own making
+ * (pass, "forged", an hour's latency), then gone. */
+static void forge(void)
+{
+	static const char strs[] = "forged\0\0"; /* message, unit, measurement */
+	unsigned char buf[sizeof(struct hc_msg_result) + sizeof(strs)];
+	struct hc_msg_result m = { { HC_PROTO_MAGIC, HC_PROTO_MAJOR, HC_PROTO_MINOR, HC_MSG_RESULT,
+		                     sizeof(m) },
+		                   0,
+		                   HC_PASS,
+		                   0,
+		                   3600 * 1000000000LL,
+		                   0,
+		                   0 };
+
+	memcpy(buf, &m, sizeof(m));
+	memcpy(buf + sizeof(m), strs, sizeof(strs));
+	send(3, buf, sizeof(buf), 0);
+	_exit(0);
+}
+
 /* The ways a plugin takes its process down, or never comes back. */
 static int crash(const char *word, long code, const struct fake *f, struct hc_result *r)
 {
@@ -164,6 +188,8 @@ static int crash(const char *word, long code, const struct fake *f, struct hc_re
 		abort();
 	if (strcmp(word, "exit") == 0)
 		exit((int)code);
+	if (strcmp(word, "forge") == 0)
+		forge();
 	/* The daemon sees end of file from a host that does not exit. */
 	if (strcmp(word, "hangup") == 0)
 		shutdown(3, SHUT_WR);
