@@ -27,12 +27,15 @@
  * blame when a plugin calls exit(). */
 static _Thread_local const struct hc_instance *in_plugin;
 static atomic_bool exit_expected;
+/* The daemon's pid: a child a plugin forks inherits the handler and
+ * in_plugin, and its exit() is its own business. */
+static pid_t guarded_pid;
 
 static void exit_guard(void)
 {
 	const struct hc_instance *in = in_plugin;
 
-	if (atomic_load(&exit_expected))
+	if (getpid() != guarded_pid || atomic_load(&exit_expected))
 		return;
 	if (in != NULL)
 		hc_log(HC_LOG_ERR,
@@ -46,6 +49,7 @@ static void exit_guard(void)
 
 void hc_instance_guard_exit(void)
 {
+	guarded_pid = getpid();
 	atexit(exit_guard);
 }
 
@@ -333,6 +337,11 @@ static void iso_log(void *arg, int level, const char *text)
 	host_log(to_handle(arg), level, "%s", text);
 }
 
+static void iso_scrub(void *arg, char *buf, size_t size)
+{
+	hc_instance_scrub(arg, buf, size);
+}
+
 /* init, in the daemon or in a helper of its own. */
 static int plugin_init(struct hc_instance *in, const struct hc_check_conf *conf,
                        const struct hc_kv *kv, size_t n, char *err, size_t errsz)
@@ -344,7 +353,7 @@ static int plugin_init(struct hc_instance *in, const struct hc_check_conf *conf,
 	/* A built-in plugin (heartbeat) runs no plugin code: it stays. */
 	if (conf->isolate == HC_ISOLATE_PROCESS && in->module->dl != NULL) {
 		in->iso = hc_iso_new(in->module->path, conf->name, conf->timeout_ms, kv, n, iso_log,
-		                     in);
+		                     iso_scrub, in);
 		return hc_iso_start(in->iso, hc_now_ns() + ISOLATED_INIT_NS, err, errsz);
 	}
 	in_plugin = in;

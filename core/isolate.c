@@ -5,18 +5,19 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "hostproto.h"
 #include "instance.h"
 #include "isolate.h"
@@ -31,16 +32,28 @@
 /* How long teardown may take, and a helper that closed its socket may
  * take to exit (writing a core file), before it is killed. */
 #define EXIT_WAIT_NS (1000 * NS_PER_MS)
+/* How long to wait for a killed helper to be reapable (it may sit in
+ * uninterruptible sleep) before leaving it to reap_pending(). */
+#define KILL_WAIT_NS (250 * NS_PER_MS)
 /* Without a pidfd (a seccomp filter older than pidfd_open), how often to
  * look whether the helper exited. */
 #define NO_PIDFD_TICK_MS 20
 /* A send to a helper that reads nothing is bounded too. */
 #define SEND_TIMEOUT_S 5
 
+#ifndef P_PIDFD
+#define P_PIDFD 3 /* Linux 5.4; glibc's headers lack it */
+#endif
+
 extern char **environ;
 
 /* This program by path, for when /proc/self/exe cannot be executed. */
 static char *exe_fallback;
+
+/* A helper's process: running (or a zombie), reaped by us, or reaped by
+ * someone else in this process (a plugin's waitpid(-1), SIGCHLD ignored):
+ * then its pid may already be another process's. */
+enum life { H_ALIVE, H_REAPED, H_LOST };
 
 struct hc_iso {
 	char *path, *name;
@@ -48,11 +61,13 @@ struct hc_iso {
 	char **keys, **values; /* values are wiped when freed: they hold secrets */
 	size_t n_kv;
 	hc_iso_log_fn log;
+	hc_iso_scrub_fn scrub;
 	void *log_arg;
 	pid_t pid; /* 0: no helper */
 	int sock, pidfd;
-	bool reaped;
-	int wstatus;
+	enum life state;
+	bool killed;      /* by us: the deadline's or teardown's SIGKILL */
+	int code, status; /* of a reaped helper: siginfo's si_code, si_status */
 	uint32_t backoff_ms;
 	int64_t restart_ns; /* no restart before */
 	char down[256];     /* why the helper is down */
@@ -60,6 +75,15 @@ struct hc_iso {
 
 /* What waiting for the helper came to. */
 enum wait { W_MSG, W_GONE, W_LATE, W_BAD };
+
+/* Killed helpers not reapable in time, retried by reap_pending(). */
+struct grave {
+	pid_t pid;
+	int pidfd;
+};
+static pthread_mutex_t graves_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct grave *graves;
+static size_t n_graves;
 
 void hc_iso_set_exe(const char *argv0)
 {
@@ -77,7 +101,8 @@ void hc_iso_set_exe(const char *argv0)
 }
 
 struct hc_iso *hc_iso_new(const char *path, const char *name, uint32_t timeout_ms,
-                          const struct hc_kv *kv, size_t n_kv, hc_iso_log_fn log, void *arg)
+                          const struct hc_kv *kv, size_t n_kv, hc_iso_log_fn log,
+                          hc_iso_scrub_fn scrub, void *arg)
 {
 	struct hc_iso *iso = hc_xcalloc(1, sizeof(*iso));
 
@@ -95,6 +120,7 @@ struct hc_iso *hc_iso_new(const char *path, const char *name, uint32_t timeout_m
 	}
 	iso->n_kv = n_kv;
 	iso->log = log;
+	iso->scrub = scrub;
 	iso->log_arg = arg;
 	iso->sock = iso->pidfd = -1;
 	iso->backoff_ms = BACKOFF_MIN_MS;
@@ -146,20 +172,69 @@ static int spawn(struct hc_iso *iso, char *err, size_t errsz)
 	iso->pid = pid;
 	iso->sock = sv[0];
 	iso->pidfd = pidfd_open(pid, 0);
-	iso->reaped = false;
+	iso->state = H_ALIVE;
+	iso->killed = false;
 	return 0;
 }
 
-/* Has the helper exited? Reaps it when it has. */
+/* Reap pid (by pidfd when there is one: a pid can be reused once someone
+ * else reaped it) if it exited; options may add WNOWAIT to only look.
+ * H_ALIVE (not yet), H_REAPED with si, or H_LOST. */
+static enum life try_reap(pid_t pid, int pidfd, int options, siginfo_t *si)
+{
+	int rc;
+
+	memset(si, 0, sizeof(*si));
+	if (pidfd >= 0)
+		rc = waitid(P_PIDFD, (id_t)pidfd, si, WEXITED | WNOHANG | options);
+	else
+		rc = waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | options);
+	if (rc != 0)
+		return errno == ECHILD ? H_LOST : H_ALIVE;
+	return si->si_pid == 0 ? H_ALIVE : H_REAPED;
+}
+
+/* Has the helper exited (or been lost)? Reaps it when it has. */
 static bool exited(struct hc_iso *iso)
 {
-	int st;
+	siginfo_t si;
 
-	if (!iso->reaped && waitpid(iso->pid, &st, WNOHANG) == iso->pid) {
-		iso->reaped = true;
-		iso->wstatus = st;
+	if (iso->state == H_ALIVE) {
+		iso->state = try_reap(iso->pid, iso->pidfd, 0, &si);
+		iso->code = si.si_code;
+		iso->status = si.si_status;
 	}
-	return iso->reaped;
+	return iso->state != H_ALIVE;
+}
+
+/* Retry the killed helpers that were not reapable in time. */
+static void reap_pending(void)
+{
+	siginfo_t si;
+
+	pthread_mutex_lock(&graves_lock);
+	for (size_t i = 0; i < n_graves;) {
+		if (try_reap(graves[i].pid, graves[i].pidfd, 0, &si) == H_ALIVE) {
+			i++;
+			continue;
+		}
+		if (graves[i].pidfd >= 0)
+			close(graves[i].pidfd);
+		graves[i] = graves[--n_graves];
+	}
+	pthread_mutex_unlock(&graves_lock);
+}
+
+/* Leave the helper, killed, to reap_pending(); its pidfd goes with it. */
+static void reap_later(struct hc_iso *iso)
+{
+	pthread_mutex_lock(&graves_lock);
+	graves = hc_xreallocarray(graves, n_graves + 1, sizeof(*graves));
+	graves[n_graves++] = (struct grave){ iso->pid, iso->pidfd };
+	pthread_mutex_unlock(&graves_lock);
+	iso->pidfd = -1;
+	hc_log(HC_LOG_WARNING, "check %s: plugin host %d killed but not yet gone; reaped later",
+	       iso->name, (int)iso->pid);
 }
 
 /* poll() until deadline_ns, on fds and, without a pidfd, in ticks so that
@@ -205,22 +280,45 @@ static enum wait wait_msg(struct hc_iso *iso, int64_t deadline_ns, struct hc_msg
 	return W_LATE;
 }
 
-/* Wait for the helper to exit until deadline_ns, then SIGKILL it (its
- * group, and itself in case a plugin moved it out); reap it; close ours.
- * The pid is ours until reaped, so neither kill can reach a stranger. */
-static void reap(struct hc_iso *iso, int64_t deadline_ns)
+/* Wait until the helper is reaped or lost, or deadline_ns. */
+static bool wait_exit(struct hc_iso *iso, int64_t deadline_ns)
 {
 	while (!exited(iso) && hc_now_ns() < deadline_ns) {
 		struct pollfd p = { iso->pidfd, POLLIN, 0 };
 
-		poll_until(&p, iso->pidfd >= 0 ? 1 : 0, deadline_ns, iso->pidfd < 0);
+		/* Readable but not reapable (a tracer holds it): tick. */
+		if (poll_until(&p, iso->pidfd >= 0 ? 1 : 0, deadline_ns, iso->pidfd < 0) > 0)
+			poll_until(NULL, 0, deadline_ns, true);
 	}
-	if (!iso->reaped) {
-		kill(-iso->pid, SIGKILL);
+	return iso->state != H_ALIVE;
+}
+
+/* SIGKILL the helper's group, and the helper in case a plugin moved it
+ * out. Its pid (and so its group's id) is ours while it is unreaped: a
+ * look without reaping first, and never by pid once it is lost. */
+static void kill_helper(struct hc_iso *iso)
+{
+	siginfo_t si;
+
+	if (try_reap(iso->pid, iso->pidfd, WNOWAIT, &si) == H_LOST) {
+		iso->state = H_LOST;
+		return;
+	}
+	kill(-iso->pid, SIGKILL);
+	if (iso->pidfd < 0 || pidfd_send_signal(iso->pidfd, SIGKILL, NULL, 0) != 0)
 		kill(iso->pid, SIGKILL);
-		while (waitpid(iso->pid, &iso->wstatus, 0) < 0 && errno == EINTR)
-			;
-		iso->reaped = true;
+	iso->killed = true;
+}
+
+/* Wait for the helper to exit until deadline_ns, then kill it and wait
+ * KILL_WAIT_NS more; if it is still not reapable, leave it to
+ * reap_pending() rather than hold a worker. Close ours. */
+static void reap(struct hc_iso *iso, int64_t deadline_ns)
+{
+	if (!wait_exit(iso, deadline_ns)) {
+		kill_helper(iso);
+		if (!wait_exit(iso, hc_now_ns() + KILL_WAIT_NS))
+			reap_later(iso);
 	}
 	close(iso->sock);
 	if (iso->pidfd >= 0)
@@ -229,42 +327,72 @@ static void reap(struct hc_iso *iso, int64_t deadline_ns)
 	iso->pid = 0;
 }
 
-/* "plugin crashed (SIGSEGV)" or "plugin exited with status 3". */
-static void describe(int st, char *buf, size_t size)
+/* "plugin crashed (SIGSEGV)" or "plugin exited with status 3": what a
+ * helper that was not killed by us came to. */
+static void describe(const struct hc_iso *iso, char *buf, size_t size)
 {
-	const char *abbrev = WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : NULL;
+	bool signaled = iso->code == CLD_KILLED || iso->code == CLD_DUMPED;
+	const char *abbrev = signaled ? sigabbrev_np(iso->status) : NULL;
 
-	if (WIFSIGNALED(st) && abbrev != NULL)
+	if (iso->state == H_LOST)
+		snprintf(buf, size, "plugin host lost (reaped elsewhere in the daemon)");
+	else if (signaled && abbrev != NULL)
 		snprintf(buf, size, "plugin crashed (SIG%s)", abbrev);
-	else if (WIFSIGNALED(st))
-		snprintf(buf, size, "plugin crashed (signal %d)", WTERMSIG(st));
+	else if (signaled)
+		snprintf(buf, size, "plugin crashed (signal %d)", iso->status);
 	else
-		snprintf(buf, size, "plugin exited with status %d", WEXITSTATUS(st));
+		snprintf(buf, size, "plugin exited with status %d", iso->status);
 }
 
-/* The helper is gone (reaped): log why at level, and when it comes back. */
-static void went_down(struct hc_iso *iso, const char *why, int level)
+/* Did our SIGKILL end it (or is it, killed, not reaped yet)? */
+static bool killed_by_us(const struct hc_iso *iso)
+{
+	return iso->killed &&
+	       (iso->state == H_ALIVE ||
+	        (iso->state == H_REAPED && iso->code == CLD_KILLED && iso->status == SIGKILL));
+}
+
+/* The helper is gone: log why at level, and keep it for the runs until
+ * the restart. why may be init's error, the plugin's text: scrubbed. */
+static void note_down(struct hc_iso *iso, const char *why, int level)
 {
 	snprintf(iso->down, sizeof(iso->down), "%s", why);
-	hc_log(level, "check %s: %s", iso->name, why);
+	iso->scrub(iso->log_arg, iso->down, sizeof(iso->down));
+	hc_log(level, "check %s: %s", iso->name, iso->down);
+}
+
+/* The helper is gone by its own fault (a crash, a bad message, a failed
+ * restart): note why, and back off before it comes back. */
+static void went_down(struct hc_iso *iso, const char *why, int level)
+{
+	note_down(iso, why, level);
 	iso->restart_ns = hc_now_ns() + iso->backoff_ms * NS_PER_MS;
 	iso->backoff_ms = iso->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : iso->backoff_ms * 2;
 }
 
 /* After w (not W_MSG): make the helper gone, and say why in why. W_LATE
- * and W_BAD kill it at once; W_GONE gives it time to finish dying. */
-static void bury(struct hc_iso *iso, enum wait w, const char *when, char *why, size_t size)
+ * and W_BAD kill it at once; W_GONE gives it time to finish dying, up to
+ * until. Returns w, or W_LATE when the helper that hung up was killed by
+ * us at until, a deadline. Our own kill is never reported as a crash. */
+static enum wait bury(struct hc_iso *iso, enum wait w, int64_t until, const char *when, char *why,
+                      size_t size)
 {
+	int64_t exit_by = hc_now_ns() + EXIT_WAIT_NS;
 	char how[96];
 
-	reap(iso, w == W_GONE ? hc_now_ns() + EXIT_WAIT_NS : 0);
+	reap(iso, w != W_GONE ? 0 : exit_by < until ? exit_by : until);
+	if (w == W_GONE && killed_by_us(iso) && exit_by >= until)
+		w = W_LATE;
 	if (w == W_LATE)
 		snprintf(how, sizeof(how), "plugin killed at its deadline (%u ms)", iso->timeout_ms);
 	else if (w == W_BAD)
 		snprintf(how, sizeof(how), "plugin host killed after a bad message");
+	else if (killed_by_us(iso))
+		snprintf(how, sizeof(how), "plugin host hung up but did not exit; killed");
 	else
-		describe(iso->wstatus, how, sizeof(how));
+		describe(iso, how, sizeof(how));
 	snprintf(why, size, "%s%s", how, when);
+	return w;
 }
 
 /* Log a LOG message through the instance's logger and free it. */
@@ -326,7 +454,7 @@ int hc_iso_start(struct hc_iso *iso, int64_t deadline_ns, char *err, size_t errs
 		hc_msg_free(&m);
 		w = W_BAD;
 	}
-	bury(iso, w, " during init", err, errsz);
+	bury(iso, w, deadline_ns, " during init", err, errsz);
 	return HC_EIO;
 }
 
@@ -350,15 +478,19 @@ static int restart(struct hc_iso *iso, int64_t deadline_ns, struct hc_result *r)
 		return 0;
 	}
 	went_down(iso, err, HC_LOG_ERR);
-	hc_result_set(r, HC_FAIL, "plugin host restart failed: %s", err);
+	hc_result_set(r, HC_FAIL, "plugin host restart failed: %s", iso->down);
 	return -1;
 }
 
-/* Copy a RESULT into r and free it. */
-static void take_result(struct hc_msg *m, struct hc_result *r, int *rc, int64_t *latency_ns)
+/* Copy a RESULT into r and free it. The latency the helper reports is
+ * kept within what the daemon measured around the exchange, elapsed_ns. */
+static void take_result(struct hc_msg *m, int64_t elapsed_ns, struct hc_result *r, int *rc,
+                        int64_t *latency_ns)
 {
+	int64_t l = m->u.result.latency_ns;
+
 	*rc = m->u.result.rc;
-	*latency_ns = m->u.result.latency_ns;
+	*latency_ns = l < 0 ? 0 : l > elapsed_ns ? elapsed_ns : l;
 	r->status = m->u.result.status;
 	r->has_value = m->u.result.has_value;
 	r->value = m->u.result.value;
@@ -379,13 +511,16 @@ enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_
 	int64_t until = deadline_ns + HC_DEADLINE_GRACE_MS * NS_PER_MS / 2;
 	enum wait w = W_GONE;
 	struct hc_msg m;
+	int64_t start;
 
+	reap_pending();
 	if (iso->pid == 0 && restart(iso, deadline_ns, r) != 0)
 		return HC_ISO_FAILED;
+	start = hc_now_ns();
 	if (hc_msg_send(iso->sock, HC_MSG_CHECK, &mc, sizeof(mc), NULL, 0) == 0)
 		w = wait_reply(iso, until, &m);
 	if (w == W_MSG && m.u.h.type == HC_MSG_RESULT) {
-		take_result(&m, r, rc, latency_ns);
+		take_result(&m, hc_now_ns() - start, r, rc, latency_ns);
 		iso->backoff_ms = BACKOFF_MIN_MS;
 		return HC_ISO_RESULT;
 	}
@@ -393,11 +528,17 @@ enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_
 		hc_msg_free(&m);
 		w = W_BAD;
 	}
-	bury(iso, w, "", r->message, sizeof(r->message));
-	/* A deadline is the plugin's slowness, not a crash. */
-	went_down(iso, r->message, w == W_LATE ? HC_LOG_WARNING : HC_LOG_ERR);
+	w = bury(iso, w, until, "", r->message, sizeof(r->message));
 	r->status = HC_FAIL;
-	return w == W_LATE ? HC_ISO_TIMEOUT : HC_ISO_FAILED;
+	if (w == W_LATE) {
+		/* A deadline is the plugin's slowness, not a crash: the next
+		 * run starts a helper again, without backoff. */
+		note_down(iso, r->message, HC_LOG_WARNING);
+		iso->restart_ns = 0;
+		return HC_ISO_TIMEOUT;
+	}
+	went_down(iso, r->message, HC_LOG_ERR);
+	return HC_ISO_FAILED;
 }
 
 void hc_iso_free(struct hc_iso *iso)
@@ -415,6 +556,7 @@ void hc_iso_free(struct hc_iso *iso)
 				hc_msg_free(&m);
 		reap(iso, until);
 	}
+	reap_pending();
 	for (size_t i = 0; i < iso->n_kv; i++) {
 		explicit_bzero(iso->values[i], strlen(iso->values[i]));
 		free(iso->values[i]);

@@ -11,6 +11,9 @@
 /* A line the helper logged for the instance, handed to the daemon's
  * logger for the instance (which scrubs it and names the check). */
 typedef void (*hc_iso_log_fn)(void *arg, int level, const char *text);
+/* Rewrite text of the plugin's own (init's error) for a log line: the
+ * instance's secrets out, no control characters. */
+typedef void (*hc_iso_scrub_fn)(void *arg, char *buf, size_t size);
 
 /* One instance's helper: what starting it takes, and its state. */
 struct hc_iso;
@@ -28,9 +31,11 @@ void hc_iso_set_exe(const char *argv0);
 
 /* A helper for check name of the plugin at path, with the keys init gets
  * (copied: secret values are wiped when it is freed). log gets what the
- * plugin logs, with arg. Nothing is started yet. */
+ * plugin logs, with arg; scrub cleans why the helper is down before it is
+ * logged or kept. Nothing is started yet. */
 struct hc_iso *hc_iso_new(const char *path, const char *name, uint32_t timeout_ms,
-                          const struct hc_kv *kv, size_t n_kv, hc_iso_log_fn log, void *arg);
+                          const struct hc_kv *kv, size_t n_kv, hc_iso_log_fn log,
+                          hc_iso_scrub_fn scrub, void *arg);
 
 /* Start the helper and run init in it, waiting at most until deadline_ns.
  * Returns init's code (HC_OK) or HC_EIO when the helper could not be
@@ -38,10 +43,11 @@ struct hc_iso *hc_iso_new(const char *path, const char *name, uint32_t timeout_m
 int hc_iso_start(struct hc_iso *iso, int64_t deadline_ns, char *err, size_t errsz);
 
 /* Run check once in the helper, restarting it first if it is down and its
- * backoff has passed. Never outlives deadline_ns by more than half of
- * HC_DEADLINE_GRACE_MS plus the time to reap a killed process. r must be
- * zeroed with its struct_size set; *latency_ns is the time the check took
- * in the helper. */
+ * backoff has passed (after a timeout: at once). Never outlives
+ * deadline_ns by more than half of HC_DEADLINE_GRACE_MS plus 250 ms to
+ * reap a killed helper (one not reapable by then is reaped later). r must
+ * be zeroed with its struct_size set; *latency_ns is the time the check
+ * took in the helper, within what the daemon measured. */
 enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_ns,
                              struct hc_result *r, int *rc, int64_t *latency_ns);
 

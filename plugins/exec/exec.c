@@ -19,6 +19,7 @@
 #include <healthcheckd/plugin.h>
 
 #include "../common/plugutil.h"
+#include "compat.h"
 #include "perfdata.h"
 #include "spawn.h"
 #include "words.h"

@@ -9,11 +9,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/plugutil.h"
+#include "compat.h"
 #include "spawn.h"
 
 /* The longest wait between SIGTERM and SIGKILL at the deadline; a tenth

@@ -37,6 +37,9 @@ zombies() {
 }
 no_zombies() { [ "$(zombies)" -eq 0 ]; }
 verbose_is() { e2e_gives "$1" "$2" "/readyz/$3?verbose" "${AUTH[@]}"; }
+log_says() { grep -qF -- "$1" "$E2E_LOG"; }
+# runs_since FILE N: has the check counting into FILE run twice since it had N lines?
+runs_since() { [ "$(wc -l <"$1")" -ge $(($2 + 2)) ]; }
 
 for c in segv abort exit3 exit0 blocked; do e2e_say "$c" pass; done
 e2e_start <<EOF
@@ -170,6 +173,17 @@ t_expect_rc 2
 t_expect_out '^fake_good  fail +[0-9.]+ ms  plugin crashed \(SIGSEGV\)$'
 t_ok "--once with a segfaulting plugin: fail, exit 2"
 
+# A RESULT claiming an hour of latency: the daemon keeps it within what
+# it measured itself.
+e2e_say x forge
+t_run "$HEALTHCHECKD" --plugin "$HC_FIXTURE_DIR/fake_good.so" --set "path=$T_TMP/x.state" --once
+t_expect_rc 0
+t_expect_out '^fake_good  pass +[0-9.]+ ms  forged$'
+ms=$(awk '{ print int($3) }' <<<"$T_OUT")
+[ "$ms" -lt 60000 ] || t_fail "the helper's latency of $ms ms was taken as it came"
+t_ok "the latency a plugin host reports is clamped to what the daemon measured"
+e2e_say x segv
+
 # Without a pidfd (an old seccomp profile): the same verdicts, by waitpid.
 nopidfd=$(dirname "$HANGPEER")/nopidfd
 [ -x "$nopidfd" ] || t_fail "$nopidfd not built"
@@ -184,3 +198,88 @@ t_expect_rc 2
 t_expect_out '^fake_good  fail +500\.0 ms  timed out after 500 ms$'
 [ $(( $(t_now_ms) - start )) -lt 3000 ] || t_fail "the blocked plugin held --once past 3 s"
 t_ok "without a pidfd: a crash and a blocked call are reported the same way, in time"
+
+# A daemon for what a failed restart, a deadline, a forked child and
+# another reaper of the daemon's children do.
+: >"$T_TMP/forker.count"
+e2e_start <<EOF2
+$(e2e_private)
+isolate = process
+$(e2e_check relogin "password=$SECRET")
+$(e2e_check slow timeout=300ms)
+$(e2e_check held timeout=2s interval=3s "count=$T_TMP/held.count")
+$(e2e_check forker isolate=none "count=$T_TMP/forker.count")
+EOF2
+
+# Crashed, then refused by init at its restart: init's error is the
+# plugin's own text, secret and newline included.
+e2e_say relogin segv
+e2e_until 4 e2e_has '^\[-\]relogin failed: plugin crashed \(SIGSEGV\)' '/readyz/relogin?verbose' "${AUTH[@]}"
+e2e_say relogin refuse
+e2e_until 8 e2e_has '^\[-\]relogin failed: (plugin host restart failed: )?login refused for password \*\*\* FAKE: forged line(; plugin host restarts in [0-9.]+ s)?$' \
+	'/readyz/relogin?verbose' "${AUTH[@]}"
+e2e_log_has "check relogin: login refused for password *** FAKE: forged line"
+! grep -qF "$SECRET" "$E2E_LOG" || t_fail "the secret is in the daemon's log"
+! grep -q '^FAKE:' "$E2E_LOG" || { T_ERR=$(cat "$E2E_LOG"); t_fail "init's error forged a log line"; }
+t_ok "a restart refused by init: the error is logged scrubbed, on one line"
+
+# Timing out is not crashing: no backoff, the next run restarts the host.
+# Four deadlines in a row would have grown a backoff to 16 s.
+e2e_say slow block
+e2e_until 4 e2e_has '^\[-\]slow failed: timed out after 300 ms$' '/readyz/slow?verbose' "${AUTH[@]}"
+kills() { grep -c 'check slow: plugin killed at its deadline (300 ms)' "$E2E_LOG" || true; }
+e2e_until 15 eval '[ "$(kills)" -ge 4 ]'
+e2e_say slow pass
+e2e_until 5 verbose_is 200 $'[+]slow ok\nreadyz check passed\n' slow
+t_ok "a check that times out is restarted at its next run, without backoff"
+
+# isolate = none: a child a plugin forks may exit(0); the guard is the
+# daemon's, not the child's.
+e2e_say forker forkexit
+e2e_until 4 e2e_has '^\[\+\]forker ok$' '/readyz/forker?verbose' "${AUTH[@]}"
+! grep -qF 'plugin called exit()' "$E2E_LOG" || { T_ERR=$(cat "$E2E_LOG"); t_fail "a child's exit(0) was blamed on the plugin"; }
+e2e_req /livez
+e2e_expect 200 $'ok\n'
+t_ok "isolate = none: a plugin's forked child exits 0, no false log line, the daemon serves on"
+
+# A host killed at its deadline whose death is held (by a tracer, as
+# uninterruptible sleep would): the worker does not wait for it.
+holddeath=$(dirname "$HANGPEER")/holddeath
+[ -x "$holddeath" ] || t_fail "$holddeath not built"
+: >"$T_TMP/held.count"
+e2e_say held block
+e2e_until 5 test -s "$T_TMP/held.count"
+sleep 0.2
+pid=$(helper_of held)
+"$holddeath" "$pid" >"$T_TMP/hold.out" &
+hold=$!
+e2e_until 3 grep -q '^held$' "$T_TMP/hold.out"
+e2e_until 8 log_says 'check held: plugin killed at its deadline (2000 ms)'
+e2e_say held pass
+e2e_until 8 verbose_is 200 $'[+]held ok\nreadyz check passed\n' held
+[ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f1)" = Z ] || t_fail "plugin host $pid is not a held zombie"
+kill "$hold"
+wait "$hold" || true
+e2e_until 8 test ! -e "/proc/$pid"
+t_ok "a killed host whose death is held does not hold its worker; it is reaped later"
+
+# A host that hangs up without exiting, killed at the deadline: that is
+# the timeout it is, not a crash.
+e2e_say slow hangup
+e2e_until 5 e2e_has '^\[-\]slow failed: timed out after 300 ms$' '/readyz/slow?verbose' "${AUTH[@]}"
+e2e_say slow pass
+e2e_until 5 verbose_is 200 $'[+]slow ok\nreadyz check passed\n' slow
+! grep -qF 'check slow: plugin crashed (SIGKILL)' "$E2E_LOG" ||
+	{ T_ERR=$(cat "$E2E_LOG"); t_fail "the daemon's own SIGKILL was reported as a crash"; }
+t_ok "a host that hangs up and stays is killed at the deadline, reported as a timeout"
+
+# A plugin in the daemon reaps children behind its back: the verdict is
+# the host lost, never a made-up status.
+n=$(wc -l <"$T_TMP/forker.count")
+e2e_say forker ignchld
+e2e_until 5 runs_since "$T_TMP/forker.count" "$n"
+e2e_say held segv
+e2e_until 8 e2e_has '^\[-\]held failed: plugin host lost' '/readyz/held?verbose' "${AUTH[@]}"
+e2e_log_has "check held: plugin host lost"
+t_ok "a host reaped by another part of the daemon is reported lost"
+e2e_stop

@@ -20,6 +20,11 @@ CLI_TESTS += tests/e2e/systemd.sh
 # (Through a variable, as exec's: automake would take the rule for its own.)
 isolate_test_log = tests/e2e/isolate.sh.log
 $(isolate_test_log): tests/tools/nopidfd$(EXEEXT)
+# and holds a plugin host's death with tests/tools/holddeath (a tracer).
+$(isolate_test_log): tests/tools/holddeath$(EXEEXT)
+EXTRA_PROGRAMS += tests/tools/holddeath
+tests_tools_holddeath_SOURCES = tests/tools/holddeath.c
+CLEANFILES += tests/tools/holddeath$(EXEEXT)
 # The status page in a real browser (chromium, playwright-core).
 CLI_TESTS += tests/e2e/status-page.sh
 EXTRA_DIST += tests/e2e/status-page.mjs
