@@ -47,9 +47,7 @@ for _ in $(seq 50); do [ -s "$tmp/acceptor.port" ] && break; sleep 0.1; done
 dep=$(cat "$tmp/acceptor.port")
 hz=$(getconf CLK_TCK)
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$top/bench/common/port.sh"
 
 # config N INTERVAL PORT [extra section]: N tcp checks against the listener.
 config() {

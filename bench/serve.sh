@@ -42,13 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+. "$top/bench/common/port.sh"
 wait_port() { # PORT [SECONDS]
 	local i
 	for i in $(seq 1 $((${2:-10} * 20))); do

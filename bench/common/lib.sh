@@ -111,7 +111,4 @@ start_acceptor() {
 	dep=$(cat "$tmp/acceptor.port")
 }
 
-# free_port: a free loopback TCP port.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$top/bench/common/port.sh"
