@@ -109,7 +109,7 @@ t_plugin_run() {
 
 # t_hcrun_start OUT HCRUN-ARGS...: one kept instance under hcrun (the
 # plugin, then KEY=VALUE...), fed through a fifo on fd 3; its result lines go
-# to OUT. t_hcrun_once N: one more run, then wait for its line N. Close fd 3
+# to OUT. t_hcrun_once N: one more run, then wait (10 s) for its line N. Close fd 3
 # (exec 3>&-) to end it.
 t_hcrun_start() {
 	T_HCRUN_OUT=$1
@@ -122,7 +122,7 @@ t_hcrun_start() {
 t_hcrun_once() {
 	local i
 	echo >&3
-	for i in $(seq 1 100); do
+	for i in $(seq 1 200); do
 		[ "$(wc -l <"$T_HCRUN_OUT")" -ge "$1" ] && return 0
 		sleep 0.05
 	done

@@ -61,27 +61,14 @@ apps() { t_run "$HEALTHCHECKD" --plugin-dir "$HC_PLUGIN_DIR" -c "$T_TMP/apps.ini
 
 # One instance on the FastAPI app through all three phases: hcrun runs the
 # check once per line it reads.
-mkfifo "$T_TMP/in"
-"$HCRUN" "$HC_PLUGIN_DIR/http.so" url="http://127.0.0.1:$FASTAPI_PORT/health" \
-	follow_health=yes timeout=5s <"$T_TMP/in" >"$T_TMP/kept" &
-T_PIDS+=($!)
-exec 3>"$T_TMP/in"
-# run_once N: one more run of the kept instance; wait for its line N.
-run_once() {
-	local i
-	echo >&3
-	for i in $(seq 1 200); do
-		[ "$(wc -l <"$T_TMP/kept")" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	t_fail "hcrun printed no line $1"
-}
+t_hcrun_start "$T_TMP/kept" "$HC_PLUGIN_DIR/http.so" \
+	url="http://127.0.0.1:$FASTAPI_PORT/health" follow_health=yes timeout=5s
 
 apps
 t_expect_rc 0
 t_expect_out "^orders-django +pass .* ms +GET $DJ: 200, health pass \(2 components\)\$"
 t_expect_out "^orders-fastapi +pass .* ms +GET $FA: 200, health pass \(2 components\)\$"
-run_once 1
+t_hcrun_once 1
 t_ok "Django and FastAPI pass while Redis and PostgreSQL are up"
 
 "$S/redis.sh" stop "$T_TMP/redis"
@@ -90,7 +77,7 @@ t_expect_rc 2
 REFUSED="Error 111 connecting to 127\.0\.0\.1:$REDIS_PORT\. Connection refused\."
 t_expect_out "^orders-django +fail .* ms +GET $DJ: 503 \(expected 200-399\), health fail: redis fail \($REFUSED\)\$"
 t_expect_out "^orders-fastapi +fail .* ms +GET $FA: 503 \(expected 200-399\), health fail: redis fail \($REFUSED\)\$"
-run_once 2
+t_hcrun_once 2
 t_ok "Redis stopped: both fail naming their redis component"
 
 "$S/redis.sh" start "$T_TMP/redis"
@@ -98,7 +85,7 @@ apps
 t_expect_rc 0
 t_expect_out "^orders-django +pass .* GET $DJ: 200, health pass"
 t_expect_out "^orders-fastapi +pass .* GET $FA: 200, health pass"
-run_once 3
+t_hcrun_once 3
 t_ok "Redis started again: both pass"
 
 exec 3>&-
