@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$HC_SRCDIR/tests/e2e/lib.sh"
 
-# Captured first: under pipefail, `ldd | grep -q` fails when grep exits early.
+# Captured first: under pipefail, a grep -q reading ldd through a pipe can exit early and fail the pipeline.
 libs=$(ldd "$HEALTHCHECKD")
 if [[ $libs != *libsystemd* ]]; then
 	echo "SKIP: healthcheckd was built without libsystemd"

@@ -14,7 +14,7 @@ t_need_plugin kafka
 # librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer
 # does not intercept (GCC 12): a TSan build crashes inside them at their
 # first allocation. tests/run runs only the scheduler and e2e tests there.
-# Captured first: under pipefail, `ldd | grep -q` fails when grep exits early.
+# Captured first: under pipefail, a grep -q reading ldd through a pipe can exit early and fail the pipeline.
 libs=$(ldd "$HEALTHCHECKD" 2>/dev/null || true)
 if [[ $libs == *libtsan* ]]; then
 	echo "SKIP: librdkafka's threads cannot run under ThreadSanitizer"
