@@ -868,6 +868,17 @@ bool hc_server_key_set(const struct hc_config *cfg, const char *key)
 	return k < N_SERVER_KEYS && (cfg->server.seen & (1u << k)) != 0;
 }
 
+const char *hc_server_auth_means(const struct hc_server_conf *srv)
+{
+	bool token = srv->token_file != NULL, cert = srv->tls_client_ca_file != NULL;
+
+	if (token && cert)
+		return "the bearer token or a client certificate of the client CA";
+	if (cert)
+		return "a client certificate of the client CA";
+	return token ? "the bearer token" : NULL;
+}
+
 static int server_set(struct parse *p, const char *key, const char *value, struct hc_where at)
 {
 	struct hc_server_conf *s = &p->cfg->server;

@@ -147,6 +147,12 @@ int hc_parse_duration(const char *s, uint32_t *ms);
 /* Was this [server] key written in the config (not a default)? */
 bool hc_server_key_set(const struct hc_config *cfg, const char *key);
 
+/* What authorizes a request under details = authorized, as a phrase for
+ * people ("the bearer token or a client certificate of the client CA"), or
+ * NULL when nothing configured can (no token_file, no tls_client_ca_file).
+ * The one wording of the 401 on /metrics and of the public status page. */
+const char *hc_server_auth_means(const struct hc_server_conf *srv);
+
 /* Parse a `listen` value (IPv4:PORT, [IPv6]:PORT or *:PORT, numeric
  * addresses only, after an optional http:// or https://) into out, text
  * copied. 0, or -1 when it is not one. The one parser of listen addresses:

@@ -327,6 +327,18 @@ static mhd_result serve_status(struct MHD_Connection *conn, struct hc_snapshot *
 	return send_body(conn, hc_snapshot_body(s, HC_BODY_STATUS + detailed));
 }
 
+/* 401 on /metrics, saying what would authorize it. */
+static mhd_result refuse_metrics(struct MHD_Connection *conn, const struct hc_server_conf *srv)
+{
+	const char *means = hc_server_auth_means(srv);
+	char text[128];
+
+	if (means == NULL)
+		means = "authorization, and neither token_file nor tls_client_ca_file is configured";
+	snprintf(text, sizeof(text), "metrics need %s\n", means);
+	return send_text(conn, 401, HC_TYPE_TEXT, text);
+}
+
 static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, const char *url)
 {
 	bool detailed;
@@ -349,7 +361,7 @@ static mhd_result serve_get(struct hc_http *h, struct MHD_Connection *conn, cons
 			ret = send_text(conn, 404, HC_TYPE_TEXT,
 			                "metrics are off (details = never)\n");
 		else if (!detailed)
-			ret = send_text(conn, 401, HC_TYPE_TEXT, "metrics need the bearer token\n");
+			ret = refuse_metrics(conn, &s->cfg->server);
 		else
 			ret = send_body(conn, hc_snapshot_body(s, HC_BODY_METRICS));
 	} else {

@@ -225,22 +225,17 @@ static void table(struct sbuf *b, const struct hc_snapshot *s, bool detailed)
 
 /* What it takes to see the details, on the public page: the bearer token,
  * a client certificate of tls_client_ca_file's CA (core/tls.c), either. */
-static const char *details_note(const struct hc_server_conf *srv)
+static void details_note(struct sbuf *b, const struct hc_server_conf *srv)
 {
-	bool token = srv->token_file != NULL, cert = srv->tls_client_ca_file != NULL;
+	const char *means = hc_server_auth_means(srv);
 
 	if (srv->details == HC_DETAILS_NEVER)
-		return "Details are off (details = never).";
-	if (token && cert)
-		return "Details (messages, latencies, owners) need the bearer token or a client "
-		       "certificate of the client CA.";
-	if (cert)
-		return "Details (messages, latencies, owners) need a client certificate of the "
-		       "client CA.";
-	if (token)
-		return "Details (messages, latencies, owners) need the bearer token.";
-	return "Details are shown to nobody: neither token_file nor tls_client_ca_file is "
-	       "configured.";
+		sb_puts(b, "Details are off (details = never).");
+	else if (means == NULL)
+		sb_puts(b, "Details are shown to nobody: neither token_file nor tls_client_ca_file "
+		           "is configured.");
+	else
+		sb_printf(b, "Details (messages, latencies, owners) need %s.", means);
 }
 
 /* The service's fields, or what it takes to see them. */
@@ -253,7 +248,7 @@ static void service_line(struct sbuf *b, const struct hc_snapshot *s, bool detai
 
 	sb_puts(b, "<p id=\"service\">");
 	if (!detailed) {
-		sb_puts(b, details_note(&s->cfg->server));
+		details_note(b, &s->cfg->server);
 		sb_puts(b, "</p>\n");
 		return;
 	}

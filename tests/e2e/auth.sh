@@ -111,6 +111,18 @@ e2e_expect 404 $'metrics are off (details = never)\n'
 t_ok "details = never: no details and no /metrics even with the token"
 
 e2e_stop
+e2e_start <<EOF
+details = authorized
+$(checks)
+EOF
+e2e_until 5 e2e_has '^\[-\]pwf failed' '/readyz?verbose'
+e2e_req /metrics "${AUTH[@]}"
+e2e_expect 401 $'metrics need authorization, and neither token_file nor tls_client_ca_file is configured\n'
+e2e_req '/readyz?verbose' "${AUTH[@]}"
+e2e_expect 503 "$withheld"
+t_ok "details = authorized with no token_file (the default): /metrics says nothing configured can authorize"
+
+e2e_stop
 chmod 644 "$E2E_TOKEN_FILE"
 e2e_config <<EOF
 token_file = $E2E_TOKEN_FILE

@@ -158,7 +158,7 @@ e2e_expect 200 $'{"status":"pass"}\n'
 t_ok "/health: a client certificate the client CA signed shows details (as the token does); none, or one of another CA, gets the public form"
 
 tls_req /metrics "${CA[@]}"
-e2e_expect_code 401
+e2e_expect 401 $'metrics need the bearer token or a client certificate of the client CA\n'
 tls_req /metrics "${CA[@]}" "${CLIENT[@]}"
 e2e_expect_code 200
 tls_req /metrics "${CA[@]}" "${INTRUDER[@]}"
