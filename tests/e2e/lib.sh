@@ -230,7 +230,7 @@ e2e_has() {
 }
 
 # e2e_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail the
-# test (showing the last answer) when it never does.
+# test (showing the last answer and the daemon's log) when it never does.
 e2e_until() {
 	local seconds=$1
 	shift
@@ -242,7 +242,11 @@ e2e_by() {
 	local deadline=$1
 	shift
 	until "$@"; do
-		[ "$(t_now_ms)" -lt "$deadline" ] || t_fail "still not true after the deadline: $*"
+		if [ "$(t_now_ms)" -ge "$deadline" ]; then
+			[ ! -s "${E2E_LOG:-}" ] ||
+				T_ERR="$T_ERR"$'\n'"--- the daemon's log ($E2E_LOG):"$'\n'"$(tail -n 60 "$E2E_LOG")"
+			t_fail "still not true after the deadline: $*"
+		fi
 		sleep 0.1
 	done
 }
