@@ -183,7 +183,15 @@ t_expect_rc 2
 t_expect_out "GET $B/large: 200, body lacks 'zzz' in its first 1000 bytes\$"
 http url="$BASE/large"
 t_expect_rc 0
-sent=$(peer_log http | sed -n 's/^large: sent \([0-9]*\) of.*/\1/p')
+# The peer logs "large: sent N" from its request's thread once its write
+# fails, after the client hung up: possibly after --once has returned.
+# Wait (10 s at most) for the three lines.
+large_sent() { peer_log http | sed -n 's/^large: sent \([0-9]*\) of.*/\1/p'; }
+for _ in $(seq 1 200); do
+	[ "$(large_sent | wc -l)" -ge 3 ] && break
+	sleep 0.05
+done
+sent=$(large_sent)
 [ "$(wc -l <<<"$sent")" -eq 3 ] || t_fail "the peer sent /large $(wc -l <<<"$sent") times"
 for n in $sent; do
 	[ "$n" -lt $((16 * 1024 * 1024)) ] || t_fail "the peer sent $n bytes of /large"
