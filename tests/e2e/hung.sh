@@ -21,13 +21,16 @@ t_ok "a hung check fails with 'timed out after 500 ms' after its deadline"
 
 runs=$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')
 for i in $(seq 1 25); do
-	e2e_req '/readyz?verbose' "${AUTH[@]}" --max-time 2
+	# e2e_req's own bound (5 s): a request blocked behind the hung call
+	# would never be answered; 2 s was thin for a sanitizer build on a
+	# loaded machine.
+	e2e_req '/readyz?verbose' "${AUTH[@]}"
 	e2e_expect 503 $'[-]h failed: timed out after 500 ms\n[+]a ok\nreadyz check failed\n'
-	e2e_req /livez --max-time 2
+	e2e_req /livez
 	e2e_expect 200 $'ok\n'
 	sleep 0.1
 done
-t_ok "/readyz and /livez keep answering, each request within 2 s, while the check hangs"
+t_ok "/readyz and /livez keep answering, each request within 5 s, while the check hangs"
 
 # a runs each second; two more runs within 6 s whatever h does.
 two_more() { [ "$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')" -ge $((runs + 2)) ]; }
@@ -55,9 +58,18 @@ runs=$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')
 two_more() { [ "$(e2e_metric 'healthcheckd_check_runs_total{check="a"}')" -ge $((runs + 2)) ]; }
 e2e_until 8 two_more || t_fail "with its one worker held by the retired hung check, a stopped running"
 t_ok "a hung check retired by a reload gives its worker back to the others"
+# The exit waits shutdown_delay (100 ms), then 1.5 s for the worker held by
+# h (the daemon's JOIN_NS), and ThreadSanitizer sleeps 1 s in exit(): 2.6 s
+# before any load, which 4 s left too little of on a loaded CI machine. A
+# daemon that waited for the hung call would never exit, so 3 s more of
+# margin hide nothing; and polled, a daemon that hangs fails the test
+# instead of hanging it.
 start=$(t_now_ms)
+kill -TERM "$E2E_PID"
+e2e_by $((start + 6000)) e2e_exited
+took=$(( $(t_now_ms) - start ))
 e2e_stop
 [ "$E2E_RC" -eq 0 ] || t_fail "exit code $E2E_RC"
-[ $(( $(t_now_ms) - start )) -lt 4000 ] || t_fail "the exit took more than shutdown_delay + 2 s"
+echo "# exited $took ms after SIGTERM"
 e2e_log_has "still inside a check at exit: not torn down"
-t_ok "SIGTERM with a hung retired check exits 0 at once, leaving the call alone"
+t_ok "SIGTERM with a hung retired check exits 0 in $took ms, leaving the call alone"
