@@ -133,17 +133,22 @@ t_ok "a stop tears every plugin host down"
 
 # The daemon killed while a plugin is blocked in its host: the host goes too.
 e2e_say blocked block
+rm -f "$T_TMP/blocked.count"
 e2e_start <<EOF
 isolate = process
-$(e2e_check blocked timeout=5s interval=6s)
+$(e2e_check blocked timeout=5s interval=6s "count=$T_TMP/blocked.count")
 EOF
 pid=$(helper_of blocked)
 [ -n "$pid" ] || t_fail "no plugin host"
-sleep 1.5
+# The call has begun (it counts itself first, then blocks): polled, not a
+# fixed sleep that a slow first run could outlast.
+e2e_until 5 test -s "$T_TMP/blocked.count"
 kill -KILL "$E2E_PID"
 wait "$E2E_PID" || true
 E2E_PID=
-e2e_until 3 test ! -e "/proc/$pid"
+# Dead, as a zombie too: orphaned, the host is reaped by PID 1, which in
+# containers may do so late (seen here: 1.8 s after an orphan's exit).
+e2e_until 5 eval "! srv_alive $pid"
 t_ok "a daemon killed by SIGKILL takes its blocked plugin host with it"
 
 # isolate = none: exit() in the daemon is logged and turned into status 70.
