@@ -34,7 +34,10 @@ probe_during() {
 	local secs=$1 mode=$2 conns=$3 i flood
 	"$FLOOD" "$E2E_PORT" "$mode" "$conns" 10 "$secs" 1000 >"$T_TMP/flood.out" &
 	flood=$!
-	sleep 2
+	# Until the flood fills the untrusted slots (the guard's summary of
+	# refusals is logged within 250 ms of the first), not a fixed 2 s that
+	# a slow start of the flood could outlast, probing an idle daemon.
+	e2e_until 10 grep -q 'connection limit reached' "$E2E_LOG"
 	for i in 1 2 3 4 5; do
 		# Generous: a trusted probe waits for no attacker, only for a
 		# loaded (or sanitized) machine.
