@@ -19,7 +19,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$top}
+. "$top/bench/common/lib.sh" "${1:-$top}"
 hcd=$build/healthcheckd
 plugins=$build/plugins/.libs
 SIZES=${SIZES:-10 100 1000 10000}
@@ -27,27 +27,10 @@ INTERVALS=${INTERVALS:-1 10}
 for tool in curl wrk cc; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install curl wrk gcc)" >&2; exit 2; }
 done
-[ -x "$hcd" ] && [ -e "$plugins/tcp.so" ] || { echo "bench: build first: $hcd and $plugins/tcp.so" >&2; exit 2; }
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-cc -O2 -o "$tmp/acceptor" "$top/bench/scale/acceptor.c"
+need make "$hcd" "$plugins/tcp.so"
+start_acceptor
 cc -O2 -o "$tmp/rawconnect" "$top/bench/scale/rawconnect.c"
-
-"$tmp/acceptor" >"$tmp/acceptor.port" &
-pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/acceptor.port" ] && break; sleep 0.1; done
-dep=$(cat "$tmp/acceptor.port")
 hz=$(getconf CLK_TCK)
-
-. "$top/bench/common/port.sh"
 
 # config N INTERVAL PORT [extra section]: N tcp checks against the listener.
 config() {
