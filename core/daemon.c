@@ -46,7 +46,14 @@ static void notify(const char *fmt, ...)
 }
 #endif
 
-/* The instances of cfg's enabled checks, or -1 with the errors logged. */
+/* Log every message of errs, after what, and clear it. */
+static void log_errors(struct hc_errors *errs, const char *what)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		hc_log(HC_LOG_ERR, "%s: %s", what, errs->msgs[i]);
+	hc_errors_clear(errs);
+}
+
 /* Tear down checks that no scheduler has taken, and the array. */
 static void free_checks(struct hc_check **checks, size_t n)
 {
@@ -57,6 +64,7 @@ static void free_checks(struct hc_check **checks, size_t n)
 	free(checks);
 }
 
+/* The instances of cfg's enabled checks, or -1 with the errors logged. */
 static int make_checks(struct daemon *d, struct hc_config *cfg, struct hc_check ***out, size_t *n,
                        const char *what)
 {
@@ -78,9 +86,7 @@ static int make_checks(struct daemon *d, struct hc_config *cfg, struct hc_check 
 		*n = made;
 		return 0;
 	}
-	for (size_t i = 0; i < errs.n; i++)
-		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
-	hc_errors_clear(&errs);
+	log_errors(&errs, what);
 	free_checks(checks, made);
 	return -1;
 }
@@ -93,9 +99,7 @@ static struct hc_config *load_config(const struct daemon *d, const char *what)
 
 	if (hc_config_load(cfg, d->opts->config, &errs) == 0)
 		return cfg;
-	for (size_t i = 0; i < errs.n; i++)
-		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
-	hc_errors_clear(&errs);
+	log_errors(&errs, what);
 	hc_config_unref(cfg);
 	return NULL;
 }
@@ -122,9 +126,7 @@ static int read_tls(const struct hc_config *cfg, struct hc_tls_creds **creds, co
 	struct hc_errors errs = { 0 };
 	int rc = hc_tls_load(&cfg->server, creds, &errs);
 
-	for (size_t i = 0; i < errs.n; i++)
-		hc_log(HC_LOG_ERR, "%s: %s", what, errs.msgs[i]);
-	hc_errors_clear(&errs);
+	log_errors(&errs, what);
 	return rc;
 }
 
@@ -142,9 +144,7 @@ static int take_passed(const struct hc_config *cfg, int n, int **fds, bool **tls
 		(*fds)[i] = SD_LISTEN_FDS_START + i;
 	hc_log(HC_LOG_INFO, "serving on %d socket(s) from systemd", n);
 	rc = hc_tls_match_passed(&cfg->server, *fds, (size_t)n, *tls, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		hc_log(HC_LOG_ERR, "configuration: %s", errs.msgs[i]);
-	hc_errors_clear(&errs);
+	log_errors(&errs, "configuration");
 	if (rc == 0)
 		return 0;
 	for (int i = 0; i < n; i++)
