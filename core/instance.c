@@ -321,11 +321,9 @@ static int collect_keys(struct hc_instance *in, const struct hc_check_conf *conf
 static void instance_free(struct hc_instance *in)
 {
 	hc_iso_free(in->iso);
-	for (size_t i = 0; i < in->n_secrets; i++) {
-		/* Do not leave secrets lying in freed heap memory. */
-		explicit_bzero(in->secrets[i], strlen(in->secrets[i]));
-		free(in->secrets[i]);
-	}
+	/* Do not leave secrets lying in freed heap memory. */
+	for (size_t i = 0; i < in->n_secrets; i++)
+		hc_free_secret(in->secrets[i]);
 	free(in->secrets);
 	free(in->name);
 	free(in);

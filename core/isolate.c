@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "fileio.h"
 #include "hostproto.h"
 #include "instance.h"
 #include "isolate.h"
@@ -558,8 +559,7 @@ void hc_iso_free(struct hc_iso *iso)
 	}
 	reap_pending();
 	for (size_t i = 0; i < iso->n_kv; i++) {
-		explicit_bzero(iso->values[i], strlen(iso->values[i]));
-		free(iso->values[i]);
+		hc_free_secret(iso->values[i]);
 		free(iso->keys[i]);
 	}
 	free(iso->values);
