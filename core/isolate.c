@@ -413,6 +413,20 @@ static enum wait wait_reply(struct hc_iso *iso, int64_t deadline_ns, struct hc_m
 	return w;
 }
 
+/* The reply of type want (logs delivered on the way): W_MSG with m, or
+ * why not; a message of another type is W_BAD. */
+static enum wait wait_for(struct hc_iso *iso, int64_t deadline_ns, enum hc_msg_type want,
+                          struct hc_msg *m)
+{
+	enum wait w = wait_reply(iso, deadline_ns, m);
+
+	if (w == W_MSG && m->u.h.type != want) {
+		hc_msg_free(m);
+		w = W_BAD;
+	}
+	return w;
+}
+
 /* Send INIT and the keys. 0, or -1 when the helper is gone. */
 static int send_init(struct hc_iso *iso)
 {
@@ -440,8 +454,8 @@ int hc_iso_start(struct hc_iso *iso, int64_t deadline_ns, char *err, size_t errs
 	if (spawn(iso, err, errsz) != 0)
 		return HC_EIO;
 	if (send_init(iso) == 0)
-		w = wait_reply(iso, deadline_ns, &m);
-	if (w == W_MSG && m.u.h.type == HC_MSG_INIT_REPLY) {
+		w = wait_for(iso, deadline_ns, HC_MSG_INIT_REPLY, &m);
+	if (w == W_MSG) {
 		rc = m.u.reply.rc;
 		snprintf(err, errsz, "%s", m.str[0]);
 		hc_msg_free(&m);
@@ -450,10 +464,6 @@ int hc_iso_start(struct hc_iso *iso, int64_t deadline_ns, char *err, size_t errs
 		/* Refused: the helper leaves by itself. */
 		reap(iso, hc_now_ns() + EXIT_WAIT_NS);
 		return rc;
-	}
-	if (w == W_MSG) {
-		hc_msg_free(&m);
-		w = W_BAD;
 	}
 	bury(iso, w, deadline_ns, " during init", err, errsz);
 	return HC_EIO;
@@ -519,15 +529,11 @@ enum hc_iso_run hc_iso_check(struct hc_iso *iso, uint64_t run, int64_t deadline_
 		return HC_ISO_FAILED;
 	start = hc_now_ns();
 	if (hc_msg_send(iso->sock, HC_MSG_CHECK, &mc, sizeof(mc), NULL, 0) == 0)
-		w = wait_reply(iso, until, &m);
-	if (w == W_MSG && m.u.h.type == HC_MSG_RESULT) {
+		w = wait_for(iso, until, HC_MSG_RESULT, &m);
+	if (w == W_MSG) {
 		take_result(&m, hc_now_ns() - start, r, rc, latency_ns);
 		iso->backoff_ms = BACKOFF_MIN_MS;
 		return HC_ISO_RESULT;
-	}
-	if (w == W_MSG) {
-		hc_msg_free(&m);
-		w = W_BAD;
 	}
 	w = bury(iso, w, until, "", r->message, sizeof(r->message));
 	r->status = HC_FAIL;
