@@ -429,15 +429,26 @@ static void outcome_finish(const struct hc_instance *in, struct hc_outcome *out)
 		out->status = HC_WARN;
 }
 
-/* The outcome of a call that returned rc with r after latency_ns. */
-static void outcome_of_call(const struct hc_instance *in, int rc, struct hc_result *r,
+int hc_call_check(const struct hc_plugin *p, void *data, const struct hc_check_ctx *ctx,
+                  struct hc_result *r, int64_t *latency_ns)
+{
+	int64_t start = hc_now_ns();
+	int rc = p->check(data, ctx, r);
+
+	*latency_ns = hc_now_ns() - start;
+	r->message[sizeof(r->message) - 1] = '\0';
+	r->unit[sizeof(r->unit) - 1] = '\0';
+	r->measurement[sizeof(r->measurement) - 1] = '\0';
+	return rc;
+}
+
+/* The outcome of a call that returned rc with r (its strings ended)
+ * after latency_ns. */
+static void outcome_of_call(const struct hc_instance *in, int rc, const struct hc_result *r,
                             int64_t latency_ns, struct hc_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->latency_ms = (double)latency_ns / 1e6;
-	r->message[sizeof(r->message) - 1] = '\0';
-	r->unit[sizeof(r->unit) - 1] = '\0';
-	r->measurement[sizeof(r->measurement) - 1] = '\0';
 	out->status = r->status;
 	snprintf(out->message, sizeof(out->message), "%s", r->message);
 	if (rc != HC_OK) {
@@ -492,7 +503,7 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outc
 	struct hc_result r;
 	struct hc_check_ctx ctx = { sizeof(ctx),   in->timeout_ms, &host_table,
 		                    to_handle(in), deadline_ns,    ++in->runs };
-	int64_t start;
+	int64_t latency_ns;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -501,11 +512,10 @@ void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outc
 		run_isolated(in, deadline_ns, &r, out);
 		return;
 	}
-	start = hc_now_ns();
 	in_plugin = in;
-	rc = in->module->desc->check(in->data, &ctx, &r);
+	rc = hc_call_check(in->module->desc, in->data, &ctx, &r, &latency_ns);
 	in_plugin = NULL;
-	outcome_of_call(in, rc, &r, hc_now_ns() - start, out);
+	outcome_of_call(in, rc, &r, latency_ns, out);
 }
 
 void hc_outcome_make(const struct hc_instance *in, int status, const char *message,

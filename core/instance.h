@@ -61,6 +61,11 @@ int hc_instance_create(const struct hc_check_conf *conf, struct hc_registry *reg
  * call of it may still be running. */
 void hc_instance_destroy(struct hc_instance *in);
 
+/* Call p's check on data with ctx into r (zeroed, its struct_size set),
+ * here and now: rc, *latency_ns the time it took, r's strings ended even
+ * where the plugin did not. In the daemon and in a plugin host alike. */
+int hc_call_check(const struct hc_plugin *p, void *data, const struct hc_check_ctx *ctx,
+                  struct hc_result *r, int64_t *latency_ns);
 /* Run check once with the deadline, on the calling thread. */
 void hc_instance_run(struct hc_instance *in, int64_t deadline_ns, struct hc_outcome *out);
 /* An outcome the core makes itself (a heartbeat, a missing one): severity

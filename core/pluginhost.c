@@ -124,16 +124,10 @@ static void check(const struct hc_module *mod, void *data, const struct hc_msg_c
 	struct hc_msg_result res = { 0 };
 	struct hc_result r;
 	const char *s[3] = { r.message, r.unit, r.measurement };
-	int64_t start;
 
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
-	start = hc_now_ns();
-	res.rc = mod->desc->check(data, &ctx, &r);
-	res.latency_ns = hc_now_ns() - start;
-	r.message[sizeof(r.message) - 1] = '\0';
-	r.unit[sizeof(r.unit) - 1] = '\0';
-	r.measurement[sizeof(r.measurement) - 1] = '\0';
+	res.rc = hc_call_check(mod->desc, data, &ctx, &r, &res.latency_ns);
 	res.status = r.status;
 	res.has_value = r.has_value;
 	res.value = r.value;
