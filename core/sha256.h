@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SHA-256 (FIPS 180-4) and base64 (RFC 4648): the hashes of the status page's Content-Security-Policy. */
+/* SHA-256 (through GnuTLS) and base64 (RFC 4648): the hashes of the status page's Content-Security-Policy. */
 #ifndef HC_SHA256_H
 #define HC_SHA256_H
 
