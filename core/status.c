@@ -199,13 +199,12 @@ static int64_t as_of(const struct hc_snapshot *s)
 	return newest;
 }
 
-static void table(struct sbuf *b, const struct hc_snapshot *s, bool detailed)
+static void table(struct sbuf *b, const struct hc_snapshot *s, bool detailed, int64_t now)
 {
 	static const char *const cols[] = { "Check",       "Status",  "Latency", "Observed",
 		                            "Last change", "Message", "Owner",   "Groups",
 		                            "Severity",    "Runbook" };
 	size_t n_cols = detailed ? sizeof(cols) / sizeof(cols[0]) : 2;
-	int64_t now = as_of(s);
 
 	sb_printf(b,
 	          "<table id=\"checks\"><caption>%zu checks: %u pass, %u warn, %u fail, "
@@ -284,10 +283,8 @@ static int refresh_ms(const struct hc_snapshot *s)
 	return ms < REFRESH_MIN_MS ? REFRESH_MIN_MS : (int)ms;
 }
 
-static void page_head(struct sbuf *b, const struct hc_snapshot *s, bool detailed, int worst)
+static void page_head(struct sbuf *b, const char *name, int worst, int refresh)
 {
-	const char *id = detailed && s->cfg->service.id != NULL ? s->cfg->service.id : NULL;
-
 	sb_printf(b,
 	          "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -295,11 +292,11 @@ static void page_head(struct sbuf *b, const struct hc_snapshot *s, bool detailed
 	          "<meta name=\"referrer\" content=\"no-referrer\">\n"
 	          "<link rel=\"icon\" href=\"data:,\">\n<title>%s: ",
 	          hc_status_name(worst));
-	sb_html(b, id != NULL ? id : "healthcheckd");
+	sb_html(b, name);
 	sb_printf(b,
 	          " status</title>\n<noscript><meta http-equiv=\"refresh\" "
 	          "content=\"%d\"></noscript>\n<style>%s</style>\n</head>\n",
-	          refresh_ms(s) / 1000, hc_status_css);
+	          refresh / 1000, hc_status_css);
 }
 
 char *hc_render_status(const struct hc_snapshot *s, bool detailed)
@@ -307,14 +304,18 @@ char *hc_render_status(const struct hc_snapshot *s, bool detailed)
 	const struct hc_server_conf *srv = &s->cfg->server;
 	bool token = srv->details == HC_DETAILS_AUTHORIZED && srv->token_file != NULL;
 	int worst = hc_worst_status(s->rows, s->n);
+	int refresh = refresh_ms(s);
 	int64_t now = as_of(s);
+	/* The service's id is a detail. */
+	const char *name =
+	        detailed && s->cfg->service.id != NULL ? s->cfg->service.id : "healthcheckd";
 	struct sbuf b = { 0 };
 
-	page_head(&b, s, detailed, worst);
+	page_head(&b, name, worst, refresh);
 	sb_printf(&b, "<body data-refresh=\"%d\" data-detailed=\"%d\" data-token=\"%d\">\n",
-	          refresh_ms(s), detailed, token);
+	          refresh, detailed, token);
 	sb_puts(&b, "<header>\n<h1><span id=\"service-id\">");
-	sb_html(&b, detailed && s->cfg->service.id != NULL ? s->cfg->service.id : "healthcheckd");
+	sb_html(&b, name);
 	sb_puts(&b, "</span> ");
 	put_status(&b, "span", " id=\"overall\"", worst);
 	sb_puts(&b, "</h1>\n");
@@ -322,7 +323,7 @@ char *hc_render_status(const struct hc_snapshot *s, bool detailed)
 	sb_puts(&b, "</header>\n<main>\n");
 	if (token)
 		token_form(&b);
-	table(&b, s, detailed);
+	table(&b, s, detailed, now);
 	sb_puts(&b, "</main>\n<footer><p id=\"updated\">");
 	if (now > 0) {
 		char iso[64];
